@@ -1,0 +1,94 @@
+// Host entry point of voxel fitting: one parallel_for over voxels, each running its own bounded Levenberg-Marquardt
+// (levenberg_marquardt.hpp) and writing parameters, status, R², SSE and iteration count.
+#ifndef VOXFLOW_FIT_FIT_VOXELS_HPP
+#define VOXFLOW_FIT_FIT_VOXELS_HPP
+
+#include <voxflow/core/views.hpp>
+#include <voxflow/fit/levenberg_marquardt.hpp>
+
+#include <string>
+
+namespace voxflow::fit {
+
+// Per-voxel outputs of a fit; all Views live in the same memory space.
+template <class MemorySpace>
+struct FitOutputs {
+  Maps<MemorySpace> params;          // (voxel, parameter)
+  StatusMap<MemorySpace> status;     // FitStatus codes
+  VoxelValues<MemorySpace> r2;       // coefficient of determination
+  VoxelValues<MemorySpace> sse;      // sum of squared residuals
+  IterationMap<MemorySpace> iterations;
+
+  FitOutputs() = default;
+  template <class ExecutionSpace>
+  FitOutputs(ExecutionSpace const& space, std::string const& label, int n_voxels, int n_params)
+      : params(allocate<Maps<MemorySpace>>(space, label + "::params", n_voxels, n_params)),
+        status(allocate<StatusMap<MemorySpace>>(space, label + "::status", n_voxels)),
+        r2(allocate<VoxelValues<MemorySpace>>(space, label + "::r2", n_voxels)),
+        sse(allocate<VoxelValues<MemorySpace>>(space, label + "::sse", n_voxels)),
+        iterations(allocate<IterationMap<MemorySpace>>(space, label + "::iterations", n_voxels)) {}
+};
+
+// One voxel's curve as a callable: y(j) = data(voxel, j).
+template <class DataView>
+struct VoxelCurve {
+  DataView data;
+  int voxel;
+  KOKKOS_FORCEINLINE_FUNCTION double operator()(int j) const { return data(voxel, j); }
+};
+
+namespace detail {
+
+template <class Model, class DataView, class MaskView, class Outputs>
+struct FitVoxelsFunctor {
+  Model model;
+  DataView data;
+  MaskView mask;
+  Outputs out;
+  LMOptions options;
+
+  KOKKOS_INLINE_FUNCTION void operator()(int v) const {
+    constexpr int P = Model::n_params;
+    if (mask.extent(0) > 0 && mask(v) == 0) {
+      for (int i = 0; i < P; ++i) out.params(v, i) = 0.0;
+      out.status(v) = static_cast<std::uint8_t>(FitStatus::masked_out);
+      out.r2(v) = 0.0;
+      out.sse(v) = 0.0;
+      out.iterations(v) = 0;
+      return;
+    }
+    VoxelCurve<DataView> const y{data, v};
+    double p[P];
+    model.initial_guess(y, p);
+    LMResult const r = levenberg_marquardt(model, y, p, options);
+    for (int i = 0; i < P; ++i) out.params(v, i) = p[i];
+    out.status(v) = static_cast<std::uint8_t>(r.status);
+    out.r2(v) = r.r2;
+    out.sse(v) = r.sse;
+    out.iterations(v) = static_cast<std::uint16_t>(r.iterations);
+  }
+};
+
+}  // namespace detail
+
+// Fits every voxel of `data` (voxel, time) with `model` on `space`. `mask` holds one byte per voxel (0 = skip) or is
+// empty (fit all). Outputs must be sized for data.extent(0) voxels and model's parameter count.
+template <class ExecutionSpace, class Model, class MemorySpace>
+void fit_voxels(ExecutionSpace const& space, Model const& model, Series<MemorySpace> const& data,
+                Kokkos::View<std::uint8_t const*, MemorySpace> const& mask, LMOptions const& options,
+                FitOutputs<MemorySpace> const& out) {
+  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
+                "voxflow::fit::fit_voxels: the first argument must be a Kokkos execution space");
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, MemorySpace>::accessible,
+                "voxflow::fit::fit_voxels: data and outputs must be accessible from the execution space");
+  int const n = static_cast<int>(data.extent(0));
+  using Functor = detail::FitVoxelsFunctor<Model, Series<MemorySpace>, Kokkos::View<std::uint8_t const*, MemorySpace>,
+                                           FitOutputs<MemorySpace>>;
+  ScopedRegion region("voxflow::fit::fit_voxels");
+  Kokkos::parallel_for("voxflow::fit::fit_voxels", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
+                       Functor{model, data, mask, out, options});
+}
+
+}  // namespace voxflow::fit
+
+#endif

@@ -1,0 +1,67 @@
+// What a fittable model looks like, and the sinks its evaluation streams into.
+//
+// A model is a small trivially-copyable functor (DESIGN.md §2) with
+//   static constexpr int n_params;                       // P <= 6
+//   KOKKOS_FUNCTION int n_samples() const;
+//   KOKKOS_FUNCTION double lower(int i) const, upper(int i) const;   // bounds in internal units
+//   template <class Sink> KOKKOS_FUNCTION bool evaluate(double const (&p)[P], Sink& sink) const;
+//       one pass over time calling sink(j, f_j, df_j) with the model value and its analytic gradient at sample j;
+//       returns false when the parameters give no finite curve.
+//   template <class Curve> KOKKOS_FUNCTION void initial_guess(Curve const& y, double (&p)[P]) const;
+//       starting values from the voxel's data (a linearised estimate where the model has one).
+// The same evaluate() serves fitting (NormalEquationsSink), forward simulation (CurveSink) and Jacobian checks
+// (GradientSink), so each model's equations exist exactly once.
+#ifndef VOXFLOW_FIT_MODEL_HPP
+#define VOXFLOW_FIT_MODEL_HPP
+
+#include <voxflow/fit/small_solve.hpp>
+
+namespace voxflow::fit {
+
+// Accumulates J^T J, J^T r and the cost sum r^2 of r = y - f in one pass: no T x P Jacobian is ever stored.
+template <int P, class Curve>
+struct NormalEquationsSink {
+  Curve const* y;  // a pointer, not a reference, so that sinks can be assigned
+  double jtj[packed_size<P>] = {};
+  double jtr[P] = {};
+  double cost = 0.0;
+
+  KOKKOS_INLINE_FUNCTION explicit NormalEquationsSink(Curve const& curve) : y(&curve) {}
+
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(int j, double f, double const (&df)[P]) {
+    double const r = (*y)(j) - f;
+    cost += r * r;
+    for (int a = 0; a < P; ++a) {
+      jtr[a] += df[a] * r;
+      for (int b = 0; b <= a; ++b) jtj[packed_index(a, b)] += df[a] * df[b];
+    }
+  }
+};
+
+// Writes the model curve into any indexable output (a View row, a plain array).
+template <int P, class Out>
+struct CurveSink {
+  Out out;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(int j, double f, double const (&)[P]) const { out(j) = f; }
+};
+
+// Writes the model curve and its gradient: out_f(j), out_df(j, a).
+template <int P, class OutF, class OutDf>
+struct GradientSink {
+  OutF out_f;
+  OutDf out_df;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(int j, double f, double const (&df)[P]) const {
+    out_f(j) = f;
+    for (int a = 0; a < P; ++a) out_df(j, a) = df[a];
+  }
+};
+
+// Clamps p into the model's bounds.
+template <class Model>
+KOKKOS_INLINE_FUNCTION void clamp_to_bounds(Model const& model, double (&p)[Model::n_params]) {
+  for (int i = 0; i < Model::n_params; ++i) p[i] = clamp_to(p[i], model.lower(i), model.upper(i));
+}
+
+}  // namespace voxflow::fit
+
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Configures and builds voxflow, installing whatever is missing first (scripts/bootstrap-deps.sh).
+#   scripts/build.sh              host build (Serial + OpenMP) in build/, binaries in build/bin
+#   scripts/build.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+#   scripts/build.sh --cuda       CUDA build in build-cuda/ (compiles and links; running needs a GPU)
+# Environment: BUILD_DIR overrides the build folder, JOBS the parallelism, VOXFLOW_DEPS the dependency cache,
+# Kokkos_ROOT a Kokkos of your own (e.g. a site's Kokkos 4.x; then no Kokkos is built), CI=true turns warnings into
+# errors.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+variant=host
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) variant=asan ;;
+    --cuda) variant=cuda ;;
+    *) echo "build.sh: unknown argument '$arg' (expected --sanitize or --cuda)" >&2; exit 2 ;;
+  esac
+done
+JOBS=${JOBS:-$(nproc)}
+
+flags=()
+if [ "$variant" = cuda ]; then
+  prefix=$("$root/scripts/bootstrap-deps.sh" --cuda | tail -n 1)
+  flags+=(-DVOXFLOW_ENABLE_CUDA=ON)
+  export PATH=/usr/local/cuda/bin:$PATH
+else
+  prefix=$("$root/scripts/bootstrap-deps.sh" | tail -n 1)
+fi
+if [ -n "${Kokkos_ROOT:-}" ]; then prefix=$Kokkos_ROOT; fi
+[ "$variant" = asan ] && flags+=(-DVOXFLOW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+[ "${CI:-}" = true ] && flags+=(-DVOXFLOW_WARNINGS_AS_ERRORS=ON)
+
+case "$variant" in
+  host) build=${BUILD_DIR:-$root/build} ;;
+  asan) build=${BUILD_DIR:-$root/build-asan} ;;
+  cuda) build=${BUILD_DIR:-$root/build-cuda} ;;
+esac
+cmake -S "$root" -B "$build" "-DKokkos_ROOT=$prefix" "-DCMAKE_PREFIX_PATH=$prefix" "${flags[@]}" >"$build.configure.log" 2>&1 ||
+  { cat "$build.configure.log" >&2; exit 1; }
+rm -f "$build.configure.log"
+cmake --build "$build" -j"$JOBS"
+echo "$build"
