@@ -4,6 +4,7 @@
 #   2. Kokkos 3.4.01 + KokkosKernels 3.4.01 (Serial + OpenMP) built from Debian's Trilinos 13.2 source
 #      into a cache prefix outside the build tree;
 #   3. with --cuda, a second prefix with CUDA enabled (nvcc 13 under /usr/local/cuda, patched for CUDA 13).
+# With --packages-only, only step 1 runs (for builds against a Kokkos of the user's own, Kokkos_ROOT).
 #
 # Environment: VOXFLOW_DEPS (default ~/.cache/voxflow) holds the source tarball and the prefixes;
 #              JOBS (default nproc); VOXFLOW_SKIP_APT=1 skips step 1.
@@ -14,11 +15,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEPS=${VOXFLOW_DEPS:-$HOME/.cache/voxflow}
 JOBS=${JOBS:-$(nproc)}
 flavour=openmp
+packages_only=0
 for arg in "$@"; do
   case "$arg" in
     --cuda) flavour=cuda ;;
     --openmp) flavour=openmp ;;
-    *) echo "bootstrap-deps: unknown argument '$arg' (expected --cuda or --openmp)" >&2; exit 2 ;;
+    --packages-only) packages_only=1 ;;
+    *) echo "bootstrap-deps: unknown argument '$arg' (expected --cuda, --openmp or --packages-only)" >&2; exit 2 ;;
   esac
 done
 
@@ -119,6 +122,10 @@ build_kokkos() {
 }
 
 install_packages
+if [ "$packages_only" = 1 ]; then
+  echo "${Kokkos_ROOT:-}"
+  exit 0
+fi
 mkdir -p "$DEPS"
 if [ -f "$PREFIX/lib/cmake/KokkosKernels/KokkosKernelsConfig.cmake" ]; then
   log "Kokkos ($flavour) already installed in $PREFIX"

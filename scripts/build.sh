@@ -19,14 +19,14 @@ done
 JOBS=${JOBS:-$(nproc)}
 
 flags=()
+bootstrap=()
+[ -n "${Kokkos_ROOT:-}" ] && bootstrap+=(--packages-only)
 if [ "$variant" = cuda ]; then
-  prefix=$("$root/scripts/bootstrap-deps.sh" --cuda | tail -n 1)
+  bootstrap+=(--cuda)
   flags+=(-DVOXFLOW_ENABLE_CUDA=ON)
   export PATH=/usr/local/cuda/bin:$PATH
-else
-  prefix=$("$root/scripts/bootstrap-deps.sh" | tail -n 1)
 fi
-if [ -n "${Kokkos_ROOT:-}" ]; then prefix=$Kokkos_ROOT; fi
+prefix=$("$root/scripts/bootstrap-deps.sh" "${bootstrap[@]}" | tail -n 1)
 [ "$variant" = asan ] && flags+=(-DVOXFLOW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 [ "${CI:-}" = true ] && flags+=(-DVOXFLOW_WARNINGS_AS_ERRORS=ON)
 

@@ -19,7 +19,7 @@ using voxflow::FitStatus;
 using HostSeries = Kokkos::View<double**, Kokkos::HostSpace>;
 
 struct HostOutputs {
-  Kokkos::View<double**, Kokkos::HostSpace> params;
+  Kokkos::View<double**, Kokkos::LayoutStride, Kokkos::HostSpace> params;  // any layout: device maps are LayoutLeft
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> status;
   Kokkos::View<double*, Kokkos::HostSpace> r2, sse;
   Kokkos::View<std::uint16_t*, Kokkos::HostSpace> iterations;
