@@ -40,5 +40,8 @@ if(VOXFLOW_ENABLE_HDF5)
   set(VOXFLOW_HAVE_HDF5 ON)
 endif()
 
+# --- Formats ------------------------------------------------------------------------------------------------------
+find_package(nlohmann_json 3 CONFIG REQUIRED)
+
 # --- Command line ------------------------------------------------------------------------------------------------
 find_package(CLI11 CONFIG REQUIRED)
