@@ -3,6 +3,8 @@
 #ifndef VOXFLOW_APPS_APP_SUPPORT_HPP
 #define VOXFLOW_APPS_APP_SUPPORT_HPP
 
+#include <voxflow/core/backend.hpp>
+
 #include <functional>
 #include <ostream>
 #include <string>
@@ -24,6 +26,10 @@ std::vector<char*> kokkos_argv(std::string& program, std::vector<std::string>& k
 // stderr prefixed by the program name.
 // Versions of the optional components this build links (MPI library, HDF5), for `voxflow info`.
 void print_component_versions(std::ostream& os);
+
+// `voxflow conformance`: prints "<path>: passed P/N" per file and a closing "N passed, M failed" line (cases);
+// returns 0 iff every case passed.
+int run_conformance(std::string const& suite_dir, std::string const& report_path, voxflow::Backend backend);
 
 int run_guarded(std::string const& program, std::function<int()> const& body);
 

@@ -18,6 +18,12 @@ int main(int argc, char** argv) {
   int threads = 0;
   app.add_option("--threads", threads, "host threads (default: OMP_NUM_THREADS or all cores)")->check(CLI::NonNegativeNumber);
   auto* info = app.add_subcommand("info", "print version, Kokkos version, enabled backends, threads and devices");
+  std::string backend_text = "auto";
+  app.add_option("--backend", backend_text, "auto, host, device or serial")->capture_default_str();
+  auto* conformance = app.add_subcommand("conformance", "check voxflow against a directory of OSIPI-format reference cases");
+  std::string suite_dir, report_path;
+  conformance->add_option("--suite", suite_dir, "directory laid out like ../shared/reference")->required();
+  conformance->add_option("--report", report_path, "write every case (reference, measured, tolerance, pass) as JSON");
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());  // CLI11 parses a reversed vector of arguments
@@ -40,6 +46,12 @@ int main(int argc, char** argv) {
     if (*info) {
       voxflow::print_info(std::cout);
       voxflow::app::print_component_versions(std::cout);
+    }
+    if (*conformance) {
+      voxflow::Backend backend;
+      if (!voxflow::parse_backend(backend_text, backend))
+        throw voxflow::Error(voxflow::ExitCode::usage, "--backend: expected " + std::string(voxflow::backend_choices));
+      return voxflow::app::run_conformance(suite_dir, report_path, voxflow::resolve_backend(backend));
     }
     return 0;
   });

@@ -18,8 +18,8 @@ inline constexpr int packed_size = P * (P + 1) / 2;
 // untouched, when a pivot is not positive and finite (A singular or indefinite to working precision).
 template <int P>
 KOKKOS_INLINE_FUNCTION bool cholesky_solve(double const (&a)[packed_size<P>], double const (&b)[P], double (&x)[P]) {
-  double l[packed_size<P>];
-  double inv_diag[P];
+  double l[packed_size<P>] = {};
+  double inv_diag[P] = {};
   for (int i = 0; i < P; ++i) {
     for (int j = 0; j <= i; ++j) {
       double s = a[packed_index(i, j)];

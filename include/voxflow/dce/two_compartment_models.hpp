@@ -1,0 +1,221 @@
+// Two-compartment exchange (2CXM) and uptake (2CUM) models (SPEC §4.4) with exact piecewise-linear convolution, analytic
+// Jacobians and an optional fitted arterial delay. Both impulse responses are bi-exponential,
+//   R(t) = A1 exp(-k1 t) + A2 exp(-k2 t),     C(t) = A1 F_k1(t - d) + A2 F_k2(t - d),
+// with (A, k) functions of the parameters evaluated in dual numbers, so the chain rule through them is exact.
+//   2CXM (fp, ps, ve, vp):  k_in = fp/vp, k_pe = ps/vp, k_ep = ps/ve; k1,2 = (s +- sqrt(s^2 - 4 k_ep k_in)) / 2 with
+//                           s = k_in + k_pe + k_ep; A1 = fp (k1 - b)/(k1 - k2), A2 = fp (b - k2)/(k1 - k2), b = k_ep + k_pe
+//   2CUM (fp, ps, vp):      k1 = (fp + ps)/vp, A1 = fp^2/(fp + ps); k2 = 0, A2 = fp ps/(fp + ps)
+// Flows and PS are in 1/min (DESIGN.md §5: mL/100 mL/min divided by 100). Starting values come from the linear forms
+// of the second-order ODE these responses satisfy (Flouri et al., MRM 2016), integrated twice:
+//   C = -(k1 + k2) I[C] - k1 k2 II[C] + (A1 + A2) I[Cp] + (A1 k2 + A2 k1) II[Cp]      (I = running integral),
+// one streamed regression, mapped back to the physiological parameters.
+#ifndef VOXFLOW_DCE_TWO_COMPARTMENT_MODELS_HPP
+#define VOXFLOW_DCE_TWO_COMPARTMENT_MODELS_HPP
+
+#include <voxflow/dce/dce_inputs.hpp>
+#include <voxflow/fit/dual.hpp>
+#include <voxflow/fit/small_solve.hpp>
+
+namespace voxflow::dce {
+
+enum class CompartmentVariant { exchange, uptake };
+
+template <class MemorySpace, CompartmentVariant Variant, bool WithDelay>
+struct TwoCompartmentModel {
+  static constexpr bool exchange = Variant == CompartmentVariant::exchange;
+  // Parameters: fp, ps, then ve (2CXM only), then vp, then delay [s].
+  static constexpr int n_kinetic = exchange ? 4 : 3;
+  static constexpr int n_params = n_kinetic + (WithDelay ? 1 : 0);
+  static constexpr int i_fp = 0, i_ps = 1, i_ve = 2;
+  static constexpr int i_vp = exchange ? 3 : 2;
+  static constexpr int i_delay = n_kinetic;
+  using D = fit::Dual<n_kinetic>;
+
+  DceInputs<MemorySpace> in;
+  double lo[n_params];
+  double hi[n_params];
+  DelaySearch delay;
+
+  TwoCompartmentModel() = default;
+  explicit TwoCompartmentModel(DceInputs<MemorySpace> const& inputs, DelaySearch const& search = {})
+      : in(inputs), delay(search) {
+    lo[i_fp] = 1e-3;  // 0.1 mL/100 mL/min
+    hi[i_fp] = 20.0;  // 2000 mL/100 mL/min
+    lo[i_ps] = 0.0;
+    hi[i_ps] = 10.0;
+    if (exchange) {
+      lo[i_ve] = 1e-3;
+      hi[i_ve] = 1.0;
+    }
+    lo[i_vp] = 1e-3;
+    hi[i_vp] = 1.0;
+    if (WithDelay) {
+      lo[i_delay] = search.lower_s;
+      hi[i_delay] = search.upper_s;
+    }
+  }
+
+  KOKKOS_INLINE_FUNCTION int n_samples() const { return in.n_samples(); }
+  KOKKOS_INLINE_FUNCTION double lower(int i) const { return lo[i]; }
+  KOKKOS_INLINE_FUNCTION double upper(int i) const { return hi[i]; }
+
+  // Amplitudes and rates of the impulse response with their partials in the kinetic parameters.
+  KOKKOS_INLINE_FUNCTION bool coefficients(double const (&p)[n_params], D& a1, D& k1, D& a2, D& k2) const {
+    D const fp = D::variable(p[i_fp], i_fp), ps = D::variable(p[i_ps], i_ps), vp = D::variable(p[i_vp], i_vp);
+    if (!(p[i_fp] > 0.0) || !(p[i_vp] > 0.0) || p[i_ps] < 0.0) return false;
+    if (exchange) {
+      D const ve = D::variable(p[i_ve], i_ve);
+      if (!(p[i_ve] > 0.0)) return false;
+      D const k_in = fp / vp, k_pe = ps / vp, k_ep = ps / ve;
+      D const s = k_in + k_pe + k_ep;
+      D const disc = s * s - D(4.0) * k_ep * k_in;
+      D root = sqrt(disc);
+      if (!(root.v > 1e-12 * s.v)) return false;  // equal rates: only in the limit ps -> inf, never at finite bounds
+      k1 = (s + root) / D(2.0);
+      k2 = (s - root) / D(2.0);
+      D const b = k_ep + k_pe;
+      a1 = fp * (k1 - b) / root;
+      a2 = fp * (b - k2) / root;
+    } else {
+      D const total = fp + ps;
+      k1 = total / vp;
+      a1 = fp * fp / total;
+      k2 = D(0.0);
+      a2 = fp * ps / total;
+    }
+    return is_finite(a1.v) && is_finite(a2.v) && is_finite(k1.v) && is_finite(k2.v);
+  }
+
+  template <class Sink>
+  KOKKOS_INLINE_FUNCTION bool evaluate(double const (&p)[n_params], Sink& sink) const {
+    D a1, k1, a2, k2;
+    if (!coefficients(p, a1, k1, a2, k2)) return false;
+    double const shift = WithDelay ? p[i_delay] / seconds_per_minute : 0.0;
+    auto c1 = in.convolution(k1.v);
+    auto c2 = in.convolution(k2.v);
+    int const n = n_samples();
+    for (int j = 0; j < n; ++j) {
+      double const tau = in.t(j) - shift;
+      c1.seek(tau);
+      c2.seek(tau);
+      double const f1 = c1.value(), f2 = c2.value(), g1 = c1.derivative(), g2 = c2.derivative();
+      double df[n_params];
+      for (int a = 0; a < n_kinetic; ++a)
+        df[a] = a1.d[a] * f1 + a1.v * g1 * k1.d[a] + a2.d[a] * f2 + a2.v * g2 * k2.d[a];
+      if (WithDelay)
+        df[i_delay] = -(a1.v * c1.time_derivative() + a2.v * c2.time_derivative()) / seconds_per_minute;
+      sink(j, a1.v * f1 + a2.v * f2, df);
+    }
+    return true;
+  }
+
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
+    if (!WithDelay) {
+      linearised(y, 0.0, p);
+      return;
+    }
+    double best_cost = 1e300;
+    double best[n_params];
+    for (int i = 0; i < n_params; ++i) best[i] = p[i] = 0.0;
+    int const steps = 1 + static_cast<int>((delay.upper_s - delay.lower_s) / delay.grid_step_s + 1e-9);
+    for (int s = 0; s < steps; ++s) {
+      double candidate[n_params];
+      double const d = delay.lower_s + s * delay.grid_step_s;
+      linearised(y, d, candidate);
+      double const cost = model_cost(*this, y, candidate);
+      if (cost < best_cost) {
+        best_cost = cost;
+        for (int i = 0; i < n_params; ++i) best[i] = candidate[i];
+      }
+    }
+    for (int i = 0; i < n_params; ++i) p[i] = best[i];
+  }
+
+ private:
+  // Default start for a curve the regression cannot explain: a mid-range tissue.
+  KOKKOS_INLINE_FUNCTION void fallback(double (&p)[n_params]) const {
+    p[i_fp] = 0.2;
+    p[i_ps] = 0.05;
+    if (exchange) p[i_ve] = 0.2;
+    p[i_vp] = 0.05;
+  }
+
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION void linearised(Curve const& y, double delay_s, double (&p)[n_params]) const {
+    auto conv = in.convolution(0.0);
+    double const shift = delay_s / seconds_per_minute;
+    int const n = n_samples();
+    // Regressors: I[C], II[C], I[Cp], II[Cp] (2CXM) or I[Cp], I[C], II[Cp] (2CUM); running trapezoid integrals.
+    double ic = 0.0, iic = 0.0, iicp = 0.0, icp_prev = 0.0;
+    fit::LinearRegression<n_kinetic> reg;
+    for (int j = 0; j < n; ++j) {
+      conv.seek(in.t(j) - shift);
+      double const icp = conv.value();
+      if (j > 0) {
+        double const dt = in.t(j) - in.t(j - 1);
+        double const ic_prev = ic;
+        ic += 0.5 * dt * (y(j) + y(j - 1));
+        iic += 0.5 * dt * (ic + ic_prev);
+        iicp += 0.5 * dt * (icp + icp_prev);
+      }
+      icp_prev = icp;
+      if constexpr (exchange) {
+        double const x[n_kinetic] = {ic, iic, icp, iicp};
+        reg.add(x, y(j));
+      } else {
+        double const x[n_kinetic] = {icp, ic, iicp};
+        reg.add(x, y(j));
+      }
+    }
+    fallback(p);
+    double beta[n_kinetic];
+    if (reg.solve(beta)) {
+      if constexpr (exchange) from_exchange_regression(beta, p);
+      else from_uptake_regression(beta, p);
+    }
+    for (int i = 0; i < n_kinetic; ++i)
+      if (!is_finite(p[i])) fallback(p);
+    if (WithDelay) p[i_delay] = delay_s;
+    fit::clamp_to_bounds(*this, p);
+  }
+
+  // C = b0 I[C] + b1 II[C] + b2 I[Cp] + b3 II[Cp]:  k1 + k2 = -b0, k1 k2 = -b1, fp = b2, fp (k_ep + k_pe) = b3.
+  KOKKOS_INLINE_FUNCTION void from_exchange_regression(double const (&b)[n_kinetic], double (&p)[n_params]) const {
+    double const sum = -b[0], product = -b[1], fp = b[2];
+    if (!(fp > 0.0) || !(sum > 0.0) || !(product > 0.0)) return;
+    double const kb = b[3] / fp;  // k_ep + k_pe
+    double const k_in = sum - kb;
+    if (!(k_in > 0.0)) return;
+    double const k_ep = product / k_in;
+    double const k_pe = kb - k_ep;
+    if (!(k_ep > 0.0) || !(k_pe >= 0.0)) return;
+    double const vp = fp / k_in, ps = k_pe * vp;
+    p[i_fp] = fp;
+    p[i_vp] = vp;
+    p[i_ps] = ps;
+    p[i_ve] = ps > 0.0 ? ps / k_ep : 0.1;
+  }
+
+  // C = fp I[Cp] - I[C]/Tp + (fp E/Tp) II[Cp].
+  KOKKOS_INLINE_FUNCTION void from_uptake_regression(double const (&b)[n_kinetic], double (&p)[n_params]) const {
+    double const fp = b[0];
+    if (!(fp > 0.0) || !(b[1] < 0.0)) return;
+    double const tp = -1.0 / b[1];
+    double extraction = b[2] * tp / fp;
+    extraction = clamp_to(extraction, 0.0, 0.99);
+    double const ps = extraction * fp / (1.0 - extraction);
+    p[i_fp] = fp;
+    p[i_ps] = ps;
+    p[i_vp] = tp * (fp + ps);
+  }
+};
+
+template <class MemorySpace, bool WithDelay = false>
+using TwoCompartmentExchangeModel = TwoCompartmentModel<MemorySpace, CompartmentVariant::exchange, WithDelay>;
+template <class MemorySpace, bool WithDelay = false>
+using TwoCompartmentUptakeModel = TwoCompartmentModel<MemorySpace, CompartmentVariant::uptake, WithDelay>;
+
+}  // namespace voxflow::dce
+
+#endif
