@@ -4,6 +4,7 @@
 #   scripts/build.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
 #   scripts/build.sh --cuda       CUDA build in build-cuda/ (compiles and links; running needs a GPU)
 # Environment: BUILD_DIR overrides the build folder, JOBS the parallelism, VOXFLOW_DEPS the dependency cache,
+# VOXFLOW_ARCH_NATIVE=OFF builds portable binaries (default: for this machine's CPU),
 # Kokkos_ROOT a Kokkos of your own (e.g. a site's Kokkos 4.x; then no Kokkos is built), CI=true turns warnings into
 # errors.
 set -euo pipefail
@@ -27,6 +28,7 @@ if [ "$variant" = cuda ]; then
   export PATH=/usr/local/cuda/bin:$PATH
 fi
 prefix=$("$root/scripts/bootstrap-deps.sh" "${bootstrap[@]}" | tail -n 1)
+[ "$variant" = host ] && flags+=(-DVOXFLOW_ARCH_NATIVE=${VOXFLOW_ARCH_NATIVE:-ON})
 [ "$variant" = asan ] && flags+=(-DVOXFLOW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 [ "${CI:-}" = true ] && flags+=(-DVOXFLOW_WARNINGS_AS_ERRORS=ON)
 

@@ -48,6 +48,14 @@ std::vector<std::string> dce_parameter_units(DceModel model, bool fit_delay) {
   return units;
 }
 
+double uniform_aligned_step(std::vector<double> const& t_s, std::vector<double> const& ta_s) {
+  if (t_s.size() < 2 || t_s != ta_s) return 0.0;
+  double const step = t_s[1] - t_s[0];
+  for (std::size_t i = 1; i < t_s.size(); ++i)
+    if (std::fabs((t_s[i] - t_s[i - 1]) - step) > 1e-9 * step) return 0.0;
+  return step;
+}
+
 void validate_dce_inputs(std::vector<double> const& t_s, std::vector<double> const& ta_s, std::vector<double> const& ca,
                          std::string const& source) {
   require_input(t_s.size() >= 3, source, "time", "at least 3 time points, found " + std::to_string(t_s.size()));

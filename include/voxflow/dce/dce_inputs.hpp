@@ -9,11 +9,23 @@
 
 namespace voxflow::dce {
 
+// The convolutions of the AIF with exp(-k_r t) for R rates at one tissue sample.
+template <int R>
+struct ConvolvedSample {
+  double f[R];    // F_k(tau)
+  double g[R];    // dF_k/dk
+  double c;       // Cp(tau)
+  double slope;   // dCp/dtau, filled only when requested (delay derivatives)
+};
+
 template <class MemorySpace>
 struct DceInputs {
   Kokkos::View<double const*, MemorySpace> t;   // tissue sample times, min
   Kokkos::View<double const*, MemorySpace> ta;  // AIF sample times, min
   Kokkos::View<double const*, MemorySpace> ca;  // AIF plasma concentration, mM
+  // Frame spacing (min) when the AIF is sampled on the tissue grid and that grid is uniform, else 0: then an
+  // undelayed curve needs one set of weights and a plain recursion (PERF-LIMIT.md's kernel).
+  double uniform_step = 0.0;
 
   KOKKOS_INLINE_FUNCTION int n_samples() const { return static_cast<int>(t.extent(0)); }
   KOKKOS_INLINE_FUNCTION int n_aif() const { return static_cast<int>(ta.extent(0)); }
@@ -21,6 +33,52 @@ struct DceInputs {
                                                 Kokkos::View<double const*, MemorySpace>>
   convolution(double rate) const {
     return {ta, ca, n_aif(), rate};
+  }
+
+  // Calls body(j, sample) for every tissue sample j with the AIF shifted by `shift` (min) and convolved with each
+  // rate. The one streamed pass every model evaluation, start value and forward prediction is built on.
+  template <int R, bool WithSlope, class Body>
+  KOKKOS_FORCEINLINE_FUNCTION void convolve_samples(double const (&rates)[R], double shift, Body&& body) const {
+    int const n = n_samples();
+    ConvolvedSample<R> s;
+    s.slope = 0.0;
+    if (shift == 0.0 && uniform_step > 0.0) {
+      signal::ExpConvWeights w[R];
+      for (int r = 0; r < R; ++r) {
+        w[r] = signal::exp_conv_weights(rates[r], uniform_step);
+        s.f[r] = s.g[r] = 0.0;
+      }
+      double c_prev = ca(0);
+      s.c = c_prev;
+      if (WithSlope && n > 1) s.slope = (ca(1) - c_prev) / uniform_step;
+      body(0, s);
+      for (int j = 1; j < n; ++j) {
+        double const c = ca(j);
+        for (int r = 0; r < R; ++r) {
+          double const f_prev = s.f[r];
+          s.f[r] = w[r].decay * f_prev + w[r].w0 * c_prev + w[r].w1 * c;
+          s.g[r] = w[r].decay * s.g[r] + w[r].d_decay * f_prev + w[r].d_w0 * c_prev + w[r].d_w1 * c;
+        }
+        s.c = c;
+        if (WithSlope) s.slope = j + 1 < n ? (ca(j + 1) - c) / uniform_step : 0.0;
+        c_prev = c;
+        body(j, s);
+      }
+      return;
+    }
+    signal::AifConvolution<Kokkos::View<double const*, MemorySpace>, Kokkos::View<double const*, MemorySpace>> conv[R] = {};
+    for (int r = 0; r < R; ++r) conv[r] = convolution(rates[r]);
+    for (int j = 0; j < n; ++j) {
+      double const tau = t(j) - shift;
+      for (int r = 0; r < R; ++r) {
+        conv[r].seek(tau);
+        s.f[r] = conv[r].value();
+        s.g[r] = conv[r].derivative();
+      }
+      s.c = conv[0].input();
+      if (WithSlope) s.slope = conv[0].input_slope();
+      body(j, s);
+    }
   }
 };
 

@@ -38,6 +38,9 @@ std::vector<std::string> dce_parameter_units(DceModel model, bool fit_delay);
 void validate_dce_inputs(std::vector<double> const& t_s, std::vector<double> const& ta_s, std::vector<double> const& ca,
                          std::string const& source);
 
+// The frame spacing (s) when the AIF is sampled on the tissue grid and that grid is uniform to 1e-9, else 0.
+double uniform_aligned_step(std::vector<double> const& t_s, std::vector<double> const& ta_s);
+
 // Uploads validated inputs to MemorySpace, converting seconds to minutes.
 template <class MemorySpace>
 DceInputs<MemorySpace> make_dce_inputs(std::vector<double> const& t_s, std::vector<double> const& ta_s,
@@ -51,8 +54,10 @@ DceInputs<MemorySpace> make_dce_inputs(std::vector<double> const& t_s, std::vect
     return Kokkos::View<double const*, MemorySpace>(v);
   };
   double const to_min = 1.0 / seconds_per_minute;
-  return {upload(t_s, to_min, "voxflow::dce::t"), upload(ta_s, to_min, "voxflow::dce::ta"),
-          upload(ca, 1.0, "voxflow::dce::ca")};
+  DceInputs<MemorySpace> in{upload(t_s, to_min, "voxflow::dce::t"), upload(ta_s, to_min, "voxflow::dce::ta"),
+                            upload(ca, 1.0, "voxflow::dce::ca")};
+  in.uniform_step = uniform_aligned_step(t_s, ta_s) * to_min;
+  return in;
 }
 
 namespace detail {

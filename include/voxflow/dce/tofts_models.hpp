@@ -68,19 +68,21 @@ struct ToftsFamilyModel {
     if (!(ve > 0.0)) return false;
     double const kep = has_ve ? ktrans / ve : 0.0;
     if (convolution == ToftsConvolution::osipy_compatible && !WithDelay) return evaluate_osipy(ktrans, ve, vp, kep, sink);
-    auto conv = in.convolution(kep);
-    int const n = n_samples();
-    for (int j = 0; j < n; ++j) {
-      conv.seek(in.t(j) - shift);
-      double const f_conv = conv.value();
-      double const g_conv = conv.derivative();  // dF/dkep
+    Sink acc = sink;  // a local copy whose address never escapes keeps the accumulators in registers
+    // Chain-rule factors of dF/dkep, hoisted out of the time loop: dkep/dKtrans = 1/ve, dkep/dve = -kep/ve.
+    double const g_to_ktrans = has_ve ? ktrans / ve : 0.0;
+    double const g_to_ve = -ktrans * kep / ve;
+    double const rates[1] = {kep};
+    in.template convolve_samples<1, WithDelay>(rates, shift, [&](int j, ConvolvedSample<1> const& s) {
       double df[n_params];
-      df[0] = f_conv + (has_ve ? ktrans * g_conv / ve : 0.0);  // dkep/dKtrans = 1/ve
-      if (has_ve) df[i_ve] = -ktrans * g_conv * kep / ve;        // dkep/dve = -kep/ve
-      if (has_vp) df[i_vp] = conv.input();
-      if (WithDelay) df[i_delay] = -(ktrans * conv.time_derivative() + vp * conv.input_slope()) / seconds_per_minute;
-      sink(j, ktrans * f_conv + vp * conv.input(), df);
-    }
+      df[0] = s.f[0] + g_to_ktrans * s.g[0];
+      if (has_ve) df[i_ve] = g_to_ve * s.g[0];
+      if (has_vp) df[i_vp] = s.c;
+      // d/d(delay) with tau = t - delay/60: dF/dtau = Cp - kep F.
+      if (WithDelay) df[i_delay] = -(ktrans * (s.c - kep * s.f[0]) + vp * s.slope) / seconds_per_minute;
+      acc(j, ktrans * s.f[0] + vp * s.c, df);
+    });
+    sink = acc;
     return true;
   }
 
@@ -114,20 +116,17 @@ struct ToftsFamilyModel {
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void linearised(Curve const& y, double delay_s, double (&p)[n_params]) const {
     constexpr int K = n_kinetic;
-    auto conv = in.convolution(0.0);
-    double const shift = delay_s / seconds_per_minute;
     fit::LinearRegression<K> reg;
     double tissue_integral = 0.0;
-    int const n = n_samples();
-    for (int j = 0; j < n; ++j) {
-      conv.seek(in.t(j) - shift);
+    double const rates[1] = {0.0};  // F_0 = running integral of the AIF
+    in.template convolve_samples<1, false>(rates, delay_s / seconds_per_minute, [&](int j, ConvolvedSample<1> const& s) {
       if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
       double x[K];
-      x[0] = conv.value();
+      x[0] = s.f[0];
       if (has_ve) x[i_ve] = -tissue_integral;
-      if (has_vp) x[i_vp] = conv.input();
+      if (has_vp) x[i_vp] = s.c;
       reg.add(x, y(j));
-    }
+    });
     double beta[K];
     bool const ok = reg.solve(beta);
     // Fallback: a mid-range tissue.

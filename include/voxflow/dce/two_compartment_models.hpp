@@ -91,21 +91,18 @@ struct TwoCompartmentModel {
     D a1, k1, a2, k2;
     if (!coefficients(p, a1, k1, a2, k2)) return false;
     double const shift = WithDelay ? p[i_delay] / seconds_per_minute : 0.0;
-    auto c1 = in.convolution(k1.v);
-    auto c2 = in.convolution(k2.v);
-    int const n = n_samples();
-    for (int j = 0; j < n; ++j) {
-      double const tau = in.t(j) - shift;
-      c1.seek(tau);
-      c2.seek(tau);
-      double const f1 = c1.value(), f2 = c2.value(), g1 = c1.derivative(), g2 = c2.derivative();
+    Sink acc = sink;  // a local copy whose address never escapes keeps the accumulators in registers
+    double const rates[2] = {k1.v, k2.v};
+    in.template convolve_samples<2, false>(rates, shift, [&](int j, ConvolvedSample<2> const& s) {
       double df[n_params];
       for (int a = 0; a < n_kinetic; ++a)
-        df[a] = a1.d[a] * f1 + a1.v * g1 * k1.d[a] + a2.d[a] * f2 + a2.v * g2 * k2.d[a];
+        df[a] = a1.d[a] * s.f[0] + a1.v * s.g[0] * k1.d[a] + a2.d[a] * s.f[1] + a2.v * s.g[1] * k2.d[a];
+      // d/d(delay) with tau = t - delay/60: dF_k/dtau = Cp - k F_k.
       if (WithDelay)
-        df[i_delay] = -(a1.v * c1.time_derivative() + a2.v * c2.time_derivative()) / seconds_per_minute;
-      sink(j, a1.v * f1 + a2.v * f2, df);
-    }
+        df[i_delay] = -(a1.v * (s.c - k1.v * s.f[0]) + a2.v * (s.c - k2.v * s.f[1])) / seconds_per_minute;
+      acc(j, a1.v * s.f[0] + a2.v * s.f[1], df);
+    });
+    sink = acc;
     return true;
   }
 
@@ -143,15 +140,12 @@ struct TwoCompartmentModel {
 
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void linearised(Curve const& y, double delay_s, double (&p)[n_params]) const {
-    auto conv = in.convolution(0.0);
-    double const shift = delay_s / seconds_per_minute;
-    int const n = n_samples();
     // Regressors: I[C], II[C], I[Cp], II[Cp] (2CXM) or I[Cp], I[C], II[Cp] (2CUM); running trapezoid integrals.
     double ic = 0.0, iic = 0.0, iicp = 0.0, icp_prev = 0.0;
     fit::LinearRegression<n_kinetic> reg;
-    for (int j = 0; j < n; ++j) {
-      conv.seek(in.t(j) - shift);
-      double const icp = conv.value();
+    double const rates[1] = {0.0};  // F_0 = running integral of the AIF
+    in.template convolve_samples<1, false>(rates, delay_s / seconds_per_minute, [&](int j, ConvolvedSample<1> const& s) {
+      double const icp = s.f[0];
       if (j > 0) {
         double const dt = in.t(j) - in.t(j - 1);
         double const ic_prev = ic;
@@ -167,7 +161,7 @@ struct TwoCompartmentModel {
         double const x[n_kinetic] = {icp, ic, iicp};
         reg.add(x, y(j));
       }
-    }
+    });
     fallback(p);
     double beta[n_kinetic];
     if (reg.solve(beta)) {

@@ -43,22 +43,23 @@ struct CurveStats {
   double sst = 0.0;     // sum (y - mean)^2
 };
 
+// One pass: sums of y - y(0) and its square give the SST without a second sweep, and the shift by the first sample
+// keeps the cancellation in S2 - S1^2/n harmless for curves far from zero.
 template <class Curve>
 KOKKOS_INLINE_FUNCTION CurveStats curve_stats(Curve const& y, int n) {
   CurveStats s;
-  double sum = 0.0;
+  if (n == 0) return s;
+  double const y0 = y(0);
+  double s1 = 0.0, s2 = 0.0;
   for (int j = 0; j < n; ++j) {
     double const v = y(j);
     if (!is_finite(v)) s.finite = false;
-    sum += v;
+    double const d = v - y0;
+    s1 += d;
+    s2 += d * d;
     s.sum_sq += v * v;
   }
-  if (!s.finite || n == 0) return s;
-  double const mean = sum / n;
-  for (int j = 0; j < n; ++j) {
-    double const d = y(j) - mean;
-    s.sst += d * d;
-  }
+  if (s.finite) s.sst = max_of(s2 - s1 * s1 / n, 0.0);
   return s;
 }
 
