@@ -38,10 +38,20 @@ if(VOXFLOW_ENABLE_HDF5)
   set(HDF5_PREFER_PARALLEL OFF)  # one file per subject, written by one rank: serial HDF5 (DEPS.md P8)
   find_package(HDF5 REQUIRED COMPONENTS C)
   set(VOXFLOW_HAVE_HDF5 ON)
+  # Linked by path (HDF5_C_LIBRARIES) rather than imported target: re-finding HDF5 in a consumer needs the C language.
 endif()
 
 # --- Formats ------------------------------------------------------------------------------------------------------
 find_package(nlohmann_json 3 CONFIG REQUIRED)
+find_package(yaml-cpp CONFIG REQUIRED)  # target `yaml-cpp` (0.7 has no namespaced target)
+find_package(ZLIB REQUIRED)
+find_package(PNG REQUIRED)
+# Debian's NIFTIConfig.cmake points at files that do not exist (DEPS.md P4): find the C library by hand. Plain paths
+# (not imported targets) so that the installed package config needs nothing to re-find them.
+find_path(VOXFLOW_NIFTI_INCLUDE_DIR nifti2_io.h PATH_SUFFIXES nifti REQUIRED)
+find_library(VOXFLOW_NIFTI2_LIBRARY nifti2 REQUIRED)
+find_library(VOXFLOW_NIFTICDF_LIBRARY nifticdf)
+find_library(VOXFLOW_ZNZ_LIBRARY znz REQUIRED)
 
 # --- Command line ------------------------------------------------------------------------------------------------
 find_package(CLI11 CONFIG REQUIRED)
