@@ -6,7 +6,6 @@
 #include <voxflow/fit/fit_voxels.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -19,7 +18,7 @@ struct Truth {
 };
 
 // Noisy curves A exp(-k t) + c on t in [0, 5), truth drawn uniformly; deterministic for a given seed.
-void synthesise(LMBenchOptions const& o, bool offset, std::vector<double>& t, Kokkos::View<double**, Kokkos::HostSpace> y) {
+void synthesise(BenchOptions const& o, bool offset, std::vector<double>& t, Kokkos::View<double**, Kokkos::HostSpace> y) {
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> ua(0.5, 2.0), uk(0.2, 2.0), uc(0.0, 0.5);
   std::normal_distribution<double> gauss(0.0, 1.0);
@@ -34,7 +33,7 @@ void synthesise(LMBenchOptions const& o, bool offset, std::vector<double>& t, Ko
 }
 
 template <class ExecutionSpace, class Model>
-int time_fits(ExecutionSpace const& space, LMBenchOptions const& o, Model model,
+int time_fits(ExecutionSpace const& space, BenchOptions const& o, Model model,
               Kokkos::View<double**, Kokkos::HostSpace> host_data) {
   using Mem = typename ExecutionSpace::memory_space;
   auto const data = upload_series<Mem>(host_data, "voxflow::bench::lm::data");
@@ -52,24 +51,18 @@ int time_fits(ExecutionSpace const& space, LMBenchOptions const& o, Model model,
   std::sort(seconds.begin(), seconds.end());
   auto status = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
   auto iterations = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.iterations);
-  double iter_sum = 0.0;
-  int usable = 0;
+  BenchResult result{seconds, 0.0, 0.0};
   for (int v = 0; v < o.voxels; ++v) {
-    iter_sum += iterations(v);
-    usable += fit_status_usable(static_cast<FitStatus>(status(v))) ? 1 : 0;
+    result.mean_iterations += iterations(v) / double(o.voxels);
+    result.usable_percent += fit_status_usable(static_cast<FitStatus>(status(v))) ? 100.0 / o.voxels : 0.0;
   }
-  double const best = seconds.front();
-  std::printf(
-      "lm model=%s space=%s threads=%d voxels=%d frames=%d noise=%g best_s=%.5f median_s=%.5f voxels_per_s=%.4g "
-      "mean_iterations=%.2f usable=%.2f%%\n",
-      o.model.c_str(), ExecutionSpace::name(), concurrency_of(space), o.voxels, o.frames, o.noise, best,
-      seconds[seconds.size() / 2], o.voxels / best, iter_sum / o.voxels, 100.0 * usable / o.voxels);
+  print_result("lm", o, ExecutionSpace::name(), concurrency_of(space), result);
   return 0;
 }
 
 }  // namespace
 
-int run_lm_bench(LMBenchOptions const& o) {
+int run_lm_bench(BenchOptions const& o) {
   bool const offset = o.model == "exp_offset";
   if (!offset && o.model != "mono_exp") throw Error(ExitCode::usage, "unknown model '" + o.model + "' (exp_offset or mono_exp)");
   Backend requested;

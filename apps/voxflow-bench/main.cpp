@@ -1,6 +1,6 @@
-// voxflow-bench: throughput of voxflow's kernels in voxels/s, per backend and thread count. Benchmarks, never timed
-// tests, show speed. Each thread count runs in its own child process, since Kokkos fixes the host thread count at
-// initialisation.
+// voxflow-bench: throughput of voxflow's fitting kernels in voxels/s, per backend and thread count. Benchmarks, never
+// timed tests, show speed. Each thread count runs in its own child process, since Kokkos fixes the host thread count
+// at initialisation.
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
 
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app_support.hpp"
+#include "dce_bench.hpp"
 #include "lm_bench.hpp"
 
 namespace {
@@ -23,24 +24,35 @@ std::string self_path(char const* argv0) {
   return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string(argv0);
 }
 
+// Options every subcommand takes.
+void add_common(CLI::App* cmd, voxflow::bench::BenchOptions& o, std::vector<int>& threads, bool& child) {
+  cmd->add_option("--voxels", o.voxels, "number of voxels")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--frames", o.frames, "time points per voxel")->capture_default_str()->check(CLI::Range(3, 100000));
+  cmd->add_option("--noise", o.noise, "noise SD as a fraction of each curve's maximum")->capture_default_str();
+  cmd->add_option("--repeats", o.repeats, "timed repetitions (best and median reported)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--backend", o.backend, "auto, host, device or serial")->capture_default_str();
+  cmd->add_option("--threads", threads, "host thread counts to run, e.g. 1,2")->delimiter(',');
+  cmd->add_flag("--child", child)->group("");  // internal: run one configuration in this process
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   auto split = voxflow::app::split_kokkos_args(argc, argv);
   CLI::App app{"voxflow-bench: voxels/s of voxflow's fitting kernels per backend and thread count", "voxflow-bench"};
   app.require_subcommand(1);
-  voxflow::bench::LMBenchOptions lm;
+  voxflow::bench::BenchOptions o;
   std::vector<int> threads{1, 2};
   bool child = false;
   auto* lm_cmd = app.add_subcommand("lm", "Levenberg-Marquardt core on synthetic exponential voxels");
-  lm_cmd->add_option("--model", lm.model, "exp_offset (A exp(-kt) + c) or mono_exp (A exp(-kt))")->capture_default_str();
-  lm_cmd->add_option("--voxels", lm.voxels, "number of voxels")->capture_default_str()->check(CLI::PositiveNumber);
-  lm_cmd->add_option("--frames", lm.frames, "time points per voxel")->capture_default_str()->check(CLI::Range(3, 100000));
-  lm_cmd->add_option("--noise", lm.noise, "noise SD as a fraction of the curve maximum")->capture_default_str();
-  lm_cmd->add_option("--repeats", lm.repeats, "timed repetitions (best and median reported)")->capture_default_str()->check(CLI::PositiveNumber);
-  lm_cmd->add_option("--backend", lm.backend, "auto, host, device or serial")->capture_default_str();
-  lm_cmd->add_option("--threads", threads, "host thread counts to run, e.g. 1,2")->capture_default_str()->delimiter(',');
-  lm_cmd->add_flag("--child", child)->group("");  // internal: run one configuration in this process
+  lm_cmd->add_option("--model", o.model, "exp_offset (A exp(-kt) + c) or mono_exp (A exp(-kt))");
+  add_common(lm_cmd, o, threads, child);
+  auto* dce_cmd = app.add_subcommand("dce", "DCE model fits (T frames 4 s apart, Parker AIF, noise)");
+  dce_cmd->add_option("--model", o.model, "tofts, extended_tofts, patlak, 2cxm or 2cum");
+  dce_cmd->add_flag("--fit-delay", o.fit_delay, "fit an arterial delay as well");
+  add_common(dce_cmd, o, threads, child);
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
@@ -52,15 +64,17 @@ int main(int argc, char** argv) {
     app.exit(e);
     return static_cast<int>(voxflow::ExitCode::usage);
   }
+  std::string const subcommand = *lm_cmd ? "lm" : "dce";
+  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : "extended_tofts";
 
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
       int worst = 0;
       for (int t : threads) {
         std::ostringstream cmd;
-        cmd << "'" << self_path(argv[0]) << "' lm --child --threads " << t << " --model " << lm.model << " --voxels "
-            << lm.voxels << " --frames " << lm.frames << " --noise " << lm.noise << " --repeats " << lm.repeats
-            << " --backend " << lm.backend;
+        cmd << "'" << self_path(argv[0]) << "' " << subcommand << " --child --threads " << t << " --model " << o.model
+            << " --voxels " << o.voxels << " --frames " << o.frames << " --noise " << o.noise << " --repeats "
+            << o.repeats << " --backend " << o.backend << (o.fit_delay ? " --fit-delay" : "");
         for (auto const& k : split.kokkos) cmd << " '" << k << "'";
         std::cout.flush();
         int const rc = std::system(cmd.str().c_str());
@@ -72,6 +86,6 @@ int main(int argc, char** argv) {
     auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
     int kargc = static_cast<int>(kargv.size()) - 1;
     voxflow::Runtime runtime(kargc, kargv.data(), threads.empty() ? 0 : threads.front());
-    return voxflow::bench::run_lm_bench(lm);
+    return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }
