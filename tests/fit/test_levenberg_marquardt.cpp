@@ -205,3 +205,49 @@ TYPED_TEST(LevenbergMarquardt, IterationLimitIsReported) {
 }
 
 }  // namespace
+
+namespace {
+
+// f_j = (p^3 - 3p) t_j fitted to y = 2.5 t: from p = -1.5 the fit falls into the local minimum at p = -1 (where
+// p^3 - 3p peaks at 2), the global one is p ~ 2.04. Alternative starts must find it.
+template <class MemorySpace>
+struct CubicWithLocalMinimum {
+  static constexpr int n_params = 1;
+  static constexpr int n_alternative_starts = 2;
+  Kokkos::View<double const*, MemorySpace> t;
+  KOKKOS_INLINE_FUNCTION int n_samples() const { return static_cast<int>(t.extent(0)); }
+  KOKKOS_INLINE_FUNCTION double lower(int) const { return -3.0; }
+  KOKKOS_INLINE_FUNCTION double upper(int) const { return 3.0; }
+  template <class Sink>
+  KOKKOS_INLINE_FUNCTION bool evaluate(double const (&p)[1], Sink& sink) const {
+    for (int j = 0; j < n_samples(); ++j) {
+      double const df[1] = {(3 * p[0] * p[0] - 3) * t(j)};
+      sink(j, (p[0] * p[0] * p[0] - 3 * p[0]) * t(j), df);
+    }
+    return true;
+  }
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION void initial_guess(Curve const&, double (&p)[1]) const {
+    p[0] = -1.5;
+  }
+  KOKKOS_INLINE_FUNCTION void alternative_start(int i, double const (&)[1], double (&p)[1]) const {
+    p[0] = i == 0 ? 0.5 : 2.5;
+  }
+};
+
+template <class ExecutionSpace>
+class MultiStart : public ::testing::Test {};
+TYPED_TEST_SUITE(MultiStart, voxflow::testing::ExecutionSpaces, voxflow::testing::ExecutionSpaceNames);
+
+TYPED_TEST(MultiStart, AlternativeStartsEscapeALocalMinimum) {
+  auto const t = time_grid(10, 1.0);
+  HostSeries y("y", 1, t.size());
+  for (std::size_t j = 0; j < t.size(); ++j) y(0, j) = 2.5 * t[j];
+  auto const out = fit_on<TypeParam, CubicWithLocalMinimum>(t, y);
+  double const p = out.params(0, 0);
+  EXPECT_NEAR(p * p * p - 3 * p, 2.5, 1e-8);
+  EXPECT_GT(p, 2.0);
+  EXPECT_EQ(out.status_of(0), FitStatus::converged);
+}
+
+}  // namespace

@@ -129,6 +129,22 @@ struct TwoCompartmentModel {
     for (int i = 0; i < n_params; ++i) p[i] = best[i];
   }
 
+  // Alternative starts spanning fast/slow flow, low/high permeability and small/large volumes (the 2CXM and 2CUM cost
+  // surfaces have separate minima where one compartment is nearly invisible); the delay of the first fit is kept.
+  static constexpr int n_alternative_starts = 6;
+  KOKKOS_INLINE_FUNCTION void alternative_start(int i, double const (&first_fit)[n_params], double (&p)[n_params]) const {
+    constexpr double fp[n_alternative_starts] = {0.1, 0.6, 0.1, 0.6, 0.3, 0.05};
+    constexpr double ps[n_alternative_starts] = {0.02, 0.02, 0.2, 0.2, 0.1, 0.01};
+    constexpr double ve[n_alternative_starts] = {0.1, 0.4, 0.4, 0.1, 0.2, 0.3};
+    constexpr double vp[n_alternative_starts] = {0.02, 0.1, 0.05, 0.02, 0.05, 0.1};
+    p[i_fp] = fp[i];
+    p[i_ps] = ps[i];
+    if (exchange) p[i_ve] = ve[i];
+    p[i_vp] = vp[i];
+    if (WithDelay) p[i_delay] = first_fit[i_delay];
+    fit::clamp_to_bounds(*this, p);
+  }
+
  private:
   // Default start for a curve the regression cannot explain: a mid-range tissue.
   KOKKOS_INLINE_FUNCTION void fallback(double (&p)[n_params]) const {

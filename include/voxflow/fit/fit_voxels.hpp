@@ -7,6 +7,7 @@
 #include <voxflow/fit/levenberg_marquardt.hpp>
 
 #include <string>
+#include <type_traits>
 
 namespace voxflow::fit {
 
@@ -39,6 +40,13 @@ struct VoxelCurve {
 
 namespace detail {
 
+// Models with several local minima (2CXM, 2CUM) declare `n_alternative_starts` and
+// `alternative_start(i, primary, p)`; the others pay nothing for the feature.
+template <class Model, class = void>
+struct has_alternative_starts : std::false_type {};
+template <class Model>
+struct has_alternative_starts<Model, std::void_t<decltype(Model::n_alternative_starts)>> : std::true_type {};
+
 template <class Model, class DataView, class MaskView, class Outputs>
 struct FitVoxelsFunctor {
   Model model;
@@ -60,7 +68,26 @@ struct FitVoxelsFunctor {
     VoxelCurve<DataView> const y{data, v};
     double p[P];
     model.initial_guess(y, p);
-    LMResult const r = levenberg_marquardt(model, y, p, options);
+    LMResult r = levenberg_marquardt(model, y, p, options);
+    if constexpr (has_alternative_starts<Model>::value) {
+      // A fit that did not converge cleanly or explains the curve poorly may sit in a local minimum: refit from the
+      // model's alternative starts and keep the lowest cost.
+      bool const doubtful = r.status != FitStatus::non_finite_input && r.status != FitStatus::flat_signal &&
+                            (r.status != FitStatus::converged || r.r2 < options.multistart_below_r2);
+      if (doubtful) {
+        double first[P];
+        for (int i = 0; i < P; ++i) first[i] = p[i];
+        for (int s = 0; s < Model::n_alternative_starts; ++s) {
+          double q[P];
+          model.alternative_start(s, first, q);
+          LMResult const rq = levenberg_marquardt(model, y, q, options);
+          if (fit_status_usable(rq.status) && (rq.sse < r.sse || !fit_status_usable(r.status))) {
+            r = rq;
+            for (int i = 0; i < P; ++i) p[i] = q[i];
+          }
+        }
+      }
+    }
     for (int i = 0; i < P; ++i) out.params(v, i) = p[i];
     out.status(v) = static_cast<std::uint8_t>(r.status);
     out.r2(v) = r.r2;

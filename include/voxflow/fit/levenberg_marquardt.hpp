@@ -26,6 +26,8 @@ struct LMOptions {
   double cost_tolerance = 1e-8;    // a step changing the cost by less than this fraction: converged
   double step_tolerance = 1e-10;   // accepted step moving every parameter by less than this (relative): converged
   double cost_floor = 1e-28;       // cost below this fraction of sum(y^2): exact fit, converged
+  // Models with alternative starts refit from them when the first fit did not converge or has R² below this.
+  double multistart_below_r2 = 0.9;
 };
 
 // What one voxel's fit produced besides its parameters.

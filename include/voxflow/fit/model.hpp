@@ -9,6 +9,11 @@
 //       returns false when the parameters give no finite curve.
 //   template <class Curve> KOKKOS_FUNCTION void initial_guess(Curve const& y, double (&p)[P]) const;
 //       starting values from the voxel's data (a linearised estimate where the model has one).
+// Optionally, for models with several local minima:
+//   static constexpr int n_alternative_starts;
+//   KOKKOS_FUNCTION void alternative_start(int i, double const (&first_fit)[P], double (&p)[P]) const;
+//       further starting points, tried when the first fit is doubtful (fit_voxels.hpp); first_fit lets a start keep
+//       parameters the first fit determined well, such as a delay.
 // The same evaluate() serves fitting (NormalEquationsSink), forward simulation (CurveSink) and Jacobian checks
 // (GradientSink), so each model's equations exist exactly once.
 #ifndef VOXFLOW_FIT_MODEL_HPP
