@@ -1,4 +1,5 @@
-// voxflow: the command-line front end. Subcommands grow with the modality issues; `info` reports the build.
+// voxflow: the command-line front end.
+//   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate dce --out DIR | conformance --suite DIR
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
@@ -9,17 +10,52 @@
 #include <iostream>
 
 #include "app_support.hpp"
+#include "pipeline_commands.hpp"
 
 int main(int argc, char** argv) {
   auto split = voxflow::app::split_kokkos_args(argc, argv);
   CLI::App app{"voxflow: quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on CPUs and GPUs", "voxflow"};
   app.set_version_flag("--version", voxflow::version_string());
   app.require_subcommand(1);
-  int threads = 0;
-  app.add_option("--threads", threads, "host threads (default: OMP_NUM_THREADS or all cores)")->check(CLI::NonNegativeNumber);
+  voxflow::app::CommonOptions common;
+  app.add_option("--threads", common.threads, "host threads (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--backend", common.backend, "auto, host, device or serial (overrides the configuration)");
+
   auto* info = app.add_subcommand("info", "print version, Kokkos version, enabled backends, threads and devices");
-  std::string backend_text = "auto";
-  app.add_option("--backend", backend_text, "auto, host, device or serial")->capture_default_str();
+
+  voxflow::app::RunCommand run;
+  auto* run_cmd = app.add_subcommand("run", "run the analysis a YAML configuration describes");
+  run_cmd->add_option("config", run.config, "run configuration (YAML)")->required();
+  run_cmd->add_option("--output", run.output_dir, "output folder (overrides output.dir)");
+  run_cmd->add_flag("--overwrite", run.overwrite, "replace the outputs of subjects that already have them");
+  run_cmd->add_flag("--resume", run.resume, "skip subjects whose outputs are complete");
+  run_cmd->add_flag("--quiet", run.quiet, "no progress output");
+
+  std::string validate_config;
+  auto* validate = app.add_subcommand("validate", "check a configuration and its input files without computing");
+  validate->add_option("config", validate_config, "run configuration (YAML)")->required();
+
+  std::string modality;
+  auto* dump = app.add_subcommand("dump-defaults", "print every configuration key of a modality with its default");
+  dump->add_option("modality", modality, "dce")->required();
+
+  voxflow::app::SimulateCommand simulate;
+  auto* simulate_cmd = app.add_subcommand("simulate", "write a synthetic subject with known truth");
+  simulate_cmd->add_option("modality", simulate.modality, "dce")->required();
+  simulate_cmd->add_option("--out", simulate.out_dir, "output folder")->required();
+  simulate_cmd->add_option("--model", simulate.model, "tofts, extended_tofts, patlak, 2cxm or 2cum")->capture_default_str();
+  simulate_cmd->add_option("--matrix", simulate.matrix, "nx,ny,nz")->delimiter(',')->expected(3);
+  simulate_cmd->add_option("--frames", simulate.frames, "time points")->capture_default_str();
+  simulate_cmd->add_option("--frame-time", simulate.frame_s, "seconds between frames")->capture_default_str();
+  simulate_cmd->add_option("--noise", simulate.noise, "noise SD relative to each curve's maximum")->capture_default_str();
+  simulate_cmd->add_option("--bolus-delay", simulate.bolus_delay_s, "AIF arrival after the first frame, s")
+      ->capture_default_str();
+  simulate_cmd->add_option("--tissue-delay", simulate.tissue_delay_s, "arterial delay of the tissue, s (fitted)")
+      ->capture_default_str();
+  simulate_cmd->add_option("--input", simulate.input, "concentration or signal (with a T1 map)")->capture_default_str();
+  simulate_cmd->add_option("--seed", simulate.seed, "random seed")->capture_default_str();
+
   auto* conformance = app.add_subcommand("conformance", "check voxflow against a directory of OSIPI-format reference cases");
   std::string suite_dir, report_path;
   conformance->add_option("--suite", suite_dir, "directory laid out like ../shared/reference")->required();
@@ -39,20 +75,22 @@ int main(int argc, char** argv) {
   }
 
   return voxflow::app::run_guarded("voxflow", [&]() {
+    if (*dump) return voxflow::app::dump_defaults(modality);  // needs no Kokkos
+    if (*validate) return voxflow::app::validate_config(validate_config);
     std::string program = argv[0];
     auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
     int kargc = static_cast<int>(kargv.size()) - 1;
-    voxflow::Runtime runtime(kargc, kargv.data(), threads);
+    voxflow::Runtime runtime(kargc, kargv.data(), common.threads);
     if (*info) {
       voxflow::print_info(std::cout);
       voxflow::app::print_component_versions(std::cout);
+      return 0;
     }
-    if (*conformance) {
-      voxflow::Backend backend;
-      if (!voxflow::parse_backend(backend_text, backend))
-        throw voxflow::Error(voxflow::ExitCode::usage, "--backend: expected " + std::string(voxflow::backend_choices));
-      return voxflow::app::run_conformance(suite_dir, report_path, voxflow::resolve_backend(backend));
-    }
-    return 0;
+    if (*run_cmd) return voxflow::app::run_config(run, common);
+    if (*simulate_cmd) return voxflow::app::simulate_subject(simulate);
+    voxflow::Backend backend;
+    if (!voxflow::parse_backend(common.backend.value_or("auto"), backend))
+      throw voxflow::Error(voxflow::ExitCode::usage, "--backend: expected " + std::string(voxflow::backend_choices));
+    return voxflow::app::run_conformance(suite_dir, report_path, voxflow::resolve_backend(backend));
   });
 }

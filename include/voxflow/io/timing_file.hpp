@@ -1,0 +1,21 @@
+// Plain-text timing and parameter lists: one number per line or whitespace/comma separated, '#' comments allowed.
+#ifndef VOXFLOW_IO_TIMING_FILE_HPP
+#define VOXFLOW_IO_TIMING_FILE_HPP
+
+#include <string>
+#include <vector>
+
+namespace voxflow::io {
+
+// Reads every number of the file; InputError naming the file and line on anything else, or when it is empty.
+std::vector<double> read_number_list(std::string const& path, std::string const& what);
+
+// Frame times in seconds: finite and strictly increasing (InputError naming the first offending frame).
+std::vector<double> read_frame_times(std::string const& path);
+
+// Writes numbers one per line, atomically (temporary file + rename).
+void write_number_list(std::string const& path, std::vector<double> const& values);
+
+}  // namespace voxflow::io
+
+#endif

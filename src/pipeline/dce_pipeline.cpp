@@ -1,0 +1,426 @@
+#include <voxflow/aif/aif_curve.hpp>
+#include <voxflow/aif/aif_detection.hpp>
+#include <voxflow/aif/measured_aif.hpp>
+#include <voxflow/core/errors.hpp>
+#include <voxflow/core/fit_status.hpp>
+#include <voxflow/core/version.hpp>
+#include <voxflow/dce/fit_dce.hpp>
+#include <voxflow/dce/signal_to_concentration.hpp>
+#include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/nifti_image.hpp>
+#include <voxflow/io/timing_file.hpp>
+#include <voxflow/pipeline/dce_pipeline.hpp>
+#include <voxflow/pipeline/masked_volume.hpp>
+#include <voxflow/pipeline/progress.hpp>
+#include <voxflow/pipeline/subject_outputs.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+namespace voxflow::pipeline {
+
+namespace fs = std::filesystem;
+
+std::string dce_desc_label(dce::DceModel model) {
+  std::string name = dce::dce_model_name(model);
+  name.erase(std::remove(name.begin(), name.end(), '_'), name.end());  // BIDS labels are alphanumeric
+  return name;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class StageTimer {
+ public:
+  explicit StageTimer(SubjectReport& report) : report_(report), start_(Clock::now()) {}
+  void stage(std::string const& name) {
+    auto const now = Clock::now();
+    report_.stage_seconds.emplace_back(name, std::chrono::duration<double>(now - start_).count());
+    start_ = now;
+  }
+
+ private:
+  SubjectReport& report_;
+  Clock::time_point start_;
+};
+
+// The dynamic series the run starts from.
+std::string const& dynamic_input(DceRunConfig const& c) {
+  return c.inputs.concentration.empty() ? c.inputs.signal : c.inputs.concentration;
+}
+
+void require_same_grid(io::NiftiHeaderInfo const& reference, io::NiftiHeaderInfo const& other, char const* field) {
+  require_input(io::same_grid(reference.geometry, reference.dims, other.geometry, other.dims), other.path, field,
+                "the voxel grid of " + reference.path + " (" + std::to_string(reference.dims[0]) + "x" +
+                    std::to_string(reference.dims[1]) + "x" + std::to_string(reference.dims[2]) +
+                    " voxels with the same voxel size and orientation)");
+}
+
+io::NiftiHeaderInfo require_3d(std::string const& path, char const* field) {
+  auto h = io::read_nifti_header(path);
+  require_input(h.dims[3] == 1, path, field, "a 3-D image, found " + std::to_string(h.dims[3]) + " volumes");
+  return h;
+}
+
+// Per-voxel parameter names and derived maps of a model, with units and descriptions for the sidecars.
+struct MapSpec {
+  std::string suffix, units, description;
+};
+
+MapSpec describe_parameter(std::string const& name) {
+  if (name == "Ktrans") return {"Ktrans", "1/min", "volume transfer constant (CAPLEX Q.PH1.008)"};
+  if (name == "ve") return {"ve", "mL/mL", "extravascular extracellular volume fraction (Q.PH1.001)"};
+  if (name == "vp") return {"vp", "mL/mL", "plasma volume fraction (Q.PH1.001)"};
+  if (name == "Fp") return {"Fp", "1/min", "plasma flow per unit tissue volume (Q.PH1.002), mL/min/mL"};
+  if (name == "PS") return {"PS", "1/min", "permeability-surface area product per unit volume (Q.PH1.004)"};
+  if (name == "delay") return {"delay", "s", "arterial delay of the tissue curve after the AIF"};
+  return {name, "", name};
+}
+
+}  // namespace
+
+void check_dce_inputs(DceRunConfig const& c) {
+  auto const dynamic = io::read_nifti_header(dynamic_input(c));
+  require_input(dynamic.dims[3] >= 3, dynamic.path, "dim[4]",
+                "a 4-D series with at least 3 frames, found " + std::to_string(dynamic.dims[3]));
+  auto const times = io::read_frame_times(c.inputs.timing);
+  require_input(static_cast<std::int64_t>(times.size()) == dynamic.dims[3], c.inputs.timing, "timing",
+                std::to_string(dynamic.dims[3]) + " frame times to match " + dynamic.path + ", found " +
+                    std::to_string(times.size()));
+  if (!c.inputs.mask.empty()) require_same_grid(dynamic, require_3d(c.inputs.mask, "mask"), "mask");
+  if (!c.inputs.t1_map.empty()) require_same_grid(dynamic, require_3d(c.inputs.t1_map, "t1_map"), "t1_map");
+  if (!c.aif.mask.empty()) require_same_grid(dynamic, require_3d(c.aif.mask, "aif.mask"), "aif.mask");
+  if (!c.inputs.signal.empty()) {
+    dce::SpgrConversion conversion;
+    conversion.flip_angle_deg = c.acquisition.flip_angle_deg.value_or(0.0);
+    conversion.tr_s = c.acquisition.repetition_time_s.value_or(0.0);
+    conversion.relaxivity = c.acquisition.relaxivity;
+    conversion.baseline_begin = c.acquisition.baseline_begin;
+    conversion.baseline_end = c.acquisition.baseline_end;
+    conversion.assumed_t1_s = c.acquisition.t1_assumed_s.value_or(0.0);
+    dce::validate_spgr_conversion(conversion, static_cast<int>(dynamic.dims[3]),
+                                  !c.inputs.t1_map.empty() || !c.inputs.vfa.empty(), c.config_file);
+  }
+  if (c.aif.source == AifSource::population) aif::parse_population_aif(c.aif.model, c.config_file, "aif.model");
+}
+
+namespace {
+
+// Everything read from disk for one subject, on the host.
+struct SubjectData {
+  std::vector<double> times;
+  io::NiftiGeometry geometry;
+  std::array<int64_t, 3> dims{};
+  VoxelSelection voxels;
+  Kokkos::View<double**, Kokkos::HostSpace> series;  // (voxel, time): concentration, or signal
+  std::vector<double> t1;                            // per voxel, s (signal input with a T1 map)
+  std::vector<std::int64_t> aif_rows;                // rows of `series` in the AIF mask (measured AIF)
+};
+
+// Per-voxel results and the AIF that produced them, on the host.
+struct SubjectResults {
+  std::vector<double> aif;  // plasma, mM, on the frame grid
+  nlohmann::json aif_info;
+  std::vector<std::vector<double>> params;  // [parameter][voxel]
+  std::vector<double> r2, status, iterations;
+};
+
+SubjectData read_subject(DceRunConfig const& c) {
+  SubjectData d;
+  d.times = io::read_frame_times(c.inputs.timing);
+  auto const dynamic = io::read_nifti(dynamic_input(c));
+  d.geometry = dynamic.geometry;
+  d.dims = {dynamic.dims[0], dynamic.dims[1], dynamic.dims[2]};
+  std::unique_ptr<io::NiftiImage> mask;
+  if (!c.inputs.mask.empty()) mask = std::make_unique<io::NiftiImage>(io::read_nifti(c.inputs.mask));
+  d.voxels = select_voxels(mask.get(), dynamic.voxels_per_volume());
+  require_input(d.voxels.size() > 0, c.inputs.mask, "mask", "at least one voxel > 0");
+  d.series = gather_series(dynamic, d.voxels);
+  if (!c.inputs.signal.empty() && !c.inputs.t1_map.empty()) d.t1 = gather_values(io::read_nifti(c.inputs.t1_map), d.voxels);
+  if (c.aif.source == AifSource::measured) {
+    auto const aif_mask = io::read_nifti(c.aif.mask);
+    for (std::size_t v = 0; v < d.voxels.size(); ++v)
+      if (aif_mask.data[static_cast<std::size_t>(d.voxels.index[v])] > 0.0) d.aif_rows.push_back(static_cast<std::int64_t>(v));
+    require_input(!d.aif_rows.empty(), c.aif.mask, "aif.mask", "at least one arterial voxel inside inputs.mask");
+  }
+  return d;
+}
+
+dce::SpgrConversion spgr_conversion(DceRunConfig const& c) {
+  dce::SpgrConversion conversion;
+  conversion.flip_angle_deg = c.acquisition.flip_angle_deg.value_or(0.0);
+  conversion.tr_s = c.acquisition.repetition_time_s.value_or(0.0);
+  conversion.relaxivity = c.acquisition.relaxivity;
+  conversion.baseline_begin = c.acquisition.baseline_begin;
+  conversion.baseline_end = c.acquisition.baseline_end;
+  conversion.assumed_t1_s = c.acquisition.t1_assumed_s.value_or(0.0);
+  return conversion;
+}
+
+// The compute stages on one execution space: data move host <-> device only per chunk.
+template <class Space>
+class DceCompute {
+ public:
+  using Mem = typename Space::memory_space;
+  DceCompute(Space const& space, DceRunConfig const& c, SubjectData const& d) : space_(space), c_(c), d_(d) {}
+
+  // Concentration (mM) of the given rows of the subject's series, on the device.
+  Series<Mem> concentration(std::vector<std::int64_t> const& rows) const {
+    Kokkos::View<double**, Kokkos::HostSpace> host("voxflow::pipeline::rows", rows.size(), d_.times.size());
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      for (std::size_t j = 0; j < d_.times.size(); ++j) host(r, j) = d_.series(rows[r], j);
+    std::vector<double> t1;
+    if (!d_.t1.empty())
+      for (auto row : rows) t1.push_back(d_.t1[static_cast<std::size_t>(row)]);
+    return to_concentration(host, t1);
+  }
+  Series<Mem> concentration(std::int64_t begin, std::int64_t end) const {
+    auto const rows = Kokkos::subview(d_.series, std::make_pair(begin, end), Kokkos::ALL);
+    std::vector<double> t1;
+    if (!d_.t1.empty()) t1.assign(d_.t1.begin() + begin, d_.t1.begin() + end);
+    return to_concentration(rows, t1);
+  }
+
+  std::vector<double> aif(nlohmann::json& info) const {
+    int const frames = static_cast<int>(d_.times.size());
+    Kokkos::View<double*, Mem> out("voxflow::pipeline::aif", frames);
+    Kokkos::View<double*, Mem> times("voxflow::pipeline::times", frames);
+    auto th = Kokkos::create_mirror_view(times);
+    for (int j = 0; j < frames; ++j) th(j) = d_.times[j] - d_.times[0];  // the first frame is t = 0
+    Kokkos::deep_copy(times, th);
+    if (c_.aif.source == AifSource::population) {
+      aif::AifOptions options;
+      options.delay_s = c_.aif.delay_s;
+      options.hematocrit = c_.aif.hematocrit;
+      options.quantity = aif::AifQuantity::plasma;
+      options.source = c_.config_file;
+      auto const kind = aif::parse_population_aif(c_.aif.model, c_.config_file, "aif.model");
+      aif::population_aif(space_, kind, Kokkos::View<double const*, Mem>(times), options, out);
+      info = {{"Source", "population"}, {"Model", aif::population_aif_name(kind)}, {"DelaySeconds", c_.aif.delay_s},
+              {"Hematocrit", c_.aif.hematocrit}, {"Quantity", "plasma"}};
+    } else if (c_.aif.source == AifSource::measured) {
+      auto const conc = concentration(d_.aif_rows);
+      Kokkos::View<std::uint8_t*, Mem> all("voxflow::pipeline::aif_mask", d_.aif_rows.size());
+      Kokkos::deep_copy(all, std::uint8_t(1));
+      auto const r = aif::measured_aif(space_, conc, Kokkos::View<std::uint8_t const*, Mem>(all), out, c_.aif.mask);
+      to_plasma(out);
+      info = {{"Source", "measured"}, {"Mask", c_.aif.mask}, {"VoxelsAveraged", r.voxels_used},
+              {"VoxelsExcludedNonFinite", r.non_finite_excluded}, {"Hematocrit", c_.aif.hematocrit},
+              {"Quantity", "plasma"}};
+    } else {
+      auto const conc = concentration(0, static_cast<std::int64_t>(d_.voxels.size()));
+      aif::AifDetectionParams params;
+      params.source = c_.config_file + ": aif.source detect";
+      auto const r = aif::detect_aif(space_, conc, Kokkos::View<double const*, Mem>(times),
+                                     Kokkos::View<std::uint8_t const*, Mem>(), params, out);
+      to_plasma(out);
+      std::vector<std::int64_t> chosen;
+      for (auto v : r.voxels) chosen.push_back(d_.voxels.index[v]);
+      info = {{"Source", "detect"}, {"Voxels", chosen}, {"Quality", r.quality}, {"Hematocrit", c_.aif.hematocrit},
+              {"Quantity", "plasma"}};
+    }
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    return std::vector<double>(h.data(), h.data() + frames);
+  }
+
+  // Fits every voxel in chunks; progress per chunk.
+  void fit(std::vector<double> const& aif_plasma, SubjectResults& r, bool quiet, std::int64_t chunk) const {
+    auto const inputs = dce::make_dce_inputs<Mem>(d_.times, d_.times, aif_plasma, c_.config_file);
+    auto const n = static_cast<std::int64_t>(d_.voxels.size());
+    int const n_params = static_cast<int>(dce::dce_parameter_names(c_.fit.model, c_.fit.fit_delay).size());
+    r.params.assign(n_params, std::vector<double>(static_cast<std::size_t>(n)));
+    r.r2.assign(static_cast<std::size_t>(n), 0.0);
+    r.status = r.iterations = r.r2;
+    Progress progress("sub-" + c_.subject + " fit", n, quiet);
+    for (std::int64_t begin = 0; begin < n; begin += chunk) {
+      std::int64_t const end = std::min(n, begin + chunk);
+      auto const conc = concentration(begin, end);
+      fit::FitOutputs<Mem> out(space_, "voxflow::pipeline::fit", static_cast<int>(end - begin), n_params);
+      dce::fit_dce(space_, conc, inputs, Kokkos::View<std::uint8_t const*, Mem>(), c_.fit, out);
+      auto const p = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.params);
+      auto const s = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
+      auto const q = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.r2);
+      auto const it = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.iterations);
+      for (std::int64_t v = begin; v < end; ++v) {
+        auto const i = static_cast<std::size_t>(v);
+        for (int k = 0; k < n_params; ++k) r.params[k][i] = p(v - begin, k);
+        r.status[i] = s(v - begin);
+        r.r2[i] = q(v - begin);
+        r.iterations[i] = it(v - begin);
+      }
+      progress.update(end);
+    }
+    progress.finish();
+  }
+
+ private:
+  template <class HostRows>
+  Series<Mem> to_concentration(HostRows const& rows, std::vector<double> const& t1) const {
+    auto data = upload_series<Mem>(rows, "voxflow::pipeline::chunk");
+    if (c_.inputs.signal.empty()) return data;
+    Kokkos::View<double*, Mem> t1_dev("voxflow::pipeline::t1", t1.size());
+    auto h = Kokkos::create_mirror_view(t1_dev);
+    for (std::size_t v = 0; v < t1.size(); ++v) h(v) = t1[v];
+    Kokkos::deep_copy(t1_dev, h);
+    Series<Mem> conc("voxflow::pipeline::concentration", data.extent(0), data.extent(1));
+    dce::signal_to_concentration(space_, data, Kokkos::View<double const*, Mem>(t1_dev), spgr_conversion(c_), conc);
+    return conc;
+  }
+
+  void to_plasma(Kokkos::View<double*, Mem> const& curve) const {
+    double const scale = 1.0 / (1.0 - c_.aif.hematocrit);
+    Kokkos::parallel_for(
+        "voxflow::pipeline::blood_to_plasma", Kokkos::RangePolicy<Space>(space_, 0, curve.extent(0)),
+        KOKKOS_LAMBDA(std::size_t j) { curve(j) *= scale; });
+  }
+
+  Space space_;
+  DceRunConfig const& c_;
+  SubjectData const& d_;
+};
+
+// Derived maps: kep = Ktrans / ve for the Tofts models; the extraction fraction E = PS / (Fp + PS) and
+// Ktrans = E Fp for the two-compartment models.
+std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig const& c, SubjectResults const& r) {
+  auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
+  auto column = [&](char const* name) -> std::vector<double> const& {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return r.params[i];
+    throw Error(ExitCode::failure, std::string("no parameter ") + name);
+  };
+  std::vector<std::pair<MapSpec, std::vector<double>>> maps;
+  std::size_t const n = r.r2.size();
+  if (c.fit.model == dce::DceModel::tofts || c.fit.model == dce::DceModel::extended_tofts) {
+    std::vector<double> kep(n);
+    for (std::size_t v = 0; v < n; ++v) kep[v] = column("ve")[v] > 0 ? column("Ktrans")[v] / column("ve")[v] : 0.0;
+    maps.push_back({{"kep", "1/min", "efflux rate constant Ktrans/ve (Q.PH1.009)"}, kep});
+  }
+  if (c.fit.model == dce::DceModel::two_compartment_exchange || c.fit.model == dce::DceModel::two_compartment_uptake) {
+    std::vector<double> e(n), ktrans(n);
+    for (std::size_t v = 0; v < n; ++v) {
+      double const fp = column("Fp")[v], ps = column("PS")[v];
+      e[v] = fp + ps > 0 ? ps / (fp + ps) : 0.0;
+      ktrans[v] = e[v] * fp;
+    }
+    maps.push_back({{"E", "", "extraction fraction PS/(Fp+PS)"}, e});
+    maps.push_back({{"Ktrans", "1/min", "volume transfer constant E*Fp"}, ktrans});
+  }
+  return maps;
+}
+
+nlohmann::json status_code_table() {
+  nlohmann::json table;
+  for (int code = 0; code < fit_status_count; ++code)
+    table[std::to_string(code)] = fit_status_name(static_cast<FitStatus>(code));
+  return table;
+}
+
+}  // namespace
+
+SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
+  auto const run_start = Clock::now();
+  SubjectReport report;
+  report.subject = "sub-" + c.subject;
+  SubjectOutputs outputs(c.output.dir, c.subject, c.session, dce_desc_label(c.fit.model), c.output.compress);
+  report.folder = outputs.folder();
+  std::string const record_path = outputs.path("run", ".json");
+  if (fs::exists(record_path)) {
+    if (ro.resume) {
+      report.skipped = true;
+      return report;
+    }
+    if (!c.output.overwrite)
+      throw OutputError(record_path, "the outputs of " + report.subject +
+                                         " already exist; pass --overwrite to replace them or --resume to skip "
+                                         "finished subjects");
+    fs::remove(record_path);  // an interrupted overwrite must not look complete
+  }
+  StageTimer timer(report);
+  check_dce_inputs(c);  // before any voxel data is read
+  timer.stage("validate");
+  SubjectData const data = read_subject(c);
+  report.voxels = static_cast<std::int64_t>(data.voxels.size());
+  timer.stage("read");
+
+  SubjectResults results;
+  dispatch(resolve_backend(c.backend), [&](auto space) {
+    DceCompute<decltype(space)> compute(space, c, data);
+    results.aif = compute.aif(results.aif_info);
+    timer.stage("aif");
+    compute.fit(results.aif, results, ro.quiet, ro.chunk_voxels);
+    timer.stage("fit");
+  });
+  for (double s : results.status) {
+    report.fitted += static_cast<FitStatus>(static_cast<int>(s)) != FitStatus::masked_out ? 1 : 0;
+    report.usable += fit_status_usable(static_cast<FitStatus>(static_cast<int>(s))) ? 1 : 0;
+  }
+
+  // Outputs: maps with sidecars, the AIF used, the resolved configuration, then the run record last.
+  outputs.create_folder();
+  write_dataset_description(c.output.dir);
+  outputs.provenance = {{"SoftwareName", "voxflow"},
+                        {"SoftwareVersion", VOXFLOW_VERSION_STRING},
+                        {"SoftwareCommit", VOXFLOW_GIT_COMMIT},
+                        {"Model", dce::dce_model_name(c.fit.model)},
+                        {"Method", "bounded Levenberg-Marquardt, exact piecewise-linear convolution"},
+                        {"ConfigurationHash", text_hash(c.resolved_yaml)},
+                        {"Sources", nlohmann::json::array({dynamic_input(c)})},
+                        {"AIF", results.aif_info}};
+  auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
+  auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background, bool codes = false) {
+    nlohmann::json sidecar = {{"Description", spec.description}};
+    if (codes) sidecar["StatusCodes"] = status_code_table();
+    outputs.write_map(spec.suffix, data.geometry, data.dims, scatter(values, data.voxels, background), spec.units,
+                      sidecar, codes);
+    report.files.push_back(outputs.map_path(spec.suffix));
+  };
+  for (std::size_t i = 0; i < names.size(); ++i) write(describe_parameter(names[i]), results.params[i], 0.0);
+  for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
+  write({"R2", "", "coefficient of determination of the fit"}, results.r2, 0.0);
+  write({"status", "", "fit status code per voxel (see StatusCodes)"}, results.status,
+        static_cast<double>(FitStatus::masked_out), true);
+  {
+    // The AIF actually used, as a two-column table.
+    std::string const aif_path = outputs.path("aif", ".tsv");
+    io::AtomicFile file(aif_path, ".tsv");
+    {
+      std::ofstream out(file.temp_path());
+      out << "time_s\tplasma_mM\n";
+      out.precision(10);
+      for (std::size_t j = 0; j < data.times.size(); ++j) out << data.times[j] << "\t" << results.aif[j] << "\n";
+      if (!out) throw OutputError(aif_path, "could not be written completely");
+    }
+    file.commit();
+    report.files.push_back(aif_path);
+    write_json(outputs.path("aif", ".json"), results.aif_info);
+  }
+  {
+    std::string const config_path = outputs.path("config", ".yaml");
+    io::AtomicFile file(config_path, ".yaml");
+    {
+      std::ofstream out(file.temp_path());
+      out << "# resolved by voxflow " << VOXFLOW_VERSION_STRING << " from " << c.config_file << "\n" << c.resolved_yaml;
+      if (!out) throw OutputError(config_path, "could not be written completely");
+    }
+    file.commit();
+    report.files.push_back(config_path);
+  }
+  timer.stage("write");
+  report.total_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
+  nlohmann::json record = {{"Subject", report.subject},
+                           {"Voxels", report.voxels},
+                           {"Fitted", report.fitted},
+                           {"Usable", report.usable},
+                           {"TotalSeconds", report.total_seconds},
+                           {"Files", report.files}};
+  for (auto const& [stage, seconds] : report.stage_seconds) record["StageSeconds"][stage] = seconds;
+  write_json(record_path, record);  // last: its presence means the subject is complete
+  return report;
+}
+
+}  // namespace voxflow::pipeline

@@ -1,0 +1,42 @@
+#include <voxflow/pipeline/masked_volume.hpp>
+
+namespace voxflow::pipeline {
+
+VoxelSelection select_voxels(io::NiftiImage const* mask, std::int64_t volume_voxels) {
+  VoxelSelection s;
+  s.volume_voxels = volume_voxels;
+  s.index.reserve(static_cast<std::size_t>(volume_voxels));
+  for (std::int64_t i = 0; i < volume_voxels; ++i)
+    if (mask == nullptr || mask->data[static_cast<std::size_t>(i)] > 0.0) s.index.push_back(i);
+  return s;
+}
+
+Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image, VoxelSelection const& voxels) {
+  auto const frames = image.dims[3];
+  Kokkos::View<double**, Kokkos::HostSpace> series(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::series"), voxels.size(), frames);
+  auto const stride = voxels.volume_voxels;
+  Kokkos::parallel_for(
+      "voxflow::pipeline::gather_series",
+      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, static_cast<std::int64_t>(voxels.size())),
+      [&](std::int64_t v) {
+        auto const base = voxels.index[static_cast<std::size_t>(v)];
+        for (std::int64_t t = 0; t < frames; ++t) series(v, t) = image.data[static_cast<std::size_t>(base + t * stride)];
+      });
+  Kokkos::fence();
+  return series;
+}
+
+std::vector<double> gather_values(io::NiftiImage const& image, VoxelSelection const& voxels) {
+  std::vector<double> values(voxels.size());
+  for (std::size_t v = 0; v < voxels.size(); ++v) values[v] = image.data[static_cast<std::size_t>(voxels.index[v])];
+  return values;
+}
+
+std::vector<double> scatter(std::vector<double> const& values, VoxelSelection const& voxels, double background) {
+  std::vector<double> volume(static_cast<std::size_t>(voxels.volume_voxels), background);
+  for (std::size_t v = 0; v < voxels.size(); ++v) volume[static_cast<std::size_t>(voxels.index[v])] = values[v];
+  return volume;
+}
+
+}  // namespace voxflow::pipeline
