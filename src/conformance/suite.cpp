@@ -1,6 +1,7 @@
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/dce/dce_conformance.hpp>
+#include <voxflow/t1/t1_conformance.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,10 @@ namespace {
 bool starts_with(std::string const& s, std::string const& prefix) { return s.rfind(prefix, 0) == 0; }
 }  // namespace
 
+FileReport run_t1_file(RunContext const& ctx) { return t1::run_t1_reference_file(ctx); }  // default method
+
 FileRunner runner_for(std::string const& relative_path) {
+  if (starts_with(relative_path, "t1/")) return run_t1_file;
   if (starts_with(relative_path, "dce/si2conc/")) return dce::run_si2conc_reference_file;
   if (starts_with(relative_path, "dce/models/") || starts_with(relative_path, "dce/models_noisefree/"))
     return dce::run_model_reference_file;

@@ -6,6 +6,7 @@
 #include <voxflow/io/timing_file.hpp>
 #include <voxflow/pipeline/simulate.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -132,6 +133,8 @@ std::string simulate_dce(DceSimulation const& sim) {
   }
   io::write_number_list((dir / "time.txt").string(), times);
 
+  // Pre-contrast frames: those before the bolus arrives (the Parker curve is not 0 at its own t = 0).
+  int const baseline_end = std::max(1, std::min(frames - 1, static_cast<int>(std::ceil(sim.bolus_delay_s / sim.frame_s))));
   std::ostringstream config;
   config << "# Synthetic DCE subject written by voxflow simulate (truth in truth_*.nii.gz).\n"
          << "modality: dce\nsubject: sub-sim\ninputs:\n"
@@ -139,7 +142,7 @@ std::string simulate_dce(DceSimulation const& sim) {
          << "  timing: time.txt\n  mask: mask.nii.gz\n";
   if (sim.input == "signal")
     config << "acquisition:\n  flip_angle_deg: " << sim.flip_angle_deg << "\n  repetition_time_s: " << sim.tr_s
-           << "\n  relaxivity: " << sim.relaxivity << "\n  baseline_frames: [0, 3]\n";
+           << "\n  relaxivity: " << sim.relaxivity << "\n  baseline_frames: [0, " << baseline_end << "]\n";
   config << "aif:\n  source: population\n  model: parker\n  delay_s: " << sim.bolus_delay_s << "\n"
          << "fit:\n  model: " << dce::dce_model_name(sim.model) << "\n"
          << (forward.fit_delay ? "  fit_delay: true\n" : "") << "backend: auto\noutput:\n  dir: out\n";

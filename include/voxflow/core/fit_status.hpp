@@ -3,6 +3,8 @@
 #ifndef VOXFLOW_CORE_FIT_STATUS_HPP
 #define VOXFLOW_CORE_FIT_STATUS_HPP
 
+#include <Kokkos_Macros.hpp>
+
 #include <cstdint>
 
 namespace voxflow {
@@ -22,7 +24,7 @@ enum class FitStatus : std::uint8_t {
 inline constexpr int fit_status_count = 9;
 
 // Stable machine-readable name of a code, used in sidecars and reports.
-constexpr char const* fit_status_name(FitStatus s) {
+KOKKOS_INLINE_FUNCTION constexpr char const* fit_status_name(FitStatus s) {
   switch (s) {
     case FitStatus::converged: return "converged";
     case FitStatus::converged_at_bound: return "converged_at_bound";
@@ -38,7 +40,7 @@ constexpr char const* fit_status_name(FitStatus s) {
 }
 
 // Whether the fitted parameters of a voxel with this code are a usable estimate.
-constexpr bool fit_status_usable(FitStatus s) {
+KOKKOS_INLINE_FUNCTION constexpr bool fit_status_usable(FitStatus s) {
   return s == FitStatus::converged || s == FitStatus::converged_at_bound || s == FitStatus::max_iterations ||
          s == FitStatus::flat_signal;
 }

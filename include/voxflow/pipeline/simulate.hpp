@@ -17,7 +17,8 @@ struct DceSimulation {
   double frame_s = 4.0;
   dce::DceModel model = dce::DceModel::extended_tofts;
   double noise = 0.01;          // Gaussian SD as a fraction of the AIF-driven curve maximum of a typical voxel
-  double bolus_delay_s = 0.0;   // AIF arrival after the first frame (written into the configuration)
+  double bolus_delay_s = 0.0;   // AIF arrival after the first frame (written into the configuration); the frames
+                                // before it are the baseline of a signal input
   double tissue_delay_s = 0.0;  // extra arterial delay of every tissue curve (fitted when non-zero)
   std::string input = "concentration";  // concentration | signal (with a T1 map) | vfa (signal with a VFA series)
   unsigned seed = 1;

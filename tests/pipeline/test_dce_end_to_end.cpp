@@ -1,0 +1,190 @@
+// End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk are
+// compared with the truth; bad inputs stop the run before anything is written.
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/nifti_image.hpp>
+#include <voxflow/pipeline/dce_config.hpp>
+#include <voxflow/pipeline/dce_pipeline.hpp>
+#include <voxflow/pipeline/simulate.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace voxflow;
+
+namespace {
+
+class DceEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("voxflow-e2e-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string simulate(pipeline::DceSimulation sim) {
+    sim.out_dir = dir_.string();
+    if (sim.matrix == std::array<int, 3>{32, 32, 4}) sim.matrix = {10, 8, 2};
+    return pipeline::simulate_dce(sim);
+  }
+
+  pipeline::SubjectReport run(std::string const& config, std::string const& backend = "auto") {
+    pipeline::Overrides o;
+    o.backend = backend;
+    pipeline::RunOptions options;
+    options.quiet = true;
+    return pipeline::run_dce_subject(pipeline::load_dce_config(config, o), options);
+  }
+
+  // Largest relative error of a fitted map against the simulator's truth, inside the mask.
+  double worst_error(std::string const& fitted, std::string const& truth) {
+    auto const f = io::read_nifti(fitted), t = io::read_nifti(truth), m = io::read_nifti((dir_ / "mask.nii.gz").string());
+    EXPECT_TRUE(io::same_grid(f.geometry, f.dims, t.geometry, t.dims));
+    double worst = 0.0;
+    for (std::size_t i = 0; i < m.data.size(); ++i)
+      if (m.data[i] > 0) worst = std::max(worst, std::fabs(f.data[i] - t.data[i]) / std::fabs(t.data[i]));
+    return worst;
+  }
+
+  std::string map(std::string const& desc, std::string const& param) const {
+    return (dir_ / "out/sub-sim/perf" / ("sub-sim_desc-" + desc + "_" + param + ".nii.gz")).string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  auto const config = simulate(sim);
+  for (std::string backend : {"serial", "host"}) {
+    fs::remove_all(dir_ / "out");
+    auto const report = run(config, backend);
+    EXPECT_EQ(report.fitted, report.voxels);
+    EXPECT_EQ(report.usable, report.voxels);
+    for (std::string param : {"Ktrans", "ve", "vp"})
+      EXPECT_LT(worst_error(map("extendedtofts", param), (dir_ / ("truth_" + param + ".nii.gz")).string()), 1e-5)
+          << backend << " " << param;
+  }
+  // The geometry of the input, the unit in the sidecar, the code table of the status map, the AIF used.
+  auto const input = io::read_nifti_header((dir_ / "conc.nii.gz").string());
+  auto const ktrans = io::read_nifti_header(map("extendedtofts", "Ktrans"));
+  EXPECT_TRUE(io::same_grid(input.geometry, input.dims, ktrans.geometry, ktrans.dims));
+  nlohmann::json sidecar;
+  std::ifstream(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_Ktrans.json") >> sidecar;
+  EXPECT_EQ(sidecar["Units"], "1/min");
+  EXPECT_EQ(sidecar["AIF"]["Model"], "parker");
+  nlohmann::json status;
+  std::ifstream(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_status.json") >> status;
+  EXPECT_EQ(status["StatusCodes"]["0"], "converged");
+  EXPECT_TRUE(fs::exists(dir_ / "out/dataset_description.json"));
+  EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_aif.tsv"));
+}
+
+TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;  // five clean baseline frames
+  sim.model = dce::DceModel::tofts;
+  auto const config = simulate(sim);
+  auto const report = run(config);
+  EXPECT_EQ(report.usable, report.voxels);
+  EXPECT_LT(worst_error(map("tofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
+  EXPECT_LT(worst_error(map("tofts", "ve"), (dir_ / "truth_ve.nii.gz").string()), 1e-5);
+}
+
+TEST_F(DceEndToEnd, NoisyDataGiveUnbiasedMapsAndTissueDelaysAreFitted) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.01;
+  sim.tissue_delay_s = 3.0;
+  sim.model = dce::DceModel::two_compartment_uptake;
+  auto const config = simulate(sim);
+  auto const report = run(config);
+  EXPECT_GT(report.usable, report.voxels * 95 / 100);
+  auto const delay = io::read_nifti(map("2cum", "delay")), mask = io::read_nifti((dir_ / "mask.nii.gz").string());
+  double sum = 0.0;
+  int n = 0;
+  for (std::size_t i = 0; i < mask.data.size(); ++i)
+    if (mask.data[i] > 0) {
+      sum += delay.data[i];
+      ++n;
+    }
+  EXPECT_NEAR(sum / n, 3.0, 0.3);
+}
+
+TEST_F(DceEndToEnd, TheContractConfigurationProducesAKtransMapInPerMinute) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  simulate(sim);
+  std::string const contract = R"(modality: dce
+subject: sub-01
+inputs:
+  concentration: conc.nii.gz   # 4-D NIfTI, mM
+  timing: time.txt             # one value per frame, seconds
+  mask: mask.nii.gz
+aif:
+  source: population
+  model: parker
+fit:
+  model: extended_tofts
+backend: auto
+output:
+  dir: out
+)";
+  std::ofstream(dir_ / "contract.yaml") << contract;
+  run((dir_ / "contract.yaml").string());
+  std::string found;
+  for (auto const& e : fs::recursive_directory_iterator(dir_ / "out")) {
+    std::string const name = e.path().filename().string();
+    if (name.find("Ktrans") != std::string::npos && name.size() > 7 && name.substr(name.size() - 7) == ".nii.gz")
+      found = e.path().string();
+  }
+  ASSERT_FALSE(found.empty());
+  EXPECT_LT(worst_error(found, (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
+}
+
+TEST_F(DceEndToEnd, BadInputsStopBeforeAnyOutputIsWritten) {
+  pipeline::DceSimulation sim;
+  auto const config = simulate(sim);
+  {
+    std::ofstream(dir_ / "time.txt") << "0\n4\n8\n";  // 3 times for 80 frames
+    try {
+      run(config);
+      FAIL() << "expected InputError";
+    } catch (InputError const& e) {
+      EXPECT_NE(std::string(e.what()).find("time.txt"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("80"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "out/sub-sim"));
+  }
+  {
+    std::ofstream(dir_ / "conc.nii.gz") << "this is not a NIfTI file";
+    EXPECT_THROW(run(config), InputError);
+    EXPECT_FALSE(fs::exists(dir_ / "out/sub-sim"));
+  }
+}
+
+TEST_F(DceEndToEnd, FinishedSubjectsAreNeitherOverwrittenSilentlyNorRedoneOnResume) {
+  pipeline::DceSimulation sim;
+  auto const config = simulate(sim);
+  run(config);
+  EXPECT_THROW(run(config), OutputError);
+  pipeline::RunOptions resume;
+  resume.resume = true;
+  resume.quiet = true;
+  EXPECT_TRUE(pipeline::run_dce_subject(pipeline::load_dce_config(config), resume).skipped);
+  pipeline::Overrides overwrite;
+  overwrite.overwrite = true;
+  pipeline::RunOptions quiet;
+  quiet.quiet = true;
+  EXPECT_FALSE(pipeline::run_dce_subject(pipeline::load_dce_config(config, overwrite), quiet).skipped);
+}
+
+}  // namespace
