@@ -1,5 +1,6 @@
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
+#include <voxflow/aif/aif_conformance.hpp>
 #include <voxflow/dce/dce_conformance.hpp>
 #include <voxflow/t1/t1_conformance.hpp>
 
@@ -32,6 +33,7 @@ FileReport run_t1_file(RunContext const& ctx) { return t1::run_t1_reference_file
 
 FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "t1/")) return run_t1_file;
+  if (starts_with(relative_path, "dce/aif/")) return run_aif_reference_file;
   if (starts_with(relative_path, "dce/si2conc/")) return dce::run_si2conc_reference_file;
   if (starts_with(relative_path, "dce/models/") || starts_with(relative_path, "dce/models_noisefree/"))
     return dce::run_model_reference_file;
