@@ -13,6 +13,7 @@
 #include <voxflow/pipeline/masked_volume.hpp>
 #include <voxflow/pipeline/progress.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
+#include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -95,6 +96,15 @@ void check_dce_inputs(DceRunConfig const& c) {
   if (!c.inputs.mask.empty()) require_same_grid(dynamic, require_3d(c.inputs.mask, "mask"), "mask");
   if (!c.inputs.t1_map.empty()) require_same_grid(dynamic, require_3d(c.inputs.t1_map, "t1_map"), "t1_map");
   if (!c.aif.mask.empty()) require_same_grid(dynamic, require_3d(c.aif.mask, "aif.mask"), "aif.mask");
+  if (!c.inputs.b1_map.empty()) require_same_grid(dynamic, require_3d(c.inputs.b1_map, "b1_map"), "b1_map");
+  for (auto const& file : c.inputs.vfa) {
+    auto const header = io::read_nifti_header(file);
+    require_same_grid(dynamic, header, "vfa");
+    std::size_t const volumes = c.inputs.vfa.size() == 1 ? static_cast<std::size_t>(header.dims[3]) : c.inputs.vfa.size();
+    require_input(volumes == c.acquisition.vfa_flip_angles_deg.size(), file, "vfa",
+                  std::to_string(c.acquisition.vfa_flip_angles_deg.size()) +
+                      " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " + std::to_string(volumes));
+  }
   if (!c.inputs.signal.empty()) {
     dce::SpgrConversion conversion;
     conversion.flip_angle_deg = c.acquisition.flip_angle_deg.value_or(0.0);
@@ -118,7 +128,9 @@ struct SubjectData {
   std::array<int64_t, 3> dims{};
   VoxelSelection voxels;
   Kokkos::View<double**, Kokkos::HostSpace> series;  // (voxel, time): concentration, or signal
-  std::vector<double> t1;                            // per voxel, s (signal input with a T1 map)
+  std::vector<double> t1;                            // per voxel, s (signal input with a T1 map or VFA series)
+  Kokkos::View<double**, Kokkos::HostSpace> vfa;     // (voxel, flip angle) when T1 is mapped in the run
+  std::vector<double> b1;                            // per voxel relative flip angle, or empty
   std::vector<std::int64_t> aif_rows;                // rows of `series` in the AIF mask (measured AIF)
 };
 
@@ -129,6 +141,27 @@ struct SubjectResults {
   std::vector<std::vector<double>> params;  // [parameter][voxel]
   std::vector<double> r2, status, iterations;
 };
+
+// The VFA series of the selected voxels: one 4-D file (a volume per flip angle) or one 3-D file per flip angle.
+Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceRunConfig const& c, VoxelSelection const& voxels) {
+  auto const& files = c.inputs.vfa;
+  std::size_t const angles = c.acquisition.vfa_flip_angles_deg.size();
+  if (files.size() == 1) {
+    auto const image = io::read_nifti(files[0]);
+    require_input(static_cast<std::size_t>(image.dims[3]) == angles, files[0], "dim[4]",
+                  std::to_string(angles) + " volumes, one per acquisition.vfa_flip_angles_deg entry");
+    return gather_series(image, voxels);
+  }
+  require_input(files.size() == angles, c.config_file, "inputs.vfa",
+                "one file per acquisition.vfa_flip_angles_deg entry (" + std::to_string(angles) + "), found " +
+                    std::to_string(files.size()));
+  Kokkos::View<double**, Kokkos::HostSpace> series("voxflow::pipeline::vfa", voxels.size(), angles);
+  for (std::size_t a = 0; a < angles; ++a) {
+    auto const values = gather_values(io::read_nifti(files[a]), voxels);
+    for (std::size_t v = 0; v < voxels.size(); ++v) series(v, a) = values[v];
+  }
+  return series;
+}
 
 SubjectData read_subject(DceRunConfig const& c) {
   SubjectData d;
@@ -142,6 +175,10 @@ SubjectData read_subject(DceRunConfig const& c) {
   require_input(d.voxels.size() > 0, c.inputs.mask, "mask", "at least one voxel > 0");
   d.series = gather_series(dynamic, d.voxels);
   if (!c.inputs.signal.empty() && !c.inputs.t1_map.empty()) d.t1 = gather_values(io::read_nifti(c.inputs.t1_map), d.voxels);
+  if (!c.inputs.signal.empty() && c.inputs.t1_map.empty() && !c.inputs.vfa.empty()) {
+    d.vfa = read_vfa_series(c, d.voxels);
+    if (!c.inputs.b1_map.empty()) d.b1 = gather_values(io::read_nifti(c.inputs.b1_map), d.voxels);
+  }
   if (c.aif.source == AifSource::measured) {
     auto const aif_mask = io::read_nifti(c.aif.mask);
     for (std::size_t v = 0; v < d.voxels.size(); ++v)
@@ -167,7 +204,8 @@ template <class Space>
 class DceCompute {
  public:
   using Mem = typename Space::memory_space;
-  DceCompute(Space const& space, DceRunConfig const& c, SubjectData const& d) : space_(space), c_(c), d_(d) {}
+  DceCompute(Space const& space, DceRunConfig const& c, SubjectData const& d, std::int64_t chunk)
+      : space_(space), c_(c), d_(d), chunk_(chunk) {}
 
   // Concentration (mM) of the given rows of the subject's series, on the device.
   Series<Mem> concentration(std::vector<std::int64_t> const& rows) const {
@@ -228,8 +266,45 @@ class DceCompute {
     return std::vector<double>(h.data(), h.data() + frames);
   }
 
+  // T1 (s), M0 and status of every voxel from the VFA series, in chunks.
+  void map_t1(std::vector<double>& t1, std::vector<double>& m0, std::vector<double>& status) const {
+    auto const n = static_cast<std::int64_t>(d_.voxels.size());
+    t1.assign(static_cast<std::size_t>(n), 0.0);
+    m0 = status = t1;
+    auto const& angles = c_.acquisition.vfa_flip_angles_deg;
+    Kokkos::View<double*, Mem> angles_dev("voxflow::pipeline::vfa_angles", angles.size());
+    auto ah = Kokkos::create_mirror_view(angles_dev);
+    for (std::size_t a = 0; a < angles.size(); ++a) ah(a) = angles[a];
+    Kokkos::deep_copy(angles_dev, ah);
+    t1::T1Method method = t1::T1Method::nonlinear;
+    t1::parse_t1_method(c_.t1_method, method);  // validated when the configuration was read
+    for (std::int64_t begin = 0; begin < n; begin += chunk_) {
+      std::int64_t const end = std::min(n, begin + chunk_);
+      auto const rows = Kokkos::subview(d_.vfa, std::make_pair(begin, end), Kokkos::ALL);
+      auto const signal = upload_series<Mem>(rows, "voxflow::pipeline::vfa_chunk");
+      Kokkos::View<double*, Mem> b1("voxflow::pipeline::b1", d_.b1.empty() ? 0 : end - begin);
+      if (!d_.b1.empty()) {
+        auto h = Kokkos::create_mirror_view(b1);
+        for (std::int64_t v = begin; v < end; ++v) h(v - begin) = d_.b1[static_cast<std::size_t>(v)];
+        Kokkos::deep_copy(b1, h);
+      }
+      t1::T1Outputs<Mem> out(space_, "voxflow::pipeline::t1", static_cast<int>(end - begin));
+      t1::map_t1_vfa(space_, signal, Kokkos::View<double const*, Mem>(angles_dev), *c_.acquisition.vfa_repetition_time_s,
+                     Kokkos::View<double const*, Mem>(b1), Kokkos::View<std::uint8_t const*, Mem>(), method, out);
+      auto const th = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.t1);
+      auto const mh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.m0);
+      auto const sh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
+      for (std::int64_t v = begin; v < end; ++v) {
+        t1[static_cast<std::size_t>(v)] = th(v - begin);
+        m0[static_cast<std::size_t>(v)] = mh(v - begin);
+        status[static_cast<std::size_t>(v)] = sh(v - begin);
+      }
+    }
+  }
+
   // Fits every voxel in chunks; progress per chunk.
-  void fit(std::vector<double> const& aif_plasma, SubjectResults& r, bool quiet, std::int64_t chunk) const {
+  void fit(std::vector<double> const& aif_plasma, SubjectResults& r, bool quiet) const {
+    std::int64_t const chunk = chunk_;
     auto const inputs = dce::make_dce_inputs<Mem>(d_.times, d_.times, aif_plasma, c_.config_file);
     auto const n = static_cast<std::int64_t>(d_.voxels.size());
     int const n_params = static_cast<int>(dce::dce_parameter_names(c_.fit.model, c_.fit.fit_delay).size());
@@ -282,6 +357,7 @@ class DceCompute {
   Space space_;
   DceRunConfig const& c_;
   SubjectData const& d_;
+  std::int64_t chunk_;
 };
 
 // Derived maps: kep = Ktrans / ve for the Tofts models; the extraction fraction E = PS / (Fp + PS) and
@@ -343,16 +419,21 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   StageTimer timer(report);
   check_dce_inputs(c);  // before any voxel data is read
   timer.stage("validate");
-  SubjectData const data = read_subject(c);
+  SubjectData data = read_subject(c);
   report.voxels = static_cast<std::int64_t>(data.voxels.size());
   timer.stage("read");
 
   SubjectResults results;
+  std::vector<double> t1_m0, t1_status;
   dispatch(resolve_backend(c.backend), [&](auto space) {
-    DceCompute<decltype(space)> compute(space, c, data);
+    DceCompute<decltype(space)> compute(space, c, data, ro.chunk_voxels);
+    if (data.vfa.extent(0) > 0) {
+      compute.map_t1(data.t1, t1_m0, t1_status);  // T1 mapped in the same run feeds the conversion below
+      timer.stage("t1");
+    }
     results.aif = compute.aif(results.aif_info);
     timer.stage("aif");
-    compute.fit(results.aif, results, ro.quiet, ro.chunk_voxels);
+    compute.fit(results.aif, results, ro.quiet);
     timer.stage("fit");
   });
   for (double s : results.status) {
@@ -382,6 +463,12 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   for (std::size_t i = 0; i < names.size(); ++i) write(describe_parameter(names[i]), results.params[i], 0.0);
   for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
   write({"R2", "", "coefficient of determination of the fit"}, results.r2, 0.0);
+  if (!t1_status.empty()) {
+    write({"T1", "s", "pre-contrast T1 from the variable-flip-angle series (" + c.t1_method + ")"}, data.t1, 0.0);
+    write({"M0", "", "equilibrium signal of the variable-flip-angle fit"}, t1_m0, 0.0);
+    write({"T1status", "", "T1 fit status code per voxel (see StatusCodes)"}, t1_status,
+          static_cast<double>(FitStatus::masked_out), true);
+  }
   write({"status", "", "fit status code per voxel (see StatusCodes)"}, results.status,
         static_cast<double>(FitStatus::masked_out), true);
   {

@@ -48,8 +48,9 @@ void write_text(std::string const& path, std::string const& text) {
 std::string simulate_dce(DceSimulation const& sim) {
   if (sim.frames < 3 || sim.frame_s <= 0 || sim.matrix[0] < 1 || sim.matrix[1] < 1 || sim.matrix[2] < 1)
     throw Error(ExitCode::usage, "simulate: need at least 3 frames, a positive frame time and a non-empty matrix");
-  if (sim.input != "concentration" && sim.input != "signal")
-    throw Error(ExitCode::usage, "simulate: --input must be concentration or signal, found '" + sim.input + "'");
+  if (sim.input != "concentration" && sim.input != "signal" && sim.input != "vfa")
+    throw Error(ExitCode::usage, "simulate: --input must be concentration, signal or vfa, found '" + sim.input + "'");
+  bool const signal_input = sim.input != "concentration";
   std::error_code ec;
   fs::create_directories(sim.out_dir, ec);
   if (ec) throw OutputError(sim.out_dir, "cannot create the folder: " + ec.message());
@@ -107,7 +108,7 @@ std::string simulate_dce(DceSimulation const& sim) {
     t1[static_cast<std::size_t>(i)] = sim.t1_s * t1_spread(rng);
     for (int j = 0; j < frames; ++j) {
       double value = conc(i, j);
-      if (sim.input == "signal") {
+      if (signal_input) {
         // SPGR signal of S0 = 1000 with R1 = 1/T1 + r1 C; noise relative to the baseline signal.
         double const e = std::exp(-sim.tr_s * (1.0 / t1[static_cast<std::size_t>(i)] + sim.relaxivity * value));
         double const s0 = 1000.0 * std::sin(alpha) * (1 - std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)])) /
@@ -120,12 +121,26 @@ std::string simulate_dce(DceSimulation const& sim) {
     }
   }
   fs::path const dir(sim.out_dir);
-  std::string const series_name = sim.input == "signal" ? "signal.nii.gz" : "conc.nii.gz";
+  std::string const series_name = signal_input ? "signal.nii.gz" : "conc.nii.gz";
   io::write_nifti_4d((dir / series_name).string(), geometry, dims4, series);
   io::NiftiWriteOptions mask_options;
   mask_options.datatype = io::NiftiDatatype::uint8;
   io::write_nifti((dir / "mask.nii.gz").string(), geometry, dims3, mask, mask_options);
-  if (sim.input == "signal") io::write_nifti((dir / "t1.nii.gz").string(), geometry, dims3, t1);
+  if (signal_input) io::write_nifti((dir / (sim.input == "signal" ? "t1.nii.gz" : "truth_T1.nii.gz")).string(), geometry, dims3, t1);
+  std::vector<double> const vfa_angles{2.0, 5.0, 10.0, 15.0, 20.0};
+  if (sim.input == "vfa") {
+    // The pre-contrast variable-flip-angle series the run maps T1 from (same S0, TR and relative noise).
+    std::vector<double> vfa(static_cast<std::size_t>(n) * vfa_angles.size());
+    for (std::size_t a = 0; a < vfa_angles.size(); ++a) {
+      double const fa = vfa_angles[a] * M_PI / 180.0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        double const e = std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)]);
+        double const s_fa = 1000.0 * std::sin(fa) * (1 - e) / (1 - std::cos(fa) * e);
+        vfa[static_cast<std::size_t>(i + n * static_cast<std::int64_t>(a))] = s_fa * (1.0 + sim.noise * 0.1 * gauss(rng));
+      }
+    }
+    io::write_nifti_4d((dir / "vfa.nii.gz").string(), geometry, {nx, ny, nz, static_cast<int64_t>(vfa_angles.size())}, vfa);
+  }
   for (std::size_t k = 0; k < names.size(); ++k) {
     std::vector<double> map(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) map[static_cast<std::size_t>(i)] = truth(i, k);
@@ -138,11 +153,14 @@ std::string simulate_dce(DceSimulation const& sim) {
   std::ostringstream config;
   config << "# Synthetic DCE subject written by voxflow simulate (truth in truth_*.nii.gz).\n"
          << "modality: dce\nsubject: sub-sim\ninputs:\n"
-         << (sim.input == "signal" ? "  signal: signal.nii.gz\n  t1_map: t1.nii.gz\n" : "  concentration: conc.nii.gz\n")
+         << (sim.input == "signal" ? "  signal: signal.nii.gz\n  t1_map: t1.nii.gz\n"
+             : sim.input == "vfa"  ? "  signal: signal.nii.gz\n  vfa: vfa.nii.gz\n"
+                                   : "  concentration: conc.nii.gz\n")
          << "  timing: time.txt\n  mask: mask.nii.gz\n";
-  if (sim.input == "signal")
+  if (signal_input)
     config << "acquisition:\n  flip_angle_deg: " << sim.flip_angle_deg << "\n  repetition_time_s: " << sim.tr_s
            << "\n  relaxivity: " << sim.relaxivity << "\n  baseline_frames: [0, " << baseline_end << "]\n";
+  if (sim.input == "vfa") config << "  vfa_flip_angles_deg: [2, 5, 10, 15, 20]\n  vfa_repetition_time_s: " << sim.tr_s << "\n";
   config << "aif:\n  source: population\n  model: parker\n  delay_s: " << sim.bolus_delay_s << "\n"
          << "fit:\n  model: " << dce::dce_model_name(sim.model) << "\n"
          << (forward.fit_delay ? "  fit_delay: true\n" : "") << "backend: auto\noutput:\n  dir: out\n";

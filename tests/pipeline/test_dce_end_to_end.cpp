@@ -100,6 +100,18 @@ TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
   EXPECT_LT(worst_error(map("tofts", "ve"), (dir_ / "truth_ve.nii.gz").string()), 1e-5);
 }
 
+TEST_F(DceEndToEnd, SignalWithAVfaSeriesMapsT1InTheSameRun) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "vfa";
+  sim.bolus_delay_s = 20.0;
+  auto const config = simulate(sim);
+  auto const report = run(config);
+  EXPECT_EQ(report.usable, report.voxels);
+  EXPECT_LT(worst_error(map("extendedtofts", "T1"), (dir_ / "truth_T1.nii.gz").string()), 1e-6);
+  EXPECT_LT(worst_error(map("extendedtofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
+}
+
 TEST_F(DceEndToEnd, NoisyDataGiveUnbiasedMapsAndTissueDelaysAreFitted) {
   pipeline::DceSimulation sim;
   sim.noise = 0.01;
