@@ -1,0 +1,43 @@
+// Atomic output files (DESIGN.md §3, restart): a writer fills a temporary file in the target's own folder and
+// renames it over the final name only once it is complete, so a crash, a full disk or an exception never
+// leaves a half-written file under the final name, and `--resume` can trust any output that exists.
+#ifndef VOXFLOW_IO_ATOMIC_FILE_HPP
+#define VOXFLOW_IO_ATOMIC_FILE_HPP
+
+#include <string>
+
+namespace voxflow::io {
+
+class AtomicFile {
+ public:
+  // Checks that `final_path` can be created (its folder exists and it is not a folder itself) and picks the
+  // temporary name "<stem>.partial-<pid>-<n><extension>" beside it. `extension` (e.g. ".nii.gz") must end
+  // `final_path`; it is kept on the temporary name because some writers choose the encoding by extension.
+  // Throws OutputError naming `final_path`.
+  AtomicFile(std::string final_path, std::string const& extension);
+  // Removes the temporary file unless commit() succeeded.
+  ~AtomicFile();
+  AtomicFile(AtomicFile const&) = delete;
+  AtomicFile& operator=(AtomicFile const&) = delete;
+
+  std::string const& temp_path() const { return temp_path_; }
+  std::string const& final_path() const { return final_path_; }
+
+  // Flushes the finished temporary file to disk and renames it to the final name, replacing an older file
+  // there. Throws OutputError (and removes the temporary file) when either step fails.
+  void commit();
+  // Removes the temporary file now (idempotent); used when a writer fails.
+  void discard() noexcept;
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  bool committed_ = false;
+};
+
+// True when `path` ends with `suffix`.
+bool ends_with(std::string const& path, std::string const& suffix);
+
+}  // namespace voxflow::io
+
+#endif

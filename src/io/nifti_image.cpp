@@ -1,0 +1,458 @@
+// Reading NIfTI headers and data, and the geometry helpers. Writing is in nifti_write.cpp.
+#include "gz_file.hpp"
+
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/nifti_image.hpp>
+
+#include <nifti2_io.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <type_traits>
+
+namespace voxflow::io {
+
+namespace {
+
+using detail::GzFile;
+
+// Supported on-disk types: every real integer and float type of NIfTI-1/2 except float128 (no portable C++
+// type).
+bool datatype_supported(int code) {
+  switch (static_cast<NiftiDatatype>(code)) {
+    case NiftiDatatype::uint8:
+    case NiftiDatatype::int16:
+    case NiftiDatatype::int32:
+    case NiftiDatatype::float32:
+    case NiftiDatatype::float64:
+    case NiftiDatatype::int8:
+    case NiftiDatatype::uint16:
+    case NiftiDatatype::uint32:
+    case NiftiDatatype::int64:
+    case NiftiDatatype::uint64:
+      return true;
+  }
+  return false;
+}
+
+uint32_t byte_swapped(uint32_t v) {
+  return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
+// Header fields of either version, widened to the NIfTI-2 types.
+struct RawHeader {
+  int version = 1;
+  bool swapped = false;
+  bool single_file = true;  // "n+1"/"n+2"; false for a .hdr/.img pair ("ni1"/"ni2")
+  int64_t header_bytes = 348;
+  int64_t dim[8] = {};
+  int datatype = 0;
+  double vox_offset = 0.0;
+  double scl_slope = 1.0, scl_inter = 0.0;
+  NiftiGeometry geometry;
+};
+
+template <class Header>
+void widen(Header const& h, RawHeader& out) {
+  for (int i = 0; i < 8; ++i) {
+    out.dim[i] = h.dim[i];
+    out.geometry.pixdim[i] = h.pixdim[i];
+  }
+  out.datatype = h.datatype;
+  out.vox_offset = static_cast<double>(h.vox_offset);
+  out.scl_slope = h.scl_slope;
+  out.scl_inter = h.scl_inter;
+  NiftiGeometry& g = out.geometry;
+  g.qform_code = h.qform_code;
+  g.quatern_b = h.quatern_b;
+  g.quatern_c = h.quatern_c;
+  g.quatern_d = h.quatern_d;
+  g.qoffset_x = h.qoffset_x;
+  g.qoffset_y = h.qoffset_y;
+  g.qoffset_z = h.qoffset_z;
+  // NIfTI: pixdim[0] is qfac, and any value other than -1 means +1.
+  g.qfac = h.pixdim[0] < 0 ? -1.0 : 1.0;
+  g.pixdim[0] = g.qfac;
+  g.sform_code = h.sform_code;
+  for (int c = 0; c < 4; ++c) {
+    g.srow[0][c] = h.srow_x[c];
+    g.srow[1][c] = h.srow_y[c];
+    g.srow[2][c] = h.srow_z[c];
+  }
+  auto const units = static_cast<int>(h.xyzt_units);
+  g.xyz_units = units & 0x07;
+  g.time_units = units & 0x38;
+  auto const dim_info = static_cast<unsigned char>(h.dim_info);
+  g.freq_dim = dim_info & 3;
+  g.phase_dim = (dim_info >> 2) & 3;
+  g.slice_dim = (dim_info >> 4) & 3;
+  g.slice_code = static_cast<unsigned char>(h.slice_code);
+  g.slice_start = h.slice_start;
+  g.slice_end = h.slice_end;
+  g.slice_duration = h.slice_duration;
+  g.toffset = h.toffset;
+  g.intent_code = h.intent_code;
+  g.intent_p1 = h.intent_p1;
+  g.intent_p2 = h.intent_p2;
+  g.intent_p3 = h.intent_p3;
+  g.intent_name.assign(h.intent_name, strnlen(h.intent_name, sizeof(h.intent_name)));
+  g.description.assign(h.descrip, strnlen(h.descrip, sizeof(h.descrip)));
+  double const step = g.pixdim[4];
+  g.time_unit_assumed = false;
+  switch (g.time_units) {
+    case NIFTI_UNITS_SEC:
+      g.time_step_s = step;
+      break;
+    case NIFTI_UNITS_MSEC:
+      g.time_step_s = step * 1e-3;
+      break;
+    case NIFTI_UNITS_USEC:
+      g.time_step_s = step * 1e-6;
+      break;
+    case NIFTI_UNITS_UNKNOWN:
+      g.time_step_s = step;
+      g.time_unit_assumed = true;
+      break;
+    default:
+      g.time_step_s = std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+bool is_gzip(std::string const& path) {
+  unsigned char magic[2] = {0, 0};
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  std::size_t const got = std::fread(magic, 1, 2, f);
+  std::fclose(f);
+  return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+void require_regular_file(std::string const& path, std::string const& what) {
+  std::error_code ec;
+  auto const status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw InputError(path, "", what + "; the file does not exist");
+  if (!std::filesystem::is_regular_file(status))
+    throw InputError(path, "", what + "; the path is not a file");
+}
+
+// Reads and checks the header; leaves `file` positioned just after it.
+RawHeader parse_header(std::string const& path, GzFile& file) {
+  std::string const not_nifti = "a NIfTI-1 or NIfTI-2 file (.nii, .nii.gz or .hdr)";
+  if (!file.is_open()) throw InputError(path, "", not_nifti + "; the file cannot be opened");
+  unsigned char buffer[sizeof(nifti_2_header)] = {};
+  int64_t const got = file.read(buffer, 4);
+  std::string const gz_note = is_gzip(path) ? " (gzip stream: " + file.error() + ")" : "";
+  if (got < 4) throw InputError(path, "sizeof_hdr", not_nifti + "; the file is too short" + gz_note);
+  uint32_t sizeof_hdr = 0;
+  std::memcpy(&sizeof_hdr, buffer, 4);
+  RawHeader raw;
+  if (sizeof_hdr == 348 || byte_swapped(sizeof_hdr) == 348) {
+    raw.version = 1;
+  } else if (sizeof_hdr == 540 || byte_swapped(sizeof_hdr) == 540) {
+    raw.version = 2;
+  } else {
+    throw InputError(path, "sizeof_hdr",
+                     not_nifti + "; the first four bytes are not a NIfTI header size (348 or 540)" + gz_note);
+  }
+  raw.swapped = sizeof_hdr != 348 && sizeof_hdr != 540;
+  raw.header_bytes = raw.version == 1 ? 348 : 540;
+  if (file.read(buffer + 4, raw.header_bytes - 4) != raw.header_bytes - 4)
+    throw InputError(path, "header",
+                     "a complete " + std::to_string(raw.header_bytes) +
+                         "-byte NIfTI header; the file ends inside it" + gz_note);
+  if (raw.version == 1) {
+    nifti_1_header h;
+    std::memcpy(&h, buffer, sizeof(h));
+    if (raw.swapped) nifti_swap_as_nifti1(&h);
+    bool const single = std::memcmp(h.magic, "n+1", 4) == 0;
+    if (!single && std::memcmp(h.magic, "ni1", 4) != 0)
+      throw InputError(
+          path, "magic",
+          "the NIfTI-1 magic 'n+1' or 'ni1' (an Analyze 7.5 header has no geometry and is not read)");
+    raw.single_file = single;
+    widen(h, raw);
+  } else {
+    nifti_2_header h;
+    std::memcpy(&h, buffer, sizeof(h));
+    if (raw.swapped) nifti_swap_as_nifti2(&h);
+    bool const single = std::memcmp(h.magic, "n+2", 4) == 0;
+    if (!single && std::memcmp(h.magic, "ni2", 4) != 0)
+      throw InputError(path, "magic", "the NIfTI-2 magic 'n+2' or 'ni2'");
+    raw.single_file = single;
+    widen(h, raw);
+  }
+  return raw;
+}
+
+// Dimensions, datatype and offset checks shared by read_nifti_header and read_nifti.
+NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
+  NiftiHeaderInfo info;
+  info.path = path;
+  info.nifti_version = raw.version;
+  info.datatype = raw.datatype;
+  info.scl_slope = raw.scl_slope;
+  info.scl_inter = raw.scl_inter;
+  info.geometry = raw.geometry;
+  int64_t const ndim = raw.dim[0];
+  if (ndim < 1 || ndim > 7)
+    throw InputError(path, "dim[0]", "between 1 and 7, found " + std::to_string(ndim));
+  constexpr int64_t max_size = int64_t{1} << 31;
+  int64_t voxels = 1;
+  for (int64_t i = 1; i <= ndim; ++i) {
+    int64_t const n = raw.dim[i];
+    std::string const field = "dim[" + std::to_string(i) + "]";
+    if (n < 1 || n > max_size)
+      throw InputError(path, field, "a size of at least 1, found " + std::to_string(n));
+    if (i > 4 && n != 1)
+      throw InputError(
+          path, field,
+          "a 3-D or 4-D image, found size " + std::to_string(n) + " in dimension " + std::to_string(i));
+    voxels *= n;
+    if (voxels > (int64_t{1} << 40)) throw InputError(path, "dim", "an image of at most 2^40 voxels");
+  }
+  for (int i = 0; i < 4; ++i) info.dims[i] = i + 1 <= ndim ? raw.dim[i + 1] : 1;
+  if (!datatype_supported(raw.datatype))
+    throw InputError(
+        path, "datatype",
+        "a real-valued datatype (uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, "
+        "float64), found " +
+            datatype_name(raw.datatype));
+  double const min_offset = raw.single_file ? static_cast<double>(raw.header_bytes) : 0.0;
+  if (!(raw.vox_offset >= min_offset) || raw.vox_offset > 1e12 ||
+      raw.vox_offset != std::floor(raw.vox_offset))
+    throw InputError(
+        path, "vox_offset",
+        "a whole number of bytes of at least " + std::to_string(static_cast<int64_t>(min_offset)));
+  return info;
+}
+
+// The .img file of a .hdr/.img pair, with the same compression suffix.
+std::string image_file_of_pair(std::string const& path) {
+  for (auto const* ext : {".hdr.gz", ".hdr"}) {
+    std::string const e = ext;
+    if (path.size() > e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0)
+      return path.substr(0, path.size() - e.size()) + (e == ".hdr" ? ".img" : ".img.gz");
+  }
+  throw InputError(path, "magic", "a .hdr file name for a two-file ('ni1'/'ni2') NIfTI header");
+}
+
+// Converts `n` elements of type T at `raw` (byte-swapped first when needed) to doubles.
+template <class T>
+void convert(unsigned char* raw, int64_t n, bool swap, double* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    unsigned char* element = raw + i * static_cast<int64_t>(sizeof(T));
+    if (swap) std::reverse(element, element + sizeof(T));
+    T value;
+    std::memcpy(&value, element, sizeof(T));
+    out[i] = static_cast<double>(value);
+  }
+}
+
+void convert_any(int datatype, unsigned char* raw, int64_t n, bool swap, double* out) {
+  switch (static_cast<NiftiDatatype>(datatype)) {
+    case NiftiDatatype::uint8:
+      return convert<uint8_t>(raw, n, swap, out);
+    case NiftiDatatype::int8:
+      return convert<int8_t>(raw, n, swap, out);
+    case NiftiDatatype::int16:
+      return convert<int16_t>(raw, n, swap, out);
+    case NiftiDatatype::uint16:
+      return convert<uint16_t>(raw, n, swap, out);
+    case NiftiDatatype::int32:
+      return convert<int32_t>(raw, n, swap, out);
+    case NiftiDatatype::uint32:
+      return convert<uint32_t>(raw, n, swap, out);
+    case NiftiDatatype::int64:
+      return convert<int64_t>(raw, n, swap, out);
+    case NiftiDatatype::uint64:
+      return convert<uint64_t>(raw, n, swap, out);
+    case NiftiDatatype::float32:
+      return convert<float>(raw, n, swap, out);
+    case NiftiDatatype::float64:
+      return convert<double>(raw, n, swap, out);
+  }
+}
+
+// Skips `n` bytes of a stream (a seek on a gzip stream decompresses anyway).
+bool skip_bytes(GzFile& file, int64_t n) {
+  std::vector<unsigned char> scratch(static_cast<std::size_t>(std::min<int64_t>(n, 1 << 16)));
+  while (n > 0) {
+    int64_t const step = std::min<int64_t>(n, static_cast<int64_t>(scratch.size()));
+    if (file.read(scratch.data(), step) != step) return false;
+    n -= step;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string datatype_name(int code) {
+  switch (code) {
+    case DT_BINARY:
+      return "binary";
+    case DT_UINT8:
+      return "uint8";
+    case DT_INT16:
+      return "int16";
+    case DT_INT32:
+      return "int32";
+    case DT_FLOAT32:
+      return "float32";
+    case DT_COMPLEX64:
+      return "complex64";
+    case DT_FLOAT64:
+      return "float64";
+    case DT_RGB24:
+      return "rgb24";
+    case DT_INT8:
+      return "int8";
+    case DT_UINT16:
+      return "uint16";
+    case DT_UINT32:
+      return "uint32";
+    case DT_INT64:
+      return "int64";
+    case DT_UINT64:
+      return "uint64";
+    case DT_FLOAT128:
+      return "float128";
+    case DT_COMPLEX128:
+      return "complex128";
+    case DT_COMPLEX256:
+      return "complex256";
+    case DT_RGBA32:
+      return "rgba32";
+    default:
+      return "unknown datatype code " + std::to_string(code);
+  }
+}
+
+NiftiHeaderInfo read_nifti_header(std::string const& path) {
+  require_regular_file(path, "a NIfTI-1 or NIfTI-2 file");
+  GzFile file(path, "rb");
+  return checked_info(path, parse_header(path, file));
+}
+
+NiftiImage read_nifti(std::string const& path) {
+  require_regular_file(path, "a NIfTI-1 or NIfTI-2 file");
+  GzFile header_file(path, "rb");
+  RawHeader const raw = parse_header(path, header_file);
+  NiftiHeaderInfo const info = checked_info(path, raw);
+
+  std::string const data_path = raw.single_file ? path : image_file_of_pair(path);
+  if (!raw.single_file) require_regular_file(data_path, "the .img data file of the NIfTI pair " + path);
+  GzFile pair_file(raw.single_file ? std::string() : data_path, "rb");
+  GzFile& file = raw.single_file ? header_file : pair_file;
+  auto const offset = static_cast<int64_t>(raw.vox_offset) - (raw.single_file ? raw.header_bytes : 0);
+  if (!file.is_open() || !skip_bytes(file, offset))
+    throw InputError(data_path, "vox_offset",
+                     "image data starting at byte " + std::to_string(offset) + "; the file ends before it");
+
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(raw.datatype, &nbyper, &swapsize);
+  NiftiImage image;
+  image.path = path;
+  image.dims = info.dims;
+  image.geometry = info.geometry;
+  int64_t const total = info.dims[0] * info.dims[1] * info.dims[2] * info.dims[3];
+  image.data.resize(static_cast<std::size_t>(total));
+
+  // Converted chunk by chunk so the raw bytes never need a second full-size buffer.
+  constexpr int64_t chunk_voxels = int64_t{1} << 20;
+  std::vector<unsigned char> raw_bytes(static_cast<std::size_t>(std::min(total, chunk_voxels) * nbyper));
+  std::string const sizes = std::to_string(info.dims[0]) + "x" + std::to_string(info.dims[1]) + "x" +
+                            std::to_string(info.dims[2]) + "x" + std::to_string(info.dims[3]);
+  for (int64_t first = 0; first < total; first += chunk_voxels) {
+    int64_t const n = std::min(chunk_voxels, total - first);
+    int64_t const got = file.read(raw_bytes.data(), n * nbyper);
+    if (got != n * nbyper) {
+      std::string const why = got < 0 ? "the gzip stream is corrupt (" + file.error() + ")"
+                                      : "the file is truncated or the header's dimensions are too large";
+      throw InputError(data_path, "dim",
+                       std::to_string(total * nbyper) + " bytes of " + datatype_name(raw.datatype) +
+                           " data for " + sizes + " voxels; " + why);
+    }
+    convert_any(raw.datatype, raw_bytes.data(), n, raw.swapped && nbyper > 1, image.data.data() + first);
+  }
+  // Reading past the data also makes zlib verify the gzip checksum, which catches corrupted compressed data.
+  unsigned char extra = 0;
+  int64_t const more = file.read(&extra, 1);
+  if (more < 0)
+    throw InputError(data_path, "data", "a valid gzip stream; " + file.error() + " (the file is corrupt)");
+  if (more > 0)
+    throw InputError(data_path, "dim",
+                     "exactly " + std::to_string(total * nbyper) + " bytes of data for " + sizes +
+                         " voxels; the file holds more, so the header's dimensions or datatype are wrong");
+
+  // NIfTI: a slope of 0 (or a non-finite one) means the stored values are the values.
+  double const slope = raw.scl_slope, inter = std::isfinite(raw.scl_inter) ? raw.scl_inter : 0.0;
+  if (std::isfinite(slope) && slope != 0.0 && !(slope == 1.0 && inter == 0.0))
+    for (double& v : image.data) v = v * slope + inter;
+  return image;
+}
+
+bool NiftiGeometry::operator==(NiftiGeometry const& o) const {
+  auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  for (int i = 0; i < 8; ++i)
+    if (!same(pixdim[i], o.pixdim[i])) return false;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c)
+      if (!same(srow[r][c], o.srow[r][c])) return false;
+  return qform_code == o.qform_code && same(quatern_b, o.quatern_b) && same(quatern_c, o.quatern_c) &&
+         same(quatern_d, o.quatern_d) && same(qoffset_x, o.qoffset_x) && same(qoffset_y, o.qoffset_y) &&
+         same(qoffset_z, o.qoffset_z) && same(qfac, o.qfac) && sform_code == o.sform_code &&
+         xyz_units == o.xyz_units && time_units == o.time_units && freq_dim == o.freq_dim &&
+         phase_dim == o.phase_dim && slice_dim == o.slice_dim && slice_code == o.slice_code &&
+         slice_start == o.slice_start && slice_end == o.slice_end && same(slice_duration, o.slice_duration) &&
+         same(toffset, o.toffset) && same(time_step_s, o.time_step_s) &&
+         time_unit_assumed == o.time_unit_assumed && intent_code == o.intent_code &&
+         same(intent_p1, o.intent_p1) && same(intent_p2, o.intent_p2) && same(intent_p3, o.intent_p3) &&
+         intent_name == o.intent_name && description == o.description;
+}
+
+NiftiGeometry make_geometry(std::array<double, 3> voxel_size_mm, double time_step_s) {
+  NiftiGeometry g;
+  g.pixdim = {1.0, voxel_size_mm[0], voxel_size_mm[1], voxel_size_mm[2], time_step_s, 0.0, 0.0, 0.0};
+  g.qform_code = NIFTI_XFORM_SCANNER_ANAT;
+  g.sform_code = NIFTI_XFORM_SCANNER_ANAT;
+  for (int i = 0; i < 3; ++i) g.srow[i][i] = voxel_size_mm[i];
+  g.xyz_units = NIFTI_UNITS_MM;
+  g.time_units = NIFTI_UNITS_SEC;
+  g.time_step_s = time_step_s;
+  return g;
+}
+
+std::array<std::array<double, 4>, 4> voxel_to_world(NiftiGeometry const& g) {
+  std::array<std::array<double, 4>, 4> m{};
+  m[3][3] = 1.0;
+  if (g.sform_code > 0) {
+    for (int r = 0; r < 3; ++r) m[r] = g.srow[r];
+  } else if (g.qform_code > 0) {
+    nifti_dmat44 const q =
+        nifti_quatern_to_dmat44(g.quatern_b, g.quatern_c, g.quatern_d, g.qoffset_x, g.qoffset_y, g.qoffset_z,
+                                g.pixdim[1], g.pixdim[2], g.pixdim[3], g.qfac);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c) m[r][c] = q.m[r][c];
+  } else {
+    for (int i = 0; i < 3; ++i) m[i][i] = g.pixdim[i + 1];
+  }
+  return m;
+}
+
+bool same_grid(NiftiGeometry const& a, std::array<int64_t, 4> const& dims_a, NiftiGeometry const& b,
+               std::array<int64_t, 4> const& dims_b, double tolerance) {
+  for (int i = 0; i < 3; ++i) {
+    if (dims_a[i] != dims_b[i]) return false;
+    if (!(std::abs(a.pixdim[i + 1] - b.pixdim[i + 1]) <= tolerance)) return false;
+  }
+  auto const ma = voxel_to_world(a), mb = voxel_to_world(b);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c)
+      if (!(std::abs(ma[r][c] - mb[r][c]) <= tolerance)) return false;
+  return true;
+}
+
+}  // namespace voxflow::io
