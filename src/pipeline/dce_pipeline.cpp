@@ -199,6 +199,16 @@ dce::SpgrConversion spgr_conversion(DceRunConfig const& c) {
   return conversion;
 }
 
+// Measured and detected AIFs are whole blood: plasma = blood / (1 - Hct). A free function, because CUDA forbids
+// extended lambdas in private member functions.
+template <class Space, class Mem>
+void blood_to_plasma(Space const& space, Kokkos::View<double*, Mem> const& curve, double hematocrit) {
+  double const scale = 1.0 / (1.0 - hematocrit);
+  Kokkos::parallel_for(
+      "voxflow::pipeline::blood_to_plasma", Kokkos::RangePolicy<Space>(space, 0, curve.extent(0)),
+      KOKKOS_LAMBDA(std::size_t j) { curve(j) *= scale; });
+}
+
 // The compute stages on one execution space: data move host <-> device only per chunk.
 template <class Space>
 class DceCompute {
@@ -347,12 +357,7 @@ class DceCompute {
     return conc;
   }
 
-  void to_plasma(Kokkos::View<double*, Mem> const& curve) const {
-    double const scale = 1.0 / (1.0 - c_.aif.hematocrit);
-    Kokkos::parallel_for(
-        "voxflow::pipeline::blood_to_plasma", Kokkos::RangePolicy<Space>(space_, 0, curve.extent(0)),
-        KOKKOS_LAMBDA(std::size_t j) { curve(j) *= scale; });
-  }
+  void to_plasma(Kokkos::View<double*, Mem> const& curve) const { blood_to_plasma(space_, curve, c_.aif.hematocrit); }
 
   Space space_;
   DceRunConfig const& c_;

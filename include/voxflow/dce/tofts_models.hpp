@@ -137,7 +137,9 @@ struct ToftsFamilyModel {
       double const kt = beta[0] - (has_ve ? kep * vp_est : 0.0);
       if (is_finite(kt) && kt > 0.0) ktrans = kt;
       if (has_vp && is_finite(vp_est) && vp_est > 0.0) vp = vp_est;
-      if (has_ve && is_finite(kep) && kep > 0.0) ve = ktrans / kep;
+      if constexpr (has_ve) {
+        if (is_finite(kep) && kep > 0.0) ve = ktrans / kep;
+      }
     }
     p[0] = ktrans;
     if (has_ve) p[i_ve] = ve;
