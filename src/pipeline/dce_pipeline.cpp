@@ -13,6 +13,10 @@
 #include <voxflow/pipeline/masked_volume.hpp>
 #include <voxflow/pipeline/progress.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
+#include <voxflow/pipeline/subject_reports.hpp>
+#include <voxflow/io/hdf5_subject_file.hpp>
+#include <voxflow/io/qc_plot.hpp>
+#include <voxflow/dce/predict_dce.hpp>
 #include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>
@@ -394,6 +398,39 @@ std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig c
   return maps;
 }
 
+// Three voxels at the 25th, 50th and 75th percentile of the first parameter, shown in the QC image.
+std::vector<std::int64_t> qc_voxels(SubjectResults const& r) {
+  std::vector<std::int64_t> usable;
+  for (std::size_t v = 0; v < r.status.size(); ++v)
+    if (fit_status_usable(static_cast<FitStatus>(static_cast<int>(r.status[v])))) usable.push_back(static_cast<std::int64_t>(v));
+  if (usable.empty()) return {};
+  std::sort(usable.begin(), usable.end(), [&](auto a, auto b) { return r.params[0][a] < r.params[0][b]; });
+  return {usable[usable.size() / 4], usable[usable.size() / 2], usable[3 * usable.size() / 4]};
+}
+
+// Their concentration curves (what the fit saw) and model curves.
+QcCurves qc_curves(DceRunConfig const& c, SubjectData const& d, SubjectResults const& r,
+                   std::vector<std::int64_t> const& rows, std::vector<std::vector<double>> const& data) {
+  QcCurves q;
+  if (rows.empty()) return q;
+  auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
+  Maps<Kokkos::HostSpace> params("voxflow::pipeline::qc_params", rows.size(), names.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t k = 0; k < names.size(); ++k) params(i, k) = r.params[k][static_cast<std::size_t>(rows[i])];
+  auto const inputs = dce::make_dce_inputs<Kokkos::HostSpace>(d.times, d.times, r.aif, c.config_file);
+  Series<Kokkos::HostSpace> fitted("voxflow::pipeline::qc_fitted", rows.size(), d.times.size());
+  dce::predict_dce(Kokkos::DefaultHostExecutionSpace(), inputs, c.fit, params, fitted);
+  Kokkos::fence();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::vector<double> fit(d.times.size());
+    for (std::size_t j = 0; j < d.times.size(); ++j) fit[j] = fitted(i, j);
+    q.data.push_back(data[i]);
+    q.fitted.push_back(fit);
+    q.labels.push_back(names[0] + "=" + io::format_number(r.params[0][static_cast<std::size_t>(rows[i])]));
+  }
+  return q;
+}
+
 nlohmann::json status_code_table() {
   nlohmann::json table;
   for (int code = 0; code < fit_status_count; ++code)
@@ -430,6 +467,8 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
 
   SubjectResults results;
   std::vector<double> t1_m0, t1_status;
+  std::vector<std::int64_t> qc_rows;
+  std::vector<std::vector<double>> qc_data;
   dispatch(resolve_backend(c.backend), [&](auto space) {
     DceCompute<decltype(space)> compute(space, c, data, ro.chunk_voxels);
     if (data.vfa.extent(0) > 0) {
@@ -440,6 +479,14 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
     timer.stage("aif");
     compute.fit(results.aif, results, ro.quiet);
     timer.stage("fit");
+    if (c.output.qc) {
+      qc_rows = qc_voxels(results);
+      auto const conc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), compute.concentration(qc_rows));
+      for (std::size_t i = 0; i < qc_rows.size(); ++i) {
+        qc_data.emplace_back(data.times.size());
+        for (std::size_t j = 0; j < data.times.size(); ++j) qc_data.back()[j] = conc(i, j);
+      }
+    }
   });
   for (double s : results.status) {
     report.fitted += static_cast<FitStatus>(static_cast<int>(s)) != FitStatus::masked_out ? 1 : 0;
@@ -458,12 +505,17 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
                         {"Sources", nlohmann::json::array({dynamic_input(c)})},
                         {"AIF", results.aif_info}};
   auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
+  SubjectRecord record;
+  record.dims = data.dims;
+  record.times_s = data.times;
+  record.aif_plasma = results.aif;
   auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background, bool codes = false) {
     nlohmann::json sidecar = {{"Description", spec.description}};
     if (codes) sidecar["StatusCodes"] = status_code_table();
-    outputs.write_map(spec.suffix, data.geometry, data.dims, scatter(values, data.voxels, background), spec.units,
-                      sidecar, codes);
+    auto volume = scatter(values, data.voxels, background);
+    outputs.write_map(spec.suffix, data.geometry, data.dims, volume, spec.units, sidecar, codes);
     report.files.push_back(outputs.map_path(spec.suffix));
+    record.maps.push_back({spec.suffix, spec.units, std::move(volume), codes});
   };
   for (std::size_t i = 0; i < names.size(); ++i) write(describe_parameter(names[i]), results.params[i], 0.0);
   for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
@@ -502,16 +554,30 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
     file.commit();
     report.files.push_back(config_path);
   }
+  record.attributes = {{"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
+                       {"model", dce::dce_model_name(c.fit.model)},
+                       {"configuration_hash", text_hash(c.resolved_yaml)},
+                       {"configuration", c.resolved_yaml},
+                       {"aif", results.aif_info.dump()}};
+  if (c.output.hdf5 && io::hdf5_support_built()) {
+    write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
+    report.files.push_back(outputs.path("voxflow", ".h5"));
+  }
+  if (c.output.qc) {
+    write_subject_qc(outputs.path("qc", ".png"), report.subject + "  " + dce::dce_model_name(c.fit.model), record,
+                     qc_curves(c, data, results, qc_rows, qc_data));
+    report.files.push_back(outputs.path("qc", ".png"));
+  }
   timer.stage("write");
   report.total_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
-  nlohmann::json record = {{"Subject", report.subject},
+  nlohmann::json run_record = {{"Subject", report.subject},
                            {"Voxels", report.voxels},
                            {"Fitted", report.fitted},
                            {"Usable", report.usable},
                            {"TotalSeconds", report.total_seconds},
                            {"Files", report.files}};
-  for (auto const& [stage, seconds] : report.stage_seconds) record["StageSeconds"][stage] = seconds;
-  write_json(record_path, record);  // last: its presence means the subject is complete
+  for (auto const& [stage, seconds] : report.stage_seconds) run_record["StageSeconds"][stage] = seconds;
+  write_json(record_path, run_record);  // last: its presence means the subject is complete
   return report;
 }
 

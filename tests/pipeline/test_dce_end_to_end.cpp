@@ -1,6 +1,7 @@
 // End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk are
 // compared with the truth; bad inputs stop the run before anything is written.
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/hdf5_subject_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/pipeline/dce_config.hpp>
 #include <voxflow/pipeline/dce_pipeline.hpp>
@@ -85,6 +86,12 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
   EXPECT_EQ(status["StatusCodes"]["0"], "converged");
   EXPECT_TRUE(fs::exists(dir_ / "out/dataset_description.json"));
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_aif.tsv"));
+  EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_qc.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_config.yaml"));
+  EXPECT_EQ(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_voxflow.h5"), io::hdf5_support_built());
+  // Nothing half-written is left behind.
+  for (auto const& e : fs::recursive_directory_iterator(dir_ / "out"))
+    EXPECT_EQ(e.path().filename().string().find(".partial"), std::string::npos) << e.path();
 }
 
 TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
