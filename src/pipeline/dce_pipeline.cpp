@@ -3,6 +3,7 @@
 #include <voxflow/aif/measured_aif.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/fit_status.hpp>
+#include <voxflow/core/runtime.hpp>
 #include <voxflow/core/version.hpp>
 #include <voxflow/dce/fit_dce.hpp>
 #include <voxflow/dce/signal_to_concentration.hpp>
@@ -20,6 +21,10 @@
 #include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <fstream>
 #include <cmath>
@@ -431,6 +436,30 @@ QcCurves qc_curves(DceRunConfig const& c, SubjectData const& d, SubjectResults c
   return q;
 }
 
+// Runs job(0..n-1) on up to host_threads() threads; the first exception is rethrown after all threads stop.
+template <class Job>
+void run_parallel(std::size_t n, Job const& job) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&]() {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        job(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  std::size_t const workers = std::min<std::size_t>(n, static_cast<std::size_t>(std::max(1, host_threads())));
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
 nlohmann::json status_code_table() {
   nlohmann::json table;
   for (int code = 0; code < fit_status_count; ++code)
@@ -509,13 +538,13 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   record.dims = data.dims;
   record.times_s = data.times;
   record.aif_plasma = results.aif;
+  std::vector<nlohmann::json> sidecars;
   auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background, bool codes = false) {
     nlohmann::json sidecar = {{"Description", spec.description}};
     if (codes) sidecar["StatusCodes"] = status_code_table();
-    auto volume = scatter(values, data.voxels, background);
-    outputs.write_map(spec.suffix, data.geometry, data.dims, volume, spec.units, sidecar, codes);
+    sidecars.push_back(sidecar);
     report.files.push_back(outputs.map_path(spec.suffix));
-    record.maps.push_back({spec.suffix, spec.units, std::move(volume), codes});
+    record.maps.push_back({spec.suffix, spec.units, scatter(values, data.voxels, background), codes});
   };
   for (std::size_t i = 0; i < names.size(); ++i) write(describe_parameter(names[i]), results.params[i], 0.0);
   for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
@@ -528,6 +557,11 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   }
   write({"status", "", "fit status code per voxel (see StatusCodes)"}, results.status,
         static_cast<double>(FitStatus::masked_out), true);
+  // Compressing the maps dominates writing: one map per host thread at a time.
+  run_parallel(record.maps.size(), [&](std::size_t i) {
+    auto const& m = record.maps[i];
+    outputs.write_map(m.name, data.geometry, data.dims, m.values, m.units, sidecars[i], m.codes);
+  });
   {
     // The AIF actually used, as a two-column table.
     std::string const aif_path = outputs.path("aif", ".tsv");
