@@ -10,7 +10,10 @@
 #define VOXFLOW_DCE_TOFTS_MODELS_HPP
 
 #include <voxflow/dce/dce_inputs.hpp>
+#include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/fit/small_solve.hpp>
+
+#include <type_traits>
 
 namespace voxflow::dce {
 
@@ -110,6 +113,38 @@ struct ToftsFamilyModel {
       }
     }
     for (int i = 0; i < n_params; ++i) p[i] = best[i];
+  }
+
+  // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit, with
+  // the residual from the accumulated sums. Only a solution outside the bounds (or a non-finite curve) needs LM.
+  template <class Curve, bool Linear = (Variant == ToftsVariant::patlak && !WithDelay)>
+  KOKKOS_INLINE_FUNCTION std::enable_if_t<Linear, bool> linear_solution(Curve const& y, double (&p)[n_params],
+                                                                        fit::LMResult& result) const {
+    fit::LinearRegression<2> reg;
+    double sum = 0.0, y0 = y(0);
+    double s1 = 0.0, s2 = 0.0;
+    int const n = n_samples();
+    double const rates[1] = {0.0};
+    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
+      double const v = y(j);
+      double const x[2] = {s.f[0], s.c};
+      reg.add(x, v);
+      sum += v;
+      s1 += v - y0;
+      s2 += (v - y0) * (v - y0);
+    });
+    double beta[2];
+    if (!is_finite(sum) || !reg.solve(beta)) return false;
+    for (int i = 0; i < 2; ++i)
+      if (!is_finite(beta[i]) || beta[i] <= lo[i] || beta[i] >= hi[i]) return false;
+    p[0] = beta[0];
+    p[1] = beta[1];
+    double const sst = s2 - s1 * s1 / n;
+    result.sse = reg.residual(beta);
+    result.iterations = 0;
+    result.status = sst > 0.0 ? FitStatus::converged : FitStatus::flat_signal;
+    result.r2 = sst > 0.0 ? 1.0 - result.sse / sst : 0.0;
+    return true;
   }
 
  private:

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace voxflow::fit {
 
@@ -47,6 +48,14 @@ struct has_alternative_starts : std::false_type {};
 template <class Model>
 struct has_alternative_starts<Model, std::void_t<decltype(Model::n_alternative_starts)>> : std::true_type {};
 
+template <class Model, class Curve, class = void>
+struct has_linear_solution : std::false_type {};
+template <class Model, class Curve>
+struct has_linear_solution<Model, Curve,
+                           std::void_t<decltype(std::declval<Model const&>().linear_solution(
+                               std::declval<Curve const&>(), std::declval<double (&)[Model::n_params]>(),
+                               std::declval<LMResult&>()))>> : std::true_type {};
+
 template <class Model, class DataView, class MaskView, class Outputs>
 struct FitVoxelsFunctor {
   Model model;
@@ -67,8 +76,15 @@ struct FitVoxelsFunctor {
     }
     VoxelCurve<DataView> const y{data, v};
     double p[P];
+    LMResult r;
+    if constexpr (has_linear_solution<Model, VoxelCurve<DataView>>::value) {
+      if (model.linear_solution(y, p, r)) {  // exact least squares in one pass: no iterations needed
+        write(v, p, r);
+        return;
+      }
+    }
     model.initial_guess(y, p);
-    LMResult r = levenberg_marquardt(model, y, p, options);
+    r = levenberg_marquardt(model, y, p, options);
     if constexpr (has_alternative_starts<Model>::value) {
       // A fit that did not converge cleanly or explains the curve poorly may sit in a local minimum: refit from the
       // model's alternative starts and keep the lowest cost.
@@ -88,7 +104,11 @@ struct FitVoxelsFunctor {
         }
       }
     }
-    for (int i = 0; i < P; ++i) out.params(v, i) = p[i];
+    write(v, p, r);
+  }
+
+  KOKKOS_INLINE_FUNCTION void write(int v, double const (&p)[Model::n_params], LMResult const& r) const {
+    for (int i = 0; i < Model::n_params; ++i) out.params(v, i) = p[i];
     out.status(v) = static_cast<std::uint8_t>(r.status);
     out.r2(v) = r.r2;
     out.sse(v) = r.sse;

@@ -9,6 +9,10 @@
 //       returns false when the parameters give no finite curve.
 //   template <class Curve> KOKKOS_FUNCTION void initial_guess(Curve const& y, double (&p)[P]) const;
 //       starting values from the voxel's data (a linearised estimate where the model has one).
+// Optionally, for models linear in their parameters (Patlak without delay):
+//   KOKKOS_FUNCTION bool linear_solution(Curve const& y, double (&p)[P], LMResult& result) const;
+//       the least-squares solution in one streamed pass; true when it is final (finite and inside the bounds), else
+//       fit_voxels falls back to the bounded LM.
 // Optionally, for models with several local minima:
 //   static constexpr int n_alternative_starts;
 //   KOKKOS_FUNCTION void alternative_start(int i, double const (&first_fit)[P], double (&p)[P]) const;

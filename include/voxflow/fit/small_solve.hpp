@@ -54,8 +54,10 @@ template <int P>
 struct LinearRegression {
   double xtx[packed_size<P>] = {};
   double xty[P] = {};
+  double yty = 0.0;
 
   KOKKOS_FORCEINLINE_FUNCTION void add(double const (&x)[P], double y, double weight = 1.0) {
+    yty += weight * y * y;
     for (int i = 0; i < P; ++i) {
       double const wx = weight * x[i];
       xty[i] += wx * y;
@@ -70,6 +72,17 @@ struct LinearRegression {
     for (int k = 0; k < packed_size<P>; ++k) a[k] = xtx[k];
     for (int i = 0; i < P; ++i) a[packed_index(i, i)] *= 1.0 + 1e-12;
     return cholesky_solve<P>(a, xty, beta);
+  }
+
+  // Weighted residual sum of squares of coefficients beta, from the accumulated sums (no second pass):
+  // y'y - 2 beta'X'y + beta'X'X beta, clamped at 0 against cancellation.
+  KOKKOS_INLINE_FUNCTION double residual(double const (&beta)[P]) const {
+    double r = yty;
+    for (int i = 0; i < P; ++i) {
+      r -= 2.0 * beta[i] * xty[i];
+      for (int j = 0; j < P; ++j) r += beta[i] * beta[j] * xtx[i >= j ? packed_index(i, j) : packed_index(j, i)];
+    }
+    return r > 0.0 ? r : 0.0;
   }
 };
 
