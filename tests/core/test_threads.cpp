@@ -17,7 +17,7 @@ Kokkos::View<int*, Kokkos::HostSpace> thread_ids_of_parallel_for(int n) {
   Kokkos::View<int*, Kokkos::HostSpace> ids("voxflow::test::thread_ids", n);
   Kokkos::parallel_for(
       "voxflow::test::record_thread", Kokkos::RangePolicy<Kokkos::OpenMP>(0, n),
-      KOKKOS_LAMBDA(int i) {
+      [=](int i) {  // host-only (OpenMP) code: a plain lambda, so no device variant is compiled
         // A little work per iteration so that no thread can finish the whole range before the other starts.
         double x = i;
         for (int k = 0; k < 2000; ++k) x = x * 0.999 + 1.0;

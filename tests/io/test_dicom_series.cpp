@@ -1,0 +1,408 @@
+// DICOM series reading: synthetic series written with GDCM (write_synthetic_dicom_series, file names
+// shuffled) are read back and checked for values, geometry (the DICOM position formula, in RAS), timing and
+// metadata; then the error cases.
+#include "io_test_support.hpp"
+
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/dicom_series.hpp>
+#include <voxflow/io/nifti_image.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace voxflow::io;
+using voxflow::InputError;
+using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::read_bytes;
+using voxflow::testing::TempDir;
+using voxflow::testing::write_bytes;
+
+namespace {
+
+using Vec3 = std::array<double, 3>;
+
+Vec3 normal_of(std::array<double, 6> const& o) {
+  return {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+}
+
+// The DICOM position (PS3.3 C.7.6.2.1.1) of column i, row j of the file at `position`, converted to RAS.
+Vec3 dicom_position_ras(SyntheticDicomSpec const& spec, Vec3 const& position, double i, double j) {
+  Vec3 p;
+  for (int c = 0; c < 3; ++c)
+    p[c] = position[c] + i * spec.pixel_spacing[1] * spec.orientation[c] +
+           j * spec.pixel_spacing[0] * spec.orientation[3 + c];
+  return {-p[0], -p[1], p[2]};
+}
+
+Vec3 spec_slice_position(SyntheticDicomSpec const& spec, int k) {
+  Vec3 const n = normal_of(spec.orientation);
+  Vec3 p;
+  for (int c = 0; c < 3; ++c) p[c] = spec.first_position[c] + k * spec.slice_spacing * n[c];
+  return p;
+}
+
+Vec3 apply(std::array<std::array<double, 4>, 4> const& m, double i, double j, double k) {
+  Vec3 w;
+  for (int r = 0; r < 3; ++r) w[r] = m[r][0] * i + m[r][1] * j + m[r][2] * k + m[r][3];
+  return w;
+}
+
+// Checks the sform and, separately, the qform against the DICOM formula at the corners and one inner voxel;
+// `spec_k(k)` maps the reader's slice index to the writer's.
+template <class SliceMap>
+void expect_geometry(DicomSeries const& s, SyntheticDicomSpec const& spec, SliceMap spec_k) {
+  NiftiGeometry const& g = s.image.geometry;
+  EXPECT_EQ(g.sform_code, 1);
+  EXPECT_EQ(g.qform_code, 1);
+  EXPECT_EQ(g.xyz_units, 2);
+  EXPECT_EQ(g.time_units, 8);
+  EXPECT_NEAR(g.pixdim[1], spec.pixel_spacing[1], 1e-9);
+  EXPECT_NEAR(g.pixdim[2], spec.pixel_spacing[0], 1e-9);
+  EXPECT_NEAR(g.pixdim[3], std::abs(spec.slice_spacing), 1e-6);
+  NiftiGeometry qform_only = g;
+  qform_only.sform_code = 0;
+  auto const sform = voxel_to_world(g), qform = voxel_to_world(qform_only);
+  for (int k : {0, spec.slices - 1})
+    for (int j : {0, 1, spec.rows - 1})
+      for (int i : {0, 2, spec.columns - 1}) {
+        Vec3 const expected = dicom_position_ras(spec, spec_slice_position(spec, spec_k(k)), i, j);
+        Vec3 const from_sform = apply(sform, i, j, k), from_qform = apply(qform, i, j, k);
+        for (int c = 0; c < 3; ++c) {
+          EXPECT_NEAR(from_sform[c], expected[c], 1e-6) << "sform, voxel " << i << ',' << j << ',' << k;
+          EXPECT_NEAR(from_qform[c], expected[c], 1e-5) << "qform, voxel " << i << ',' << j << ',' << k;
+        }
+      }
+}
+
+double stored(int i, int j, int k, int t) {
+  return i + 7 * j + 31 * k + 101 * t;
+}
+
+}  // namespace
+
+TEST(DicomSeries, AxialSiemensSeriesReadsValuesGeometryTimingAndMetadata) {
+  TempDir dir;
+  SyntheticDicomSpec spec;  // 5 columns x 4 rows x 3 slices x 2 time points, axial
+  spec.rescale_slope = 2.0;
+  spec.rescale_intercept = -10.0;
+  spec.frame_times_s = {0.0, 4.25};
+  spec.inversion_time_ms = 300.0;
+  spec.shuffle_seed = 7;
+  auto const written = write_synthetic_dicom_series(dir.path().string(), spec);
+  ASSERT_EQ(written.size(), 6u);
+
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 2}));
+  ASSERT_EQ(s.image.data.size(), 120u);
+  EXPECT_EQ(s.files, written);
+  // Voxel (i, j) is column i, row j of the DICOM slice: the matrix is not transposed (SPEC.md B-11).
+  for (int t = 0; t < 2; ++t)
+    for (int k = 0; k < 3; ++k)
+      for (int j = 0; j < 4; ++j)
+        for (int i = 0; i < 5; ++i)
+          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)], 2.0 * stored(i, j, k, t) - 10.0)
+              << i << ',' << j << ',' << k << ',' << t;
+  expect_geometry(s, spec, [](int k) { return k; });
+  EXPECT_EQ(s.image.geometry.qfac, 1.0);
+  EXPECT_EQ(s.image.geometry.slice_dim, 3);
+
+  DicomAcquisition const& a = s.acquisition;
+  ASSERT_EQ(a.frame_times_s.size(), 2u);
+  EXPECT_NEAR(a.frame_times_s[0], 0.0, 1e-9);
+  EXPECT_NEAR(a.frame_times_s[1], 4.25, 1e-6);
+  EXPECT_NE(a.frame_time_source.find("AcquisitionTime"), std::string::npos);
+  EXPECT_NE(a.temporal_order_source.find("AcquisitionTime"), std::string::npos);
+  EXPECT_NEAR(s.image.geometry.time_step_s, 4.25, 1e-6);
+  EXPECT_DOUBLE_EQ(a.require_flip_angle_deg(), 15.0);
+  EXPECT_DOUBLE_EQ(a.require_repetition_time_s(), 0.0045);
+  EXPECT_DOUBLE_EQ(a.require_echo_time_s(), 0.0018);
+  EXPECT_DOUBLE_EQ(a.require_inversion_time_s(), 0.3);
+  EXPECT_DOUBLE_EQ(a.require_magnetic_field_strength_t(), 3.0);
+  EXPECT_EQ(a.manufacturer, "SIEMENS");
+  EXPECT_EQ(a.series_description, "synthetic");
+  EXPECT_EQ(a.series_number, 1);
+  EXPECT_EQ(a.modality, "MR");
+  EXPECT_TRUE(a.b_values_s_per_mm2.empty());
+  EXPECT_EQ(s.counts.files_examined, 6u);
+  EXPECT_EQ(s.counts.non_dicom_skipped, 0u);
+}
+
+TEST(DicomSeries, ObliqueGeSeriesWithDescendingSlicesSortsAlongTheNormal) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.columns = 6;
+  spec.rows = 3;
+  spec.slices = 4;
+  spec.time_points = 3;
+  // Row direction rotated 30° about z, column direction tilted 30° towards z: a double-oblique plane.
+  spec.orientation = {0.8660254037844386, 0.5, 0.0, -0.4330127018922193, 0.75, 0.5};
+  spec.pixel_spacing = {0.9, 1.1};
+  spec.slice_spacing = -3.0;  // the writer's slice 0 is the highest along the normal
+  spec.first_position = {12.5, -40.25, 33.0};
+  spec.manufacturer = "GE MEDICAL SYSTEMS";
+  spec.timing = DicomTimingStyle::ge;
+  spec.frame_times_s = {0.0, 2.5, 7.0};
+  spec.shuffle_seed = 11;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{6, 3, 4, 3}));
+  for (int t = 0; t < 3; ++t)
+    for (int k = 0; k < 4; ++k)
+      for (int j = 0; j < 3; ++j)
+        for (int i = 0; i < 6; ++i)
+          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)], stored(i, j, 3 - k, t));
+  expect_geometry(s, spec, [](int k) { return 3 - k; });
+  EXPECT_NE(s.acquisition.temporal_order_source.find("TemporalPositionIdentifier"), std::string::npos);
+  EXPECT_NE(s.acquisition.frame_time_source.find("TriggerTime"), std::string::npos);
+  ASSERT_EQ(s.acquisition.frame_times_s.size(), 3u);
+  EXPECT_NEAR(s.acquisition.frame_times_s[1], 2.5, 1e-9);
+  EXPECT_NEAR(s.acquisition.frame_times_s[2], 7.0, 1e-9);
+}
+
+TEST(DicomSeries, NiftiWrittenFromADicomSeriesKeepsItsGeometry) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.orientation = {0.8660254037844386, 0.5, 0.0, -0.4330127018922193, 0.75, 0.5};
+  spec.first_position = {-101.3, 77.7, -12.9};
+  write_synthetic_dicom_series(dir.file("dicom"), spec);
+  DicomSeries const s = read_dicom_series(dir.file("dicom"));
+  std::string const path = dir.file("series.nii.gz");
+  write_nifti_4d(path, s.image.geometry, s.image.dims, s.image.data);
+  NiftiImage const back = read_nifti(path);
+  EXPECT_EQ(back.dims, s.image.dims);
+  EXPECT_TRUE(same_grid(back.geometry, back.dims, s.image.geometry, s.image.dims, 1e-4));
+  NiftiGeometry q_back = back.geometry, q_dicom = s.image.geometry;
+  q_back.sform_code = q_dicom.sform_code = 0;
+  EXPECT_TRUE(same_grid(q_back, back.dims, q_dicom, s.image.dims, 1e-4));
+  EXPECT_EQ(back.geometry.qform_code, 1);
+  EXPECT_EQ(back.geometry.sform_code, 1);
+  EXPECT_NEAR(back.geometry.time_step_s, 3.5, 1e-6);
+  EXPECT_EQ(back.data, s.image.data);
+}
+
+TEST(DicomSeries, PhilipsTimingAndJpegLosslessFilesAreDecoded) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.manufacturer = "Philips Medical Systems";
+  spec.timing = DicomTimingStyle::philips;
+  spec.time_points = 3;
+  spec.frame_times_s = {0.0, 1.5, 3.0};
+  spec.unsigned_pixels = true;
+  spec.stored_values.resize(5 * 4 * 3 * 3);
+  for (std::size_t n = 0; n < spec.stored_values.size(); ++n)
+    spec.stored_values[n] = static_cast<int>(60000 - 97 * n);
+  spec.jpeg_lossless = true;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  ASSERT_EQ(s.image.data.size(), spec.stored_values.size());
+  for (std::size_t n = 0; n < spec.stored_values.size(); ++n)
+    ASSERT_EQ(s.image.data[n], spec.stored_values[n]) << n;
+  EXPECT_NE(s.acquisition.temporal_order_source.find("TemporalPositionIdentifier"), std::string::npos);
+  EXPECT_NE(s.acquisition.frame_time_source.find("AcquisitionTime"), std::string::npos);
+  EXPECT_NEAR(s.acquisition.frame_times_s[2], 3.0, 1e-6);
+}
+
+TEST(DicomSeries, SignedValuesAndASingleVolume) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.time_points = 1;
+  spec.slices = 1;
+  spec.slice_thickness = 4.0;
+  spec.slice_spacing = 5.0;
+  spec.stored_values.resize(20);
+  for (int n = 0; n < 20; ++n) spec.stored_values[static_cast<std::size_t>(n)] = -1000 + 97 * n;
+  spec.rescale_slope = 0.5;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 1, 1}));
+  for (int n = 0; n < 20; ++n) EXPECT_EQ(s.image.data[static_cast<std::size_t>(n)], 0.5 * (-1000 + 97 * n));
+  EXPECT_DOUBLE_EQ(s.image.geometry.pixdim[3], 5.0);  // SpacingBetweenSlices
+  EXPECT_EQ(s.acquisition.frame_times_s, std::vector<double>{0.0});
+}
+
+TEST(DicomSeries, InstanceNumberOrdersVolumesButGivesNoFrameTimes) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.timing = DicomTimingStyle::instance_only;
+  spec.time_points = 3;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_NE(s.acquisition.temporal_order_source.find("InstanceNumber"), std::string::npos);
+  EXPECT_EQ(s.image.data[s.image.index(1, 2, 0, 2)], stored(1, 2, 0, 2));
+  EXPECT_TRUE(s.acquisition.frame_times_s.empty());
+  EXPECT_EQ(s.image.geometry.time_step_s, 0.0);
+  expect_error_mentioning<InputError>(
+      [&] { s.acquisition.require_frame_times_s(); },
+      {s.files.front(), "TriggerTime (0018,1060)", "AcquisitionTime (0008,0032)"});
+}
+
+TEST(DicomSeries, MissingTagsAreReportedWhenAsked) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.time_points = 1;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_FALSE(s.acquisition.inversion_time_s.has_value());
+  expect_error_mentioning<InputError>([&] { s.acquisition.require_inversion_time_s(); },
+                                      {s.acquisition.first_file, "InversionTime (0018,0082)"});
+  expect_error_mentioning<InputError>([&] { s.acquisition.require_b_values_s_per_mm2(); },
+                                      {"DiffusionBValue (0018,9087)"});
+}
+
+TEST(DicomSeries, BValuesFromTheStandardAndVendorTags) {
+  std::vector<double> const b = {0.0, 50.0, 800.0};
+  struct Case {
+    std::string manufacturer;
+    bool standard;
+    std::string source;
+  };
+  for (auto const& c :
+       {Case{"SIEMENS", true, "DiffusionBValue"}, Case{"SIEMENS", false, "Siemens"},
+        Case{"GE MEDICAL SYSTEMS", false, "GE"}, Case{"Philips Medical Systems", false, "Philips"}}) {
+    TempDir dir;
+    SyntheticDicomSpec spec;
+    spec.manufacturer = c.manufacturer;
+    spec.standard_b_value_tag = c.standard;
+    spec.time_points = 3;
+    spec.b_values = b;
+    write_synthetic_dicom_series(dir.path().string(), spec);
+    DicomSeries const s = read_dicom_series(dir.path().string());
+    EXPECT_EQ(s.acquisition.require_b_values_s_per_mm2(), b) << c.source;
+    EXPECT_NE(s.acquisition.b_value_source.find(c.source), std::string::npos) << s.acquisition.b_value_source;
+  }
+}
+
+TEST(DicomSeries, SeveralSeriesNeedASelection) {
+  TempDir dir;
+  SyntheticDicomSpec dce;
+  dce.series_number = 3;
+  dce.series_description = "DCE dynamic";
+  dce.file_prefix = "A";
+  SyntheticDicomSpec t1 = dce;
+  t1.series_number = 7;
+  t1.series_description = "T1 VFA";
+  t1.file_prefix = "B";
+  t1.time_points = 1;
+  write_synthetic_dicom_series(dir.file("one"), dce);
+  write_synthetic_dicom_series(dir.file("one/two"), t1);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {"series 3 'DCE dynamic' (6 files", "series 7 'T1 VFA' (3 files"});
+  auto const listed = list_dicom_series(dir.path().string());
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].series_number, 3);
+  EXPECT_EQ(listed[1].file_count, 3u);
+
+  DicomSelection by_number;
+  by_number.series_number = 7;
+  DicomSeries const s = read_dicom_series(dir.path().string(), by_number);
+  EXPECT_EQ(s.image.dims[3], 1);
+  EXPECT_EQ(s.acquisition.series_description, "T1 VFA");
+  EXPECT_EQ(s.counts.other_series_files, 6u);
+
+  DicomSelection by_uid;
+  by_uid.series_uid = listed[0].series_uid;
+  EXPECT_EQ(read_dicom_series(dir.path().string(), by_uid).image.dims[3], 2);
+
+  DicomSelection wrong;
+  wrong.series_number = 9;
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string(), wrong); },
+                                      {"SeriesNumber (0020,0011)", "numbered 9"});
+}
+
+TEST(DicomSeries, EmptyFolderAndFolderWithoutDicomAreErrors) {
+  TempDir dir;
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {dir.path().string(), "DICOM image series", "0 files examined"});
+  write_bytes(dir.file("notes.txt"), {'h', 'e', 'l', 'l', 'o', '\n'});
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {"1 files examined", "1 not DICOM"});
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("missing")); }, {"missing", "path"});
+}
+
+TEST(DicomSeries, NonDicomFilesAreSkippedAndCounted) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  write_bytes(dir.file("README"), {'n', 'o', 't', ' ', 'd', 'i', 'c', 'o', 'm', '\n'});
+  std::vector<unsigned char> noise(3000);
+  for (std::size_t n = 0; n < noise.size(); ++n) noise[n] = static_cast<unsigned char>((n * 7919u) >> 3);
+  std::filesystem::create_directories(dir.file("sub"));
+  write_bytes(dir.file("sub/noise.bin"), noise);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_EQ(s.counts.files_examined, 8u);
+  EXPECT_EQ(s.counts.non_dicom_skipped, 2u);
+  EXPECT_EQ(s.counts.skipped_files.size(), 2u);
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 2}));
+}
+
+TEST(DicomSeries, AFileWithAnotherMatrixSizeIsNamed) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.series_uid = "1.2.826.0.1.3680043.2.1125.42";
+  write_synthetic_dicom_series(dir.path().string(), spec);
+  SyntheticDicomSpec odd = spec;
+  odd.columns = 6;
+  odd.time_points = 1;
+  odd.slices = 1;
+  odd.file_prefix = "ZZ";
+  auto const odd_files = write_synthetic_dicom_series(dir.path().string(), odd);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {odd_files.front(), "Columns (0028,0011)", "4 x 5"});
+}
+
+TEST(DicomSeries, AMissingSliceOrUnevenSpacingIsAnError) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  auto const files = write_synthetic_dicom_series(dir.path().string(), spec);
+  std::filesystem::remove(files[1 + 3 * 1]);  // slice 1 of time point 1
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {"ImagePositionPatient (0020,0032)", "same number of images"});
+  TempDir gap;
+  SyntheticDicomSpec four = spec;
+  four.slices = 4;
+  four.time_points = 1;
+  auto const gap_files = write_synthetic_dicom_series(gap.path().string(), four);
+  std::filesystem::remove(gap_files[2]);  // slices at 0, 2.5, 7.5 mm
+  expect_error_mentioning<InputError>([&] { read_dicom_series(gap.path().string()); },
+                                      {"ImagePositionPatient (0020,0032)", "equally spaced"});
+}
+
+TEST(DicomSeries, TruncatedFilesAreErrorsNamingTheFile) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.columns = 64;
+  spec.rows = 64;
+  auto const files = write_synthetic_dicom_series(dir.path().string(), spec);
+  auto const whole = read_bytes(files[2]);
+  // Pixel data cut short: the header parses, the image does not decode.
+  auto bytes = whole;
+  bytes.resize(bytes.size() - 4000);
+  write_bytes(files[2], bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {files[2], "PixelData (7FE0,0010)", "truncated"});
+  // Cut anywhere in the file meta information, the data set or the pixel data: an InputError naming the file.
+  // No cut may crash (GDCM 3.0 asserts on many) or drop the file silently.
+  for (std::size_t cut = 133; cut < whole.size(); cut += (cut < 400 ? 1 : 11)) {
+    bytes.assign(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut));
+    write_bytes(files[2], bytes);
+    try {
+      read_dicom_series(dir.path().string());
+      ADD_FAILURE() << "no error for a file cut at " << cut << " of " << whole.size() << " bytes";
+    } catch (InputError const& e) {
+      EXPECT_NE(std::string(e.what()).find(files[2]), std::string::npos) << "cut " << cut << ": " << e.what();
+    }
+  }
+}
+
+TEST(DicomSeries, AnExplicitFileListReadsOnlyThoseFiles) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  auto const files = write_synthetic_dicom_series(dir.path().string(), spec);
+  std::vector<std::string> const first_volume(files.begin(), files.begin() + 3);
+  DicomSeries const s = read_dicom_series(first_volume);
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 1}));
+  EXPECT_EQ(s.image.data[s.image.index(4, 3, 2)], stored(4, 3, 2, 0));
+}
