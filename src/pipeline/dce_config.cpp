@@ -67,7 +67,7 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   }
   if (in.concentration.empty() == in.signal.empty())
     throw ConfigError(path, "inputs", "exactly one of inputs.concentration and inputs.signal");
-  if (in.timing.empty()) throw ConfigError(path, "inputs.timing", "a text file with one time (s) per frame");
+  // inputs.timing and the signal's flip angle and TR may come from a DICOM series instead: checked with the inputs.
 
   auto& acq = c.acquisition;
   acq.flip_angle_deg = reader.number("acquisition.flip_angle_deg");
@@ -82,8 +82,6 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   acq.baseline_end = static_cast<int>(baseline[1]);
   acq.vfa_flip_angles_deg = reader.numbers("acquisition.vfa_flip_angles_deg").value_or(std::vector<double>{});
   if (!in.signal.empty()) {
-    if (!acq.flip_angle_deg || !acq.repetition_time_s)
-      throw ConfigError(path, "acquisition", "flip_angle_deg and repetition_time_s for a signal input");
     if (in.t1_map.empty() && in.vfa.empty() && !acq.t1_assumed_s)
       throw ConfigError(path, "inputs", "a T1 source for the signal input: inputs.t1_map, inputs.vfa or "
                                         "acquisition.t1_assumed_s");

@@ -11,6 +11,7 @@
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/io/timing_file.hpp>
 #include <voxflow/pipeline/dce_pipeline.hpp>
+#include <voxflow/pipeline/input_image.hpp>
 #include <voxflow/pipeline/masked_volume.hpp>
 #include <voxflow/pipeline/progress.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
@@ -94,12 +95,48 @@ MapSpec describe_parameter(std::string const& name) {
 
 }  // namespace
 
+namespace {
+
+// Frame times (s): the timing file, else the DICOM series' own; acquisition parameters: the configuration's, else
+// the DICOM series'.
+std::vector<double> frame_times(DceRunConfig const& c, std::optional<io::DicomAcquisition> const& dicom) {
+  if (!c.inputs.timing.empty()) return io::read_frame_times(c.inputs.timing);
+  if (dicom) return dicom->require_frame_times_s();
+  throw ConfigError(c.config_file, "inputs.timing", "a text file with one time (s) per frame for a NIfTI input");
+}
+
+dce::SpgrConversion spgr_conversion(DceRunConfig const& c, std::optional<io::DicomAcquisition> const& dicom) {
+  dce::SpgrConversion conversion;
+  conversion.flip_angle_deg = c.acquisition.flip_angle_deg ? *c.acquisition.flip_angle_deg
+                              : dicom                      ? dicom->require_flip_angle_deg()
+                                                           : 0.0;
+  conversion.tr_s = c.acquisition.repetition_time_s ? *c.acquisition.repetition_time_s
+                    : dicom                         ? dicom->require_repetition_time_s()
+                                                    : 0.0;
+  if (!c.acquisition.flip_angle_deg && !dicom)
+    throw ConfigError(c.config_file, "acquisition.flip_angle_deg", "the flip angle of the signal series, degrees");
+  if (!c.acquisition.repetition_time_s && !dicom)
+    throw ConfigError(c.config_file, "acquisition.repetition_time_s", "the TR of the signal series, seconds");
+  conversion.relaxivity = c.acquisition.relaxivity;
+  conversion.baseline_begin = c.acquisition.baseline_begin;
+  conversion.baseline_end = c.acquisition.baseline_end;
+  conversion.assumed_t1_s = c.acquisition.t1_assumed_s.value_or(0.0);
+  return conversion;
+}
+
+}  // namespace
+
 void check_dce_inputs(DceRunConfig const& c) {
-  auto const dynamic = io::read_nifti_header(dynamic_input(c));
+  auto const loaded = load_input_image(dynamic_input(c));
+  io::NiftiHeaderInfo dynamic;
+  dynamic.path = loaded.image.path;
+  dynamic.dims = loaded.image.dims;
+  dynamic.geometry = loaded.image.geometry;
   require_input(dynamic.dims[3] >= 3, dynamic.path, "dim[4]",
                 "a 4-D series with at least 3 frames, found " + std::to_string(dynamic.dims[3]));
-  auto const times = io::read_frame_times(c.inputs.timing);
-  require_input(static_cast<std::int64_t>(times.size()) == dynamic.dims[3], c.inputs.timing, "timing",
+  auto const times = frame_times(c, loaded.dicom);
+  std::string const timing_source = c.inputs.timing.empty() ? dynamic.path : c.inputs.timing;
+  require_input(static_cast<std::int64_t>(times.size()) == dynamic.dims[3], timing_source, "timing",
                 std::to_string(dynamic.dims[3]) + " frame times to match " + dynamic.path + ", found " +
                     std::to_string(times.size()));
   if (!c.inputs.mask.empty()) require_same_grid(dynamic, require_3d(c.inputs.mask, "mask"), "mask");
@@ -107,24 +144,16 @@ void check_dce_inputs(DceRunConfig const& c) {
   if (!c.aif.mask.empty()) require_same_grid(dynamic, require_3d(c.aif.mask, "aif.mask"), "aif.mask");
   if (!c.inputs.b1_map.empty()) require_same_grid(dynamic, require_3d(c.inputs.b1_map, "b1_map"), "b1_map");
   for (auto const& file : c.inputs.vfa) {
-    auto const header = io::read_nifti_header(file);
+    auto const header = load_input_header(file);
     require_same_grid(dynamic, header, "vfa");
     std::size_t const volumes = c.inputs.vfa.size() == 1 ? static_cast<std::size_t>(header.dims[3]) : c.inputs.vfa.size();
     require_input(volumes == c.acquisition.vfa_flip_angles_deg.size(), file, "vfa",
                   std::to_string(c.acquisition.vfa_flip_angles_deg.size()) +
                       " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " + std::to_string(volumes));
   }
-  if (!c.inputs.signal.empty()) {
-    dce::SpgrConversion conversion;
-    conversion.flip_angle_deg = c.acquisition.flip_angle_deg.value_or(0.0);
-    conversion.tr_s = c.acquisition.repetition_time_s.value_or(0.0);
-    conversion.relaxivity = c.acquisition.relaxivity;
-    conversion.baseline_begin = c.acquisition.baseline_begin;
-    conversion.baseline_end = c.acquisition.baseline_end;
-    conversion.assumed_t1_s = c.acquisition.t1_assumed_s.value_or(0.0);
-    dce::validate_spgr_conversion(conversion, static_cast<int>(dynamic.dims[3]),
+  if (!c.inputs.signal.empty())
+    dce::validate_spgr_conversion(spgr_conversion(c, loaded.dicom), static_cast<int>(dynamic.dims[3]),
                                   !c.inputs.t1_map.empty() || !c.inputs.vfa.empty(), c.config_file);
-  }
   if (c.aif.source == AifSource::population) aif::parse_population_aif(c.aif.model, c.config_file, "aif.model");
 }
 
@@ -140,6 +169,7 @@ struct SubjectData {
   std::vector<double> t1;                            // per voxel, s (signal input with a T1 map or VFA series)
   Kokkos::View<double**, Kokkos::HostSpace> vfa;     // (voxel, flip angle) when T1 is mapped in the run
   std::vector<double> b1;                            // per voxel relative flip angle, or empty
+  dce::SpgrConversion conversion;                    // signal input: flip angle, TR, ... (configuration or DICOM)
   std::vector<std::int64_t> aif_rows;                // rows of `series` in the AIF mask (measured AIF)
 };
 
@@ -174,8 +204,10 @@ Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceRunConfig const& c,
 
 SubjectData read_subject(DceRunConfig const& c) {
   SubjectData d;
-  d.times = io::read_frame_times(c.inputs.timing);
-  auto const dynamic = io::read_nifti(dynamic_input(c));
+  auto loaded = load_input_image(dynamic_input(c));
+  d.times = frame_times(c, loaded.dicom);
+  if (!c.inputs.signal.empty()) d.conversion = spgr_conversion(c, loaded.dicom);
+  auto const& dynamic = loaded.image;
   d.geometry = dynamic.geometry;
   d.dims = {dynamic.dims[0], dynamic.dims[1], dynamic.dims[2]};
   std::unique_ptr<io::NiftiImage> mask;
@@ -195,17 +227,6 @@ SubjectData read_subject(DceRunConfig const& c) {
     require_input(!d.aif_rows.empty(), c.aif.mask, "aif.mask", "at least one arterial voxel inside inputs.mask");
   }
   return d;
-}
-
-dce::SpgrConversion spgr_conversion(DceRunConfig const& c) {
-  dce::SpgrConversion conversion;
-  conversion.flip_angle_deg = c.acquisition.flip_angle_deg.value_or(0.0);
-  conversion.tr_s = c.acquisition.repetition_time_s.value_or(0.0);
-  conversion.relaxivity = c.acquisition.relaxivity;
-  conversion.baseline_begin = c.acquisition.baseline_begin;
-  conversion.baseline_end = c.acquisition.baseline_end;
-  conversion.assumed_t1_s = c.acquisition.t1_assumed_s.value_or(0.0);
-  return conversion;
 }
 
 // Measured and detected AIFs are whole blood: plasma = blood / (1 - Hct). A free function, because CUDA forbids
@@ -362,7 +383,7 @@ class DceCompute {
     for (std::size_t v = 0; v < t1.size(); ++v) h(v) = t1[v];
     Kokkos::deep_copy(t1_dev, h);
     Series<Mem> conc("voxflow::pipeline::concentration", data.extent(0), data.extent(1));
-    dce::signal_to_concentration(space_, data, Kokkos::View<double const*, Mem>(t1_dev), spgr_conversion(c_), conc);
+    dce::signal_to_concentration(space_, data, Kokkos::View<double const*, Mem>(t1_dev), d_.conversion, conc);
     return conc;
   }
 

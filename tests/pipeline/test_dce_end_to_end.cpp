@@ -1,6 +1,7 @@
 // End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk are
 // compared with the truth; bad inputs stop the run before anything is written.
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/dicom_series.hpp>
 #include <voxflow/io/hdf5_subject_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/pipeline/dce_config.hpp>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -105,6 +107,53 @@ TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
   EXPECT_EQ(report.usable, report.voxels);
   EXPECT_LT(worst_error(map("tofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
   EXPECT_LT(worst_error(map("tofts", "ve"), (dir_ / "truth_ve.nii.gz").string()), 1e-5);
+}
+
+TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;
+  sim.model = dce::DceModel::tofts;
+  sim.matrix = {6, 5, 2};
+  sim.frames = 40;
+  auto const config = simulate(sim);
+  // The simulated signal as a DICOM series on the same grid: LPS row/column directions (-1,0,0) and (0,-1,0) give
+  // RAS voxel axes +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0.
+  auto const signal = io::read_nifti((dir_ / "signal.nii.gz").string());
+  io::SyntheticDicomSpec spec;
+  spec.columns = 6;
+  spec.rows = 5;
+  spec.slices = 2;
+  spec.time_points = sim.frames;
+  spec.orientation = {-1, 0, 0, 0, -1, 0};
+  spec.pixel_spacing = {2.0, 2.0};
+  spec.slice_spacing = 3.0;
+  spec.first_position = {0.0, 0.0, 0.0};
+  double peak = 0.0;
+  for (double v : signal.data) peak = std::max(peak, v);
+  spec.rescale_slope = peak / 30000.0;  // int16 storage with about 4.5 significant digits
+  for (double v : signal.data) spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
+  for (int t = 0; t < sim.frames; ++t) spec.frame_times_s.push_back(t * sim.frame_s);
+  spec.flip_angle_deg = sim.flip_angle_deg;
+  spec.repetition_time_ms = sim.tr_s * 1000.0;
+  io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
+  // No timing file, no flip angle, no TR in the configuration: all from the series.
+  std::ofstream(dir_ / "dicom.yaml") << "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n  t1_map: t1.nii.gz\n"
+                                        "  mask: mask.nii.gz\nacquisition:\n  baseline_frames: [0, 5]\n"
+                                        "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
+  auto const report = run((dir_ / "dicom.yaml").string());
+  EXPECT_EQ(report.usable, report.voxels);
+  EXPECT_LT(worst_error(map("tofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 0.02);
+  // Without a flip angle anywhere, a NIfTI signal input is refused by name.
+  std::ofstream(dir_ / "nifti.yaml") << "modality: dce\nsubject: sub-other\ninputs:\n  signal: signal.nii.gz\n"
+                                        "  t1_map: t1.nii.gz\n  timing: time.txt\noutput:\n  dir: out\n";
+  try {
+    run((dir_ / "nifti.yaml").string());
+    FAIL() << "expected ConfigError";
+  } catch (ConfigError const& e) {
+    EXPECT_NE(std::string(e.what()).find("acquisition.flip_angle_deg"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(DceEndToEnd, SignalWithAVfaSeriesMapsT1InTheSameRun) {
