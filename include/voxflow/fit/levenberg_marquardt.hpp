@@ -26,6 +26,8 @@ struct LMOptions {
   double cost_tolerance = 1e-8;    // a step changing the cost by less than this fraction: converged
   double step_tolerance = 1e-10;   // accepted step moving every parameter by less than this (relative): converged
   double cost_floor = 1e-28;       // cost below this fraction of sum(y^2): exact fit, converged
+  // The predicted-reduction convergence test applies while the damping is at most this (near Gauss-Newton).
+  double predicted_check_max_lambda = 1e-2;
   // Models with alternative starts refit from them when the first fit did not converge or has R² below this.
   double multistart_below_r2 = 0.9;
 };
@@ -156,6 +158,24 @@ KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve co
       continue;
     }
     solved_once = true;
+    // Near Gauss-Newton (small damping) the quadratic model predicts the cost reduction of the full step,
+    // 2 delta'g - delta'H delta. When even that is below the tolerance the current point is the minimum to the
+    // requested precision, and the trial pass (a whole sweep over the curve) can be skipped. With large damping
+    // delta is shortened and the prediction says nothing, so the test is off there.
+    if (lambda <= opt.predicted_check_max_lambda) {
+      double predicted = 0.0;
+      for (int i = 0; i < P; ++i) {
+        if (frozen[i]) continue;
+        double h_delta = 0.0;
+        for (int j = 0; j < P; ++j)
+          if (!frozen[j]) h_delta += current.jtj[i >= j ? packed_index(i, j) : packed_index(j, i)] * delta[j];
+        predicted += delta[i] * (2.0 * current.jtr[i] - h_delta);
+      }
+      if (predicted <= opt.cost_tolerance * current.cost) {
+        status = FitStatus::converged;
+        break;
+      }
+    }
     double trial[P];
     bool moved = false;
     bool small_step = true;
