@@ -127,14 +127,21 @@ dce::SpgrConversion spgr_conversion(DceRunConfig const& c, std::optional<io::Dic
 }  // namespace
 
 void check_dce_inputs(DceRunConfig const& c) {
-  auto const loaded = load_input_image(dynamic_input(c));
+  // A NIfTI input is checked from its header alone; a DICOM series has to be read for its geometry and metadata.
+  std::optional<io::DicomAcquisition> dicom;
   io::NiftiHeaderInfo dynamic;
-  dynamic.path = loaded.image.path;
-  dynamic.dims = loaded.image.dims;
-  dynamic.geometry = loaded.image.geometry;
+  if (is_dicom_input(dynamic_input(c))) {
+    auto loaded = load_input_image(dynamic_input(c));
+    dynamic.path = loaded.image.path;
+    dynamic.dims = loaded.image.dims;
+    dynamic.geometry = loaded.image.geometry;
+    dicom = std::move(loaded.dicom);
+  } else {
+    dynamic = io::read_nifti_header(dynamic_input(c));
+  }
   require_input(dynamic.dims[3] >= 3, dynamic.path, "dim[4]",
                 "a 4-D series with at least 3 frames, found " + std::to_string(dynamic.dims[3]));
-  auto const times = frame_times(c, loaded.dicom);
+  auto const times = frame_times(c, dicom);
   std::string const timing_source = c.inputs.timing.empty() ? dynamic.path : c.inputs.timing;
   require_input(static_cast<std::int64_t>(times.size()) == dynamic.dims[3], timing_source, "timing",
                 std::to_string(dynamic.dims[3]) + " frame times to match " + dynamic.path + ", found " +
@@ -152,7 +159,7 @@ void check_dce_inputs(DceRunConfig const& c) {
                       " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " + std::to_string(volumes));
   }
   if (!c.inputs.signal.empty())
-    dce::validate_spgr_conversion(spgr_conversion(c, loaded.dicom), static_cast<int>(dynamic.dims[3]),
+    dce::validate_spgr_conversion(spgr_conversion(c, dicom), static_cast<int>(dynamic.dims[3]),
                                   !c.inputs.t1_map.empty() || !c.inputs.vfa.empty(), c.config_file);
   if (c.aif.source == AifSource::population) aif::parse_population_aif(c.aif.model, c.config_file, "aif.model");
 }
