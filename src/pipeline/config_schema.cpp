@@ -14,8 +14,10 @@ modality: dce
 subject: sub-01                # BIDS subject label, with or without the "sub-" prefix
 session: null                  # optional BIDS session label
 inputs:
+  bids: null                   # BIDS-like raw dataset: sub-<s>[/ses-<x>]/perf/*_dce.nii.gz (+ JSON sidecar, anat/*_T1map)
   concentration: null          # 4-D NIfTI of concentration, mM (give this, or signal)
-  signal: null                 # 4-D NIfTI of SPGR signal, converted with a T1 map, a VFA series or an assumed T1
+  signal: null                 # 4-D NIfTI (or DICOM folder) of SPGR signal, converted with a T1 map, a VFA series
+                               # or an assumed T1
   t1_map: null                 # 3-D NIfTI of pre-contrast T1, s
   vfa: null                    # variable-flip-angle series: one 4-D NIfTI, or a list of 3-D NIfTI files
   b1_map: null                 # 3-D NIfTI of relative flip angle (1 = nominal) for the VFA T1 fit

@@ -1,9 +1,12 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/pipeline/bids_input.hpp>
 #include <voxflow/pipeline/config_reader.hpp>
 #include <voxflow/pipeline/config_schema.hpp>
 #include <voxflow/pipeline/dce_config.hpp>
 
 #include <cctype>
+#include <iomanip>
+#include <sstream>
 #include <filesystem>
 
 namespace voxflow::pipeline {
@@ -13,6 +16,13 @@ namespace {
 std::string strip_prefix(std::string value, std::string const& prefix) {
   if (value.rfind(prefix, 0) == 0) value.erase(0, prefix.size());
   return value;
+}
+
+// A number as text that reads back to the same double.
+std::string exact_text(double v) {
+  std::ostringstream out;
+  out << std::setprecision(17) << v;
+  return out.str();
 }
 
 bool is_bids_label(std::string const& s) {
@@ -64,6 +74,18 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
       std::filesystem::path const p(file);
       in.vfa.push_back(p.is_absolute() ? file : (std::filesystem::path(reader.base_dir()) / p).lexically_normal().string());
     }
+  }
+  if (auto bids = reader.path("inputs.bids")) {
+    // The dataset supplies the signal series, its acquisition parameters and frame times, and a T1 map when it
+    // has one; keys given in the configuration win.
+    auto const found = find_bids_dce(*bids, c.subject, c.session);
+    if (in.signal.empty() && in.concentration.empty()) in.signal = found.dce;
+    if (in.t1_map.empty() && in.vfa.empty()) in.t1_map = found.t1_map;
+    in.frame_times_s = found.frame_times_s;
+    if (!reader.has("acquisition.flip_angle_deg") && found.flip_angle_deg)
+      reader.set("acquisition.flip_angle_deg", exact_text(*found.flip_angle_deg));
+    if (!reader.has("acquisition.repetition_time_s") && found.repetition_time_s)
+      reader.set("acquisition.repetition_time_s", exact_text(*found.repetition_time_s));
   }
   if (in.concentration.empty() == in.signal.empty())
     throw ConfigError(path, "inputs", "exactly one of inputs.concentration and inputs.signal");

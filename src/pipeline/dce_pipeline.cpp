@@ -80,7 +80,11 @@ io::NiftiHeaderInfo require_3d(std::string const& path, char const* field) {
 
 // Per-voxel parameter names and derived maps of a model, with units and descriptions for the sidecars.
 struct MapSpec {
+  MapSpec(std::string suffix_, std::string units_, std::string description_, std::string desc_extra_ = "")
+      : suffix(std::move(suffix_)), units(std::move(units_)), description(std::move(description_)),
+        desc_extra(std::move(desc_extra_)) {}
   std::string suffix, units, description;
+  std::string desc_extra;  // status segmentations: "fitstatus" (desc-<model>fitstatus_dseg)
 };
 
 MapSpec describe_parameter(std::string const& name) {
@@ -101,6 +105,7 @@ namespace {
 // the DICOM series'.
 std::vector<double> frame_times(DceRunConfig const& c, std::optional<io::DicomAcquisition> const& dicom) {
   if (!c.inputs.timing.empty()) return io::read_frame_times(c.inputs.timing);
+  if (!c.inputs.frame_times_s.empty()) return c.inputs.frame_times_s;
   if (dicom) return dicom->require_frame_times_s();
   throw ConfigError(c.config_file, "inputs.timing", "a text file with one time (s) per frame for a NIfTI input");
 }
@@ -567,28 +572,45 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   record.times_s = data.times;
   record.aif_plasma = results.aif;
   std::vector<nlohmann::json> sidecars;
+  std::vector<std::string> desc_extras, suffixes;
   auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background, bool codes = false) {
     nlohmann::json sidecar = {{"Description", spec.description}};
     if (codes) sidecar["StatusCodes"] = status_code_table();
     sidecars.push_back(sidecar);
-    report.files.push_back(outputs.map_path(spec.suffix));
-    record.maps.push_back({spec.suffix, spec.units, scatter(values, data.voxels, background), codes});
+    report.files.push_back(outputs.map_path(spec.suffix, spec.desc_extra));
+    record.maps.push_back({spec.desc_extra.empty() ? spec.suffix : spec.desc_extra, spec.units,
+                           scatter(values, data.voxels, background), codes});
+    desc_extras.push_back(spec.desc_extra);
+    suffixes.push_back(spec.suffix);
+    if (codes) {  // the lookup table of a BIDS discrete segmentation
+      std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc_extra);
+      io::AtomicFile file(tsv, ".tsv");
+      {
+        std::ofstream out(file.temp_path());
+        out << "index\tname\n";
+        for (int code = 0; code < fit_status_count; ++code)
+          out << code << "\t" << fit_status_name(static_cast<FitStatus>(code)) << "\n";
+        if (!out) throw OutputError(tsv, "could not be written completely");
+      }
+      file.commit();
+      report.files.push_back(tsv);
+    }
   };
   for (std::size_t i = 0; i < names.size(); ++i) write(describe_parameter(names[i]), results.params[i], 0.0);
   for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
-  write({"R2", "", "coefficient of determination of the fit"}, results.r2, 0.0);
+  write({"rsquared", "", "coefficient of determination R^2 of the fit"}, results.r2, 0.0);
   if (!t1_status.empty()) {
     write({"T1", "s", "pre-contrast T1 from the variable-flip-angle series (" + c.t1_method + ")"}, data.t1, 0.0);
     write({"M0", "", "equilibrium signal of the variable-flip-angle fit"}, t1_m0, 0.0);
-    write({"T1status", "", "T1 fit status code per voxel (see StatusCodes)"}, t1_status,
+    write({"dseg", "", "T1 fit status code per voxel (see StatusCodes and the .tsv)", "t1fitstatus"}, t1_status,
           static_cast<double>(FitStatus::masked_out), true);
   }
-  write({"status", "", "fit status code per voxel (see StatusCodes)"}, results.status,
+  write({"dseg", "", "fit status code per voxel (see StatusCodes and the .tsv)", "fitstatus"}, results.status,
         static_cast<double>(FitStatus::masked_out), true);
   // Compressing the maps dominates writing: one map per host thread at a time.
   run_parallel(record.maps.size(), [&](std::size_t i) {
     auto const& m = record.maps[i];
-    outputs.write_map(m.name, data.geometry, data.dims, m.values, m.units, sidecars[i], m.codes);
+    outputs.write_map(suffixes[i], data.geometry, data.dims, m.values, m.units, sidecars[i], m.codes, desc_extras[i]);
   });
   {
     // The AIF actually used, as a two-column table.

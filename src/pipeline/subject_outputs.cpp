@@ -33,6 +33,16 @@ void write_json(std::string const& path, nlohmann::json const& doc) {
 }
 
 void write_dataset_description(std::string const& out_dir) {
+  std::string const ignore = out_dir + "/.bidsignore";
+  if (!fs::exists(ignore)) {
+    io::AtomicFile file(ignore, "");
+    {
+      std::ofstream out(file.temp_path());
+      for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"}) out << "*_desc-*_*." << ext << "\n";
+      if (!out) throw OutputError(ignore, "could not be written completely");
+    }
+    file.commit();
+  }
   std::string const path = out_dir + "/dataset_description.json";
   if (fs::exists(path)) return;
   nlohmann::json doc = {
@@ -57,11 +67,12 @@ SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::st
     prefix_ += "_ses-" + session;
   }
   folder_ = (folder / "perf").string();
-  prefix_ += "_desc-" + desc;
+  desc_ = desc;
 }
 
-std::string SubjectOutputs::path(std::string const& suffix, std::string const& extension) const {
-  return folder_ + "/" + prefix_ + "_" + suffix + extension;
+std::string SubjectOutputs::path(std::string const& suffix, std::string const& extension,
+                                 std::string const& desc_extra) const {
+  return folder_ + "/" + prefix_ + "_desc-" + desc_ + desc_extra + "_" + suffix + extension;
 }
 
 void SubjectOutputs::create_folder() const {
@@ -72,17 +83,19 @@ void SubjectOutputs::create_folder() const {
 
 void SubjectOutputs::write_map(std::string const& suffix, io::NiftiGeometry const& geometry,
                                std::array<int64_t, 3> dims, std::vector<double> const& values,
-                               std::string const& units, nlohmann::json sidecar, bool status_codes) const {
+                               std::string const& units, nlohmann::json sidecar, bool status_codes,
+                               std::string const& desc_extra) const {
   io::NiftiGeometry g = geometry;
   g.pixdim[4] = 0.0;  // a 3-D map has no time step
   g.time_step_s = 0.0;
   io::NiftiWriteOptions options;
   if (status_codes) options.datatype = io::NiftiDatatype::uint8;
-  std::string const image = map_path(suffix);
+  std::string const image = map_path(suffix, desc_extra);
   io::write_nifti(image, g, dims, values, options);
   sidecar["Units"] = units;
+  sidecar["SkullStripped"] = false;  // required for image derivatives; voxflow fits what the mask selects
   for (auto const& [key, value] : provenance.items()) sidecar[key] = value;
-  write_json(path(suffix, ".json"), sidecar);
+  write_json(path(suffix, ".json", desc_extra), sidecar);
 }
 
 }  // namespace voxflow::pipeline

@@ -84,8 +84,16 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
   EXPECT_EQ(sidecar["Units"], "1/min");
   EXPECT_EQ(sidecar["AIF"]["Model"], "parker");
   nlohmann::json status;
-  std::ifstream(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_status.json") >> status;
+  std::ifstream(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtoftsfitstatus_dseg.json") >> status;
   EXPECT_EQ(status["StatusCodes"]["0"], "converged");
+  EXPECT_EQ(sidecar["SkullStripped"], false);
+  std::ifstream table(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtoftsfitstatus_dseg.tsv");
+  std::string header, first;
+  std::getline(table, header);
+  std::getline(table, first);
+  EXPECT_EQ(header, "index\tname");
+  EXPECT_EQ(first, "0\tconverged");
+  EXPECT_TRUE(fs::exists(dir_ / "out/.bidsignore"));
   EXPECT_TRUE(fs::exists(dir_ / "out/dataset_description.json"));
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_aif.tsv"));
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_qc.png"));
@@ -153,6 +161,37 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
     FAIL() << "expected ConfigError";
   } catch (ConfigError const& e) {
     EXPECT_NE(std::string(e.what()).find("acquisition.flip_angle_deg"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
+  pipeline::DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;
+  sim.model = dce::DceModel::tofts;
+  simulate(sim);
+  fs::create_directories(dir_ / "bids/sub-07/perf");
+  fs::create_directories(dir_ / "bids/sub-07/anat");
+  fs::copy_file(dir_ / "signal.nii.gz", dir_ / "bids/sub-07/perf/sub-07_ce-gadolinium_dce.nii.gz");
+  fs::copy_file(dir_ / "t1.nii.gz", dir_ / "bids/sub-07/anat/sub-07_T1map.nii.gz");
+  nlohmann::json sidecar = {{"FlipAngle", sim.flip_angle_deg}, {"RepetitionTimeExcitation", sim.tr_s}};
+  for (int t = 0; t < sim.frames; ++t) sidecar["VolumeTiming"].push_back(t * sim.frame_s);
+  std::ofstream(dir_ / "bids/sub-07/perf/sub-07_ce-gadolinium_dce.json") << sidecar.dump();
+  std::ofstream(dir_ / "bids.yaml") << "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  mask: mask.nii.gz\n"
+                                       "acquisition:\n  baseline_frames: [0, 5]\naif:\n  delay_s: 20\n"
+                                       "fit:\n  model: tofts\noutput:\n  dir: out\n";
+  auto const report = run((dir_ / "bids.yaml").string());
+  EXPECT_EQ(report.usable, report.voxels);
+  auto const ktrans = (dir_ / "out/sub-07/perf/sub-07_desc-tofts_Ktrans.nii.gz").string();
+  EXPECT_LT(worst_error(ktrans, (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
+  // A subject the dataset does not have is named in the error.
+  std::ofstream(dir_ / "missing.yaml") << "modality: dce\nsubject: sub-99\ninputs:\n  bids: bids\noutput:\n  dir: out\n";
+  try {
+    pipeline::load_dce_config((dir_ / "missing.yaml").string());
+    FAIL() << "expected InputError";
+  } catch (InputError const& e) {
+    EXPECT_NE(std::string(e.what()).find("sub-99"), std::string::npos) << e.what();
   }
 }
 

@@ -21,6 +21,7 @@ struct DceRunConfig {
   struct Inputs {
     std::string concentration, signal, t1_map, b1_map, timing, mask;
     std::vector<std::string> vfa;
+    std::vector<double> frame_times_s;  // from a BIDS sidecar; otherwise timing or the DICOM series gives them
   } inputs;
   struct Acquisition {
     std::optional<double> flip_angle_deg, repetition_time_s, t1_assumed_s, vfa_repetition_time_s;

@@ -1,0 +1,28 @@
+// DCE inputs from a BIDS-like raw dataset. BIDS has no DCE suffix yet (bids-specification #1549; ECOSYSTEM.md C.3),
+// so voxflow recognises the layout the community uses meanwhile:
+//   <root>/sub-<s>[/ses-<x>]/perf/sub-<s>[_ses-<x>][_<entities>]_dce.nii[.gz]   the dynamic SPGR series
+//   ... with its JSON sidecar: FlipAngle (deg), RepetitionTimeExcitation or RepetitionTime (s), and the frame
+//   times as VolumeTiming or FrameTimesStart (s)
+//   <root>/sub-<s>[/ses-<x>]/anat/*_T1map.nii[.gz]                              optional pre-contrast T1 (s)
+#ifndef VOXFLOW_PIPELINE_BIDS_INPUT_HPP
+#define VOXFLOW_PIPELINE_BIDS_INPUT_HPP
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace voxflow::pipeline {
+
+struct BidsDceInputs {
+  std::string dce;     // the dynamic series
+  std::string t1_map;  // empty when the dataset has none
+  std::optional<double> flip_angle_deg, repetition_time_s;
+  std::vector<double> frame_times_s;  // empty when the sidecar has none
+};
+
+// Finds the subject's (and session's) DCE series; InputError naming the folder when there is none or more than one.
+BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session);
+
+}  // namespace voxflow::pipeline
+
+#endif

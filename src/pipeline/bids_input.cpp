@@ -1,0 +1,94 @@
+#include <voxflow/core/errors.hpp>
+#include <voxflow/pipeline/bids_input.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace voxflow::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(std::string const& s, std::string const& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Files in `folder` whose names start with `prefix` and end with one of `suffixes`, sorted.
+std::vector<std::string> matching(fs::path const& folder, std::string const& prefix,
+                                  std::vector<std::string> const& suffixes) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return found;
+  for (auto const& e : fs::directory_iterator(folder)) {
+    std::string const name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    for (auto const& suffix : suffixes)
+      if (ends_with(name, suffix)) found.push_back(e.path().string());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::string sidecar_of(std::string const& image) {
+  std::string stem = image;
+  for (char const* ext : {".nii.gz", ".nii"})
+    if (ends_with(stem, ext)) {
+      stem.resize(stem.size() - std::string(ext).size());
+      break;
+    }
+  return stem + ".json";
+}
+
+}  // namespace
+
+BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session) {
+  fs::path folder = fs::path(root) / ("sub-" + subject);
+  std::string prefix = "sub-" + subject;
+  if (!session.empty()) {
+    folder /= "ses-" + session;
+    prefix += "_ses-" + session;
+  }
+  require_input(fs::is_directory(folder), folder.string(), "inputs.bids",
+                "a BIDS subject folder for sub-" + subject + (session.empty() ? "" : " ses-" + session));
+  auto const series = matching(folder / "perf", prefix, {"_dce.nii.gz", "_dce.nii"});
+  require_input(series.size() == 1, (folder / "perf").string(), "inputs.bids",
+                "exactly one " + prefix + "*_dce.nii[.gz] series, found " + std::to_string(series.size()));
+  BidsDceInputs in;
+  in.dce = series.front();
+  auto const t1 = matching(folder / "anat", prefix, {"_T1map.nii.gz", "_T1map.nii"});
+  if (t1.size() == 1) in.t1_map = t1.front();
+
+  std::string const sidecar = sidecar_of(in.dce);
+  std::ifstream file(sidecar);
+  if (!file) return in;
+  nlohmann::json doc;
+  try {
+    file >> doc;
+  } catch (nlohmann::json::exception const& e) {
+    throw InputError(sidecar, "", std::string("a valid JSON sidecar (") + e.what() + ")");
+  }
+  auto number = [&](char const* key) -> std::optional<double> {
+    if (!doc.contains(key)) return std::nullopt;
+    if (!doc[key].is_number()) throw InputError(sidecar, key, "a number");
+    return doc[key].get<double>();
+  };
+  in.flip_angle_deg = number("FlipAngle");
+  in.repetition_time_s = number("RepetitionTimeExcitation");
+  if (!in.repetition_time_s) in.repetition_time_s = number("RepetitionTime");
+  for (char const* key : {"VolumeTiming", "FrameTimesStart"}) {
+    if (!doc.contains(key)) continue;
+    if (!doc[key].is_array()) throw InputError(sidecar, key, "a list of frame times in seconds");
+    for (auto const& v : doc[key]) {
+      if (!v.is_number()) throw InputError(sidecar, key, "a list of frame times in seconds");
+      in.frame_times_s.push_back(v.get<double>());
+    }
+    break;
+  }
+  return in;
+}
+
+}  // namespace voxflow::pipeline
