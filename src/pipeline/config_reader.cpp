@@ -121,6 +121,8 @@ bool ConfigReader::has(std::string const& key) const {
   return n.IsDefined() && !n.IsNull();
 }
 
+bool ConfigReader::is_list(std::string const& key) const { return node(key).IsSequence(); }
+
 std::optional<std::string> ConfigReader::text(std::string const& key) const {
   auto const n = node(key);
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;

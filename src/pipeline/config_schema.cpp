@@ -29,7 +29,7 @@ acquisition:
   relaxivity: 4.5              # r1, 1/(mM s)
   baseline_frames: [0, 5]      # pre-contrast frames [first, end) used for S0
   t1_assumed_s: null           # T1 used for every voxel when there is no T1 map or VFA series
-  vfa_flip_angles_deg: null    # flip angles of the VFA series, degrees
+  vfa_flip_angles_deg: null    # flip angles of the VFA series, degrees: a list, or a text file of angles
   vfa_repetition_time_s: null  # TR of the VFA series, s
 t1_mapping:
   method: nonlinear            # nonlinear | linear | two_point

@@ -1,4 +1,5 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/timing_file.hpp>
 #include <voxflow/pipeline/bids_input.hpp>
 #include <voxflow/pipeline/config_reader.hpp>
 #include <voxflow/pipeline/config_schema.hpp>
@@ -102,7 +103,12 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
     throw ConfigError(path, "acquisition.baseline_frames", "[first, end) with 0 <= first < end, e.g. [0, 5]");
   acq.baseline_begin = static_cast<int>(baseline[0]);
   acq.baseline_end = static_cast<int>(baseline[1]);
-  acq.vfa_flip_angles_deg = reader.numbers("acquisition.vfa_flip_angles_deg").value_or(std::vector<double>{});
+  // The VFA flip angles: a list in the configuration, or a plain text file of angles (one per volume).
+  if (reader.has("acquisition.vfa_flip_angles_deg") && !reader.is_list("acquisition.vfa_flip_angles_deg"))
+    acq.vfa_flip_angles_deg =
+        io::read_number_list(*reader.path("acquisition.vfa_flip_angles_deg"), "acquisition.vfa_flip_angles_deg");
+  else
+    acq.vfa_flip_angles_deg = reader.numbers("acquisition.vfa_flip_angles_deg").value_or(std::vector<double>{});
   if (!in.signal.empty()) {
     if (in.t1_map.empty() && in.vfa.empty() && !acq.t1_assumed_s)
       throw ConfigError(path, "inputs", "a T1 source for the signal input: inputs.t1_map, inputs.vfa or "

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 using namespace voxflow;
@@ -201,6 +202,12 @@ TEST_F(DceEndToEnd, SignalWithAVfaSeriesMapsT1InTheSameRun) {
   sim.input = "vfa";
   sim.bolus_delay_s = 20.0;
   auto const config = simulate(sim);
+  // The flip angles as a plain text file instead of a list.
+  std::ofstream(dir_ / "flip_angles.txt") << "2\n5\n10\n15\n20\n";
+  std::ifstream in(config);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("[2, 5, 10, 15, 20]"), 18, "flip_angles.txt");
+  std::ofstream(config) << text;
   auto const report = run(config);
   EXPECT_EQ(report.usable, report.voxels);
   EXPECT_LT(worst_error(map("extendedtofts", "T1"), (dir_ / "truth_T1.nii.gz").string()), 1e-6);

@@ -29,6 +29,7 @@ class ConfigReader {
   void check_keys_against(ConfigReader const& schema) const;
 
   bool has(std::string const& dotted_key) const;  // present and not null
+  bool is_list(std::string const& dotted_key) const;
   std::optional<std::string> text(std::string const& key) const;
   std::optional<double> number(std::string const& key) const;
   std::optional<long long> integer(std::string const& key) const;
