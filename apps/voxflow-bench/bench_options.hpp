@@ -2,6 +2,9 @@
 #ifndef VOXFLOW_APPS_BENCH_OPTIONS_HPP
 #define VOXFLOW_APPS_BENCH_OPTIONS_HPP
 
+#include <voxflow/core/fit_status.hpp>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,19 @@ struct BenchResult {
   double mean_iterations = 0.0;
   double usable_percent = 0.0;
 };
+
+// Sorts the timings and counts iterations and usable fits of a finished run (host copies of the fit outputs).
+template <class StatusView, class IterationView>
+BenchResult summarize(std::vector<double> seconds, StatusView const& status, IterationView const& iterations) {
+  std::sort(seconds.begin(), seconds.end());
+  BenchResult result{seconds, 0.0, 0.0};
+  double const n = static_cast<double>(status.extent(0));
+  for (std::size_t v = 0; v < status.extent(0); ++v) {
+    result.mean_iterations += iterations(v) / n;
+    result.usable_percent += fit_status_usable(static_cast<FitStatus>(status(v))) ? 100.0 / n : 0.0;
+  }
+  return result;
+}
 
 // Prints "<subcommand> model=... space=... threads=... voxels=... frames=... best_s=... voxels_per_s=...
 // mean_iterations=... usable=...% peak_rss_mib=...".

@@ -75,14 +75,9 @@ void run_on(ExecutionSpace const& space, BenchOptions const& o, dce::DceFitOptio
     space.fence();
     if (r > 0) seconds.push_back(timer.seconds());
   }
-  std::sort(seconds.begin(), seconds.end());
-  auto status = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
-  auto iterations = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.iterations);
-  BenchResult result{seconds, 0.0, 0.0};
-  for (int v = 0; v < o.voxels; ++v) {
-    result.mean_iterations += iterations(v) / double(o.voxels);
-    result.usable_percent += fit_status_usable(static_cast<FitStatus>(status(v))) ? 100.0 / o.voxels : 0.0;
-  }
+  auto const status = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
+  auto const iterations = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.iterations);
+  BenchResult const result = summarize(seconds, status, iterations);
   print_result("dce", o, ExecutionSpace::name(), concurrency_of(space), result);
 }
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "contract_config.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -16,22 +18,8 @@ using voxflow::pipeline::load_dce_config;
 
 namespace {
 
-// The contract used by external checks (pipeline issue): must be accepted exactly as written.
-constexpr char const* contract = R"(modality: dce
-subject: sub-01
-inputs:
-  concentration: conc.nii.gz   # 4-D NIfTI, mM
-  timing: time.txt             # one value per frame, seconds
-  mask: mask.nii.gz
-aif:
-  source: population
-  model: parker
-fit:
-  model: extended_tofts
-backend: auto
-output:
-  dir: out
-)";
+using voxflow::testing::contract_yaml;
+constexpr char const* contract = contract_yaml;
 
 class ConfigFiles : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <voxflow/pipeline/simulate.hpp>
 
 #include <gtest/gtest.h>
+#include "contract_config.hpp"
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -237,21 +238,7 @@ TEST_F(DceEndToEnd, TheContractConfigurationProducesAKtransMapInPerMinute) {
   pipeline::DceSimulation sim;
   sim.noise = 0.0;
   simulate(sim);
-  std::string const contract = R"(modality: dce
-subject: sub-01
-inputs:
-  concentration: conc.nii.gz   # 4-D NIfTI, mM
-  timing: time.txt             # one value per frame, seconds
-  mask: mask.nii.gz
-aif:
-  source: population
-  model: parker
-fit:
-  model: extended_tofts
-backend: auto
-output:
-  dir: out
-)";
+  std::string const contract = voxflow::testing::contract_yaml;
   std::ofstream(dir_ / "contract.yaml") << contract;
   run((dir_ / "contract.yaml").string());
   std::string found;

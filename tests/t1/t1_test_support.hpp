@@ -24,18 +24,6 @@ inline double spgr_signal(double m0, double t1_s, double tr_s, double alpha_deg,
   return m0 * std::sin(a) * (1.0 - e1) / (1.0 - std::cos(a) * e1);
 }
 
-// The backend whose dispatch() runs on Space (for the conformance runner, which takes a Backend).
-template <class Space>
-Backend backend_for() {
-#if defined(KOKKOS_ENABLE_CUDA)
-  if (std::is_same<Space, Kokkos::Cuda>::value) return Backend::device;
-#endif
-#if defined(KOKKOS_ENABLE_SERIAL)
-  if (std::is_same<Space, Kokkos::Serial>::value) return Backend::serial;
-#endif
-  return Backend::host;
-}
-
 template <class T, class Mem>
 Kokkos::View<T const*, Mem> upload(std::vector<T> const& values, std::string const& label) {
   Kokkos::View<T*, Mem> view(label, values.size());

@@ -1,6 +1,7 @@
 // The OSIPI T1 reference cases (reference README §1) through run_t1_reference_file on every execution space:
 // every visible row passes with the non-linear fit; the linear (DESPOT1) fit passes every row except the
 // documented xfail.
+#include "backend_of.hpp"
 #include "execution_spaces.hpp"
 #include "reference_data.hpp"
 #include "t1_test_support.hpp"
@@ -30,7 +31,7 @@ template <class Space>
 voxflow::conformance::FileReport run_file(std::string const& relative, T1Method method,
                                           voxflow::conformance::Tolerances const& tolerances) {
   voxflow::conformance::RunContext const ctx{voxflow::testing::reference_file(relative), relative,
-                                             &tolerances, voxflow::t1::test::backend_for<Space>()};
+                                             &tolerances, voxflow::testing::backend_of<Space>()};
   return voxflow::t1::run_t1_reference_file(ctx, method);
 }
 

@@ -109,6 +109,28 @@ KOKKOS_INLINE_FUNCTION double model_cost(Model const& model, Curve const& y, dou
   return sink.cost;
 }
 
+// Starting values of a model with a fitted delay: the model's linearised estimate at every delay of the search grid,
+// keeping the one whose model curve fits y best. `linearised(y, delay_s, p)` fills p for one candidate delay.
+template <class Model, class Curve, class Linearised>
+KOKKOS_INLINE_FUNCTION void best_delay_start(Model const& model, Curve const& y, DelaySearch const& delay,
+                                             Linearised&& linearised, double (&p)[Model::n_params]) {
+  constexpr int P = Model::n_params;
+  double best_cost = 1e300;
+  double best[P];
+  for (int i = 0; i < P; ++i) best[i] = p[i] = 0.0;
+  int const steps = 1 + static_cast<int>((delay.upper_s - delay.lower_s) / delay.grid_step_s + 1e-9);
+  for (int s = 0; s < steps; ++s) {
+    double candidate[P];
+    linearised(y, delay.lower_s + s * delay.grid_step_s, candidate);
+    double const cost = model_cost(model, y, candidate);
+    if (cost < best_cost) {
+      best_cost = cost;
+      for (int i = 0; i < P; ++i) best[i] = candidate[i];
+    }
+  }
+  for (int i = 0; i < P; ++i) p[i] = best[i];
+}
+
 }  // namespace voxflow::dce
 
 #endif

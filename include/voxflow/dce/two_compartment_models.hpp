@@ -112,21 +112,8 @@ struct TwoCompartmentModel {
       linearised(y, 0.0, p);
       return;
     }
-    double best_cost = 1e300;
-    double best[n_params];
-    for (int i = 0; i < n_params; ++i) best[i] = p[i] = 0.0;
-    int const steps = 1 + static_cast<int>((delay.upper_s - delay.lower_s) / delay.grid_step_s + 1e-9);
-    for (int s = 0; s < steps; ++s) {
-      double candidate[n_params];
-      double const d = delay.lower_s + s * delay.grid_step_s;
-      linearised(y, d, candidate);
-      double const cost = model_cost(*this, y, candidate);
-      if (cost < best_cost) {
-        best_cost = cost;
-        for (int i = 0; i < n_params; ++i) best[i] = candidate[i];
-      }
-    }
-    for (int i = 0; i < n_params; ++i) p[i] = best[i];
+    best_delay_start(*this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
+                     p);
   }
 
   // Alternative starts spanning fast/slow flow, low/high permeability and small/large volumes (the 2CXM and 2CUM cost
