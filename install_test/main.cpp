@@ -1,5 +1,5 @@
-// Fits one noise-free mono-exponential voxel through the installed headers and library; exits 0 iff the rate is
-// recovered.
+// Fits one noise-free mono-exponential voxel through the installed headers and library; exits 0 iff the rate
+// is recovered.
 #include <voxflow/core/runtime.hpp>
 #include <voxflow/fit/exponential_models.hpp>
 #include <voxflow/fit/fit_voxels.hpp>

@@ -1,7 +1,7 @@
+#include "app_support.hpp"
+
 #include <ostream>
 #include <string>
-
-#include "app_support.hpp"
 
 #if defined(VOXFLOW_WITH_MPI)
 #include <mpi.h>

@@ -1,10 +1,10 @@
+#include "app_support.hpp"
+
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
 
 #include <fstream>
 #include <iostream>
-
-#include "app_support.hpp"
 
 namespace voxflow::app {
 
@@ -36,7 +36,8 @@ int run_conformance(std::string const& suite_dir, std::string const& report_path
       conformance::write_json_report(result, suite_dir, out);
       if (!out) throw OutputError(report_path, "could not be written completely");
     }
-    if (std::rename(temporary.c_str(), report_path.c_str()) != 0) throw OutputError(report_path, "rename failed");
+    if (std::rename(temporary.c_str(), report_path.c_str()) != 0)
+      throw OutputError(report_path, "rename failed");
   }
   int const failed = result.cases() - result.passed();
   std::cout << result.passed() << " passed, " << failed << " failed" << std::endl;

@@ -11,10 +11,10 @@
 namespace voxflow::bench {
 
 struct BenchOptions {
-  std::string model;     // which model the subcommand times
+  std::string model;  // which model the subcommand times
   int voxels = 100000;
   int frames = 80;
-  double noise = 0.01;   // Gaussian SD as a fraction of each voxel's curve maximum
+  double noise = 0.01;  // Gaussian SD as a fraction of each voxel's curve maximum
   int repeats = 5;
   std::string backend = "host";
   unsigned seed = 20261125u;
@@ -30,7 +30,8 @@ struct BenchResult {
 
 // Sorts the timings and counts iterations and usable fits of a finished run (host copies of the fit outputs).
 template <class StatusView, class IterationView>
-BenchResult summarize(std::vector<double> seconds, StatusView const& status, IterationView const& iterations) {
+BenchResult summarize(std::vector<double> seconds, StatusView const& status,
+                      IterationView const& iterations) {
   std::sort(seconds.begin(), seconds.end());
   BenchResult result{seconds, 0.0, 0.0};
   double const n = static_cast<double>(status.extent(0));

@@ -14,19 +14,28 @@ namespace voxflow::bench {
 
 namespace {
 
-// Parameters (internal units) drawn uniformly over typical tissue ranges; Ktrans, ve and vp as PERF-LIMIT.md §2.
+// Parameters (internal units) drawn uniformly over typical tissue ranges; Ktrans, ve and vp as PERF-LIMIT.md
+// §2.
 std::vector<double> draw(dce::DceModel model, bool delay, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   auto range = [&](double lo, double hi) { return lo + (hi - lo) * u(rng); };
   std::vector<double> p;
   switch (model) {
-    case dce::DceModel::tofts: p = {range(0.05, 0.6), range(0.1, 0.6)}; break;
-    case dce::DceModel::extended_tofts: p = {range(0.05, 0.6), range(0.1, 0.6), range(0.005, 0.1)}; break;
-    case dce::DceModel::patlak: p = {range(0.01, 0.2), range(0.005, 0.1)}; break;
+    case dce::DceModel::tofts:
+      p = {range(0.05, 0.6), range(0.1, 0.6)};
+      break;
+    case dce::DceModel::extended_tofts:
+      p = {range(0.05, 0.6), range(0.1, 0.6), range(0.005, 0.1)};
+      break;
+    case dce::DceModel::patlak:
+      p = {range(0.01, 0.2), range(0.005, 0.1)};
+      break;
     case dce::DceModel::two_compartment_exchange:
       p = {range(0.1, 0.6), range(0.05, 0.25), range(0.1, 0.4), range(0.02, 0.12)};
       break;
-    case dce::DceModel::two_compartment_uptake: p = {range(0.1, 0.6), range(0.01, 0.1), range(0.02, 0.12)}; break;
+    case dce::DceModel::two_compartment_uptake:
+      p = {range(0.1, 0.6), range(0.01, 0.1), range(0.02, 0.12)};
+      break;
   }
   if (delay) p.push_back(range(0.0, 8.0));
   return p;
@@ -38,7 +47,8 @@ void run_on(ExecutionSpace const& space, BenchOptions const& o, dce::DceFitOptio
   std::vector<double> t(o.frames);
   for (int j = 0; j < o.frames; ++j) t[j] = 4.0 * j;
   // The AIF: Parker as plasma on the frame grid, computed by the library on the host.
-  Kokkos::View<double*, Kokkos::HostSpace> t_host("voxflow::bench::dce::t", o.frames), aif("voxflow::bench::dce::aif", o.frames);
+  Kokkos::View<double*, Kokkos::HostSpace> t_host("voxflow::bench::dce::t", o.frames),
+      aif("voxflow::bench::dce::aif", o.frames);
   for (int j = 0; j < o.frames; ++j) t_host(j) = t[j];
   aif::population_aif(Kokkos::DefaultHostExecutionSpace(), aif::PopulationAif::parker,
                       Kokkos::View<double const*, Kokkos::HostSpace>(t_host), aif::AifOptions{}, aif);

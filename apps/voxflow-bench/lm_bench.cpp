@@ -18,7 +18,8 @@ struct Truth {
 };
 
 // Noisy curves A exp(-k t) + c on t in [0, 5), truth drawn uniformly; deterministic for a given seed.
-void synthesise(BenchOptions const& o, bool offset, std::vector<double>& t, Kokkos::View<double**, Kokkos::HostSpace> y) {
+void synthesise(BenchOptions const& o, bool offset, std::vector<double>& t,
+                Kokkos::View<double**, Kokkos::HostSpace> y) {
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> ua(0.5, 2.0), uk(0.2, 2.0), uc(0.0, 0.5);
   std::normal_distribution<double> gauss(0.0, 1.0);
@@ -59,9 +60,11 @@ int time_fits(ExecutionSpace const& space, BenchOptions const& o, Model model,
 
 int run_lm_bench(BenchOptions const& o) {
   bool const offset = o.model == "exp_offset";
-  if (!offset && o.model != "mono_exp") throw Error(ExitCode::usage, "unknown model '" + o.model + "' (exp_offset or mono_exp)");
+  if (!offset && o.model != "mono_exp")
+    throw Error(ExitCode::usage, "unknown model '" + o.model + "' (exp_offset or mono_exp)");
   Backend requested;
-  if (!parse_backend(o.backend, requested)) throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + backend_choices + ")");
+  if (!parse_backend(o.backend, requested))
+    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + backend_choices + ")");
   Kokkos::View<double**, Kokkos::HostSpace> host_data("voxflow::bench::lm::data", o.voxels, o.frames);
   std::vector<double> t;
   synthesise(o, offset, t, host_data);
@@ -72,8 +75,10 @@ int run_lm_bench(BenchOptions const& o) {
     auto times_host = Kokkos::create_mirror_view(times);
     for (int j = 0; j < o.frames; ++j) times_host(j) = t[j];
     Kokkos::deep_copy(times, times_host);
-    if (offset) rc = time_fits(space, o, fit::ExponentialWithOffset<Mem>{times}, host_data);
-    else rc = time_fits(space, o, fit::MonoExponential<Mem>{times}, host_data);
+    if (offset)
+      rc = time_fits(space, o, fit::ExponentialWithOffset<Mem>{times}, host_data);
+    else
+      rc = time_fits(space, o, fit::MonoExponential<Mem>{times}, host_data);
   });
   return rc;
 }

@@ -1,20 +1,20 @@
-// voxflow-bench: throughput of voxflow's fitting kernels in voxels/s, per backend and thread count. Benchmarks, never
-// timed tests, show speed. Each thread count runs in its own child process, since Kokkos fixes the host thread count
-// at initialisation.
+// voxflow-bench: throughput of voxflow's fitting kernels in voxels/s, per backend and thread count.
+// Benchmarks, never timed tests, show speed. Each thread count runs in its own child process, since Kokkos
+// fixes the host thread count at initialisation.
+#include "app_support.hpp"
+#include "dce_bench.hpp"
+#include "lm_bench.hpp"
+
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
-
-#include "app_support.hpp"
-#include "dce_bench.hpp"
-#include "lm_bench.hpp"
 
 namespace {
 
@@ -26,9 +26,14 @@ std::string self_path(char const* argv0) {
 
 // Options every subcommand takes.
 void add_common(CLI::App* cmd, voxflow::bench::BenchOptions& o, std::vector<int>& threads, bool& child) {
-  cmd->add_option("--voxels", o.voxels, "number of voxels")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--frames", o.frames, "time points per voxel")->capture_default_str()->check(CLI::Range(3, 100000));
-  cmd->add_option("--noise", o.noise, "noise SD as a fraction of each curve's maximum")->capture_default_str();
+  cmd->add_option("--voxels", o.voxels, "number of voxels")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--frames", o.frames, "time points per voxel")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 100000));
+  cmd->add_option("--noise", o.noise, "noise SD as a fraction of each curve's maximum")
+      ->capture_default_str();
   cmd->add_option("--repeats", o.repeats, "timed repetitions (best and median reported)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -41,7 +46,8 @@ void add_common(CLI::App* cmd, voxflow::bench::BenchOptions& o, std::vector<int>
 
 int main(int argc, char** argv) {
   auto split = voxflow::app::split_kokkos_args(argc, argv);
-  CLI::App app{"voxflow-bench: voxels/s of voxflow's fitting kernels per backend and thread count", "voxflow-bench"};
+  CLI::App app{"voxflow-bench: voxels/s of voxflow's fitting kernels per backend and thread count",
+               "voxflow-bench"};
   app.require_subcommand(1);
   voxflow::bench::BenchOptions o;
   std::vector<int> threads{1, 2};
@@ -72,9 +78,10 @@ int main(int argc, char** argv) {
       int worst = 0;
       for (int t : threads) {
         std::ostringstream cmd;
-        cmd << "'" << self_path(argv[0]) << "' " << subcommand << " --child --threads " << t << " --model " << o.model
-            << " --voxels " << o.voxels << " --frames " << o.frames << " --noise " << o.noise << " --repeats "
-            << o.repeats << " --backend " << o.backend << (o.fit_delay ? " --fit-delay" : "");
+        cmd << "'" << self_path(argv[0]) << "' " << subcommand << " --child --threads " << t << " --model "
+            << o.model << " --voxels " << o.voxels << " --frames " << o.frames << " --noise " << o.noise
+            << " --repeats " << o.repeats << " --backend " << o.backend
+            << (o.fit_delay ? " --fit-delay" : "");
         for (auto const& k : split.kokkos) cmd << " '" << k << "'";
         std::cout.flush();
         int const rc = std::system(cmd.str().c_str());

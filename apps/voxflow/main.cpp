@@ -1,5 +1,9 @@
 // voxflow: the command-line front end.
-//   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate dce --out DIR | conformance --suite DIR
+//   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate dce --out DIR |
+//   conformance --suite DIR
+#include "app_support.hpp"
+#include "pipeline_commands.hpp"
+
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
@@ -9,12 +13,10 @@
 #include <algorithm>
 #include <iostream>
 
-#include "app_support.hpp"
-#include "pipeline_commands.hpp"
-
 int main(int argc, char** argv) {
   auto split = voxflow::app::split_kokkos_args(argc, argv);
-  CLI::App app{"voxflow: quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on CPUs and GPUs", "voxflow"};
+  CLI::App app{"voxflow: quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on CPUs and GPUs",
+               "voxflow"};
   app.set_version_flag("--version", voxflow::version_string());
   app.require_subcommand(1);
   voxflow::app::CommonOptions common;
@@ -22,7 +24,8 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--backend", common.backend, "auto, host, device or serial (overrides the configuration)");
 
-  auto* info = app.add_subcommand("info", "print version, Kokkos version, enabled backends, threads and devices");
+  auto* info =
+      app.add_subcommand("info", "print version, Kokkos version, enabled backends, threads and devices");
 
   voxflow::app::RunCommand run;
   auto* run_cmd = app.add_subcommand("run", "run the analysis a YAML configuration describes");
@@ -33,33 +36,41 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quiet", run.quiet, "no progress output");
 
   std::string validate_config;
-  auto* validate = app.add_subcommand("validate", "check a configuration and its input files without computing");
+  auto* validate =
+      app.add_subcommand("validate", "check a configuration and its input files without computing");
   validate->add_option("config", validate_config, "run configuration (YAML)")->required();
 
   std::string modality;
-  auto* dump = app.add_subcommand("dump-defaults", "print every configuration key of a modality with its default");
+  auto* dump =
+      app.add_subcommand("dump-defaults", "print every configuration key of a modality with its default");
   dump->add_option("modality", modality, "dce")->required();
 
   voxflow::app::SimulateCommand simulate;
   auto* simulate_cmd = app.add_subcommand("simulate", "write a synthetic subject with known truth");
   simulate_cmd->add_option("modality", simulate.modality, "dce")->required();
   simulate_cmd->add_option("--out", simulate.out_dir, "output folder")->required();
-  simulate_cmd->add_option("--model", simulate.model, "tofts, extended_tofts, patlak, 2cxm or 2cum")->capture_default_str();
+  simulate_cmd->add_option("--model", simulate.model, "tofts, extended_tofts, patlak, 2cxm or 2cum")
+      ->capture_default_str();
   simulate_cmd->add_option("--matrix", simulate.matrix, "nx,ny,nz")->delimiter(',')->expected(3);
   simulate_cmd->add_option("--frames", simulate.frames, "time points")->capture_default_str();
   simulate_cmd->add_option("--frame-time", simulate.frame_s, "seconds between frames")->capture_default_str();
-  simulate_cmd->add_option("--noise", simulate.noise, "noise SD relative to each curve's maximum")->capture_default_str();
+  simulate_cmd->add_option("--noise", simulate.noise, "noise SD relative to each curve's maximum")
+      ->capture_default_str();
   simulate_cmd->add_option("--bolus-delay", simulate.bolus_delay_s, "AIF arrival after the first frame, s")
       ->capture_default_str();
-  simulate_cmd->add_option("--tissue-delay", simulate.tissue_delay_s, "arterial delay of the tissue, s (fitted)")
+  simulate_cmd
+      ->add_option("--tissue-delay", simulate.tissue_delay_s, "arterial delay of the tissue, s (fitted)")
       ->capture_default_str();
-  simulate_cmd->add_option("--input", simulate.input, "concentration or signal (with a T1 map)")->capture_default_str();
+  simulate_cmd->add_option("--input", simulate.input, "concentration or signal (with a T1 map)")
+      ->capture_default_str();
   simulate_cmd->add_option("--seed", simulate.seed, "random seed")->capture_default_str();
 
-  auto* conformance = app.add_subcommand("conformance", "check voxflow against a directory of OSIPI-format reference cases");
+  auto* conformance =
+      app.add_subcommand("conformance", "check voxflow against a directory of OSIPI-format reference cases");
   std::string suite_dir, report_path;
   conformance->add_option("--suite", suite_dir, "directory laid out like ../shared/reference")->required();
-  conformance->add_option("--report", report_path, "write every case (reference, measured, tolerance, pass) as JSON");
+  conformance->add_option("--report", report_path,
+                          "write every case (reference, measured, tolerance, pass) as JSON");
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());  // CLI11 parses a reversed vector of arguments
@@ -90,7 +101,8 @@ int main(int argc, char** argv) {
     if (*simulate_cmd) return voxflow::app::simulate_subject(simulate);
     voxflow::Backend backend;
     if (!voxflow::parse_backend(common.backend.value_or("auto"), backend))
-      throw voxflow::Error(voxflow::ExitCode::usage, "--backend: expected " + std::string(voxflow::backend_choices));
+      throw voxflow::Error(voxflow::ExitCode::usage,
+                           "--backend: expected " + std::string(voxflow::backend_choices));
     return voxflow::app::run_conformance(suite_dir, report_path, voxflow::resolve_backend(backend));
   });
 }

@@ -43,15 +43,16 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
     stages += buffer;
   }
   std::printf("%s: %lld voxels fitted, %lld usable, %.3f s (%s) -> %s\n", report.subject.c_str(),
-              static_cast<long long>(report.fitted), static_cast<long long>(report.usable), report.total_seconds,
-              stages.substr(1).c_str(), report.folder.c_str());
+              static_cast<long long>(report.fitted), static_cast<long long>(report.usable),
+              report.total_seconds, stages.substr(1).c_str(), report.folder.c_str());
   return 0;
 }
 
 int validate_config(std::string const& path) {
   auto const config = load(path);
   pipeline::check_dce_inputs(config);
-  std::printf("%s: valid (dce, %s, inputs consistent)\n", path.c_str(), dce::dce_model_name(config.fit.model).c_str());
+  std::printf("%s: valid (dce, %s, inputs consistent)\n", path.c_str(),
+              dce::dce_model_name(config.fit.model).c_str());
   return 0;
 }
 
@@ -61,7 +62,8 @@ int dump_defaults(std::string const& modality) {
 }
 
 int simulate_subject(SimulateCommand const& s) {
-  if (s.modality != "dce") throw Error(ExitCode::usage, "simulate: modality 'dce' (found '" + s.modality + "')");
+  if (s.modality != "dce")
+    throw Error(ExitCode::usage, "simulate: modality 'dce' (found '" + s.modality + "')");
   pipeline::DceSimulation sim;
   sim.out_dir = s.out_dir;
   if (!dce::parse_dce_model(s.model, sim.model))
@@ -75,8 +77,8 @@ int simulate_subject(SimulateCommand const& s) {
   sim.input = s.input;
   sim.seed = s.seed;
   auto const config = pipeline::simulate_dce(sim);
-  std::printf("simulated %s DCE subject (%dx%dx%d, %d frames, %s input) -> %s\n", s.model.c_str(), sim.matrix[0],
-              sim.matrix[1], sim.matrix[2], sim.frames, sim.input.c_str(), config.c_str());
+  std::printf("simulated %s DCE subject (%dx%dx%d, %d frames, %s input) -> %s\n", s.model.c_str(),
+              sim.matrix[0], sim.matrix[1], sim.matrix[2], sim.frames, sim.input.c_str(), config.c_str());
   return 0;
 }
 

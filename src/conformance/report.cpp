@@ -68,8 +68,8 @@ Tolerances Tolerances::load(std::string const& json_path) {
 }
 
 namespace {
-Tolerance lookup(std::map<std::string, std::map<std::string, Tolerance>> const& table, std::string const& path,
-                 std::string const& name, Tolerance fallback) {
+Tolerance lookup(std::map<std::string, std::map<std::string, Tolerance>> const& table,
+                 std::string const& path, std::string const& name, Tolerance fallback) {
   auto const file = table.find(path);
   if (file == table.end()) return fallback;
   auto const out = file->second.find(name);
@@ -77,7 +77,8 @@ Tolerance lookup(std::map<std::string, std::map<std::string, Tolerance>> const& 
 }
 }  // namespace
 
-Tolerance Tolerances::output(std::string const& relative_path, std::string const& name, Tolerance fallback) const {
+Tolerance Tolerances::output(std::string const& relative_path, std::string const& name,
+                             Tolerance fallback) const {
   return lookup(outputs_, relative_path, name, fallback);
 }
 

@@ -1,6 +1,6 @@
+#include <voxflow/aif/aif_conformance.hpp>
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
-#include <voxflow/aif/aif_conformance.hpp>
 #include <voxflow/dce/dce_conformance.hpp>
 #include <voxflow/t1/t1_conformance.hpp>
 
@@ -26,10 +26,14 @@ int SuiteResult::passed() const {
 }
 
 namespace {
-bool starts_with(std::string const& s, std::string const& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(std::string const& s, std::string const& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 }  // namespace
 
-FileReport run_t1_file(RunContext const& ctx) { return t1::run_t1_reference_file(ctx); }  // default method
+FileReport run_t1_file(RunContext const& ctx) {
+  return t1::run_t1_reference_file(ctx);
+}  // default method
 
 FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "t1/")) return run_t1_file;
@@ -41,10 +45,11 @@ FileRunner runner_for(std::string const& relative_path) {
   return nullptr;
 }
 
-SuiteResult run_suite(std::string const& suite_dir, Backend backend, void (*on_file)(FileReport const&, void*),
-                      void* user) {
+SuiteResult run_suite(std::string const& suite_dir, Backend backend,
+                      void (*on_file)(FileReport const&, void*), void* user) {
   std::error_code ec;
-  if (!fs::is_directory(suite_dir, ec)) throw InputError(suite_dir, "--suite", "a directory of reference cases");
+  if (!fs::is_directory(suite_dir, ec))
+    throw InputError(suite_dir, "--suite", "a directory of reference cases");
   Tolerances const tolerances = Tolerances::load(suite_dir + "/tolerances.json");
   std::vector<std::string> files;
   for (auto const& entry : fs::recursive_directory_iterator(suite_dir)) {

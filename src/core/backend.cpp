@@ -3,20 +3,29 @@
 namespace voxflow {
 
 bool parse_backend(std::string const& text, Backend& out) {
-  if (text == "auto") out = Backend::automatic;
-  else if (text == "host") out = Backend::host;
-  else if (text == "device") out = Backend::device;
-  else if (text == "serial") out = Backend::serial;
-  else return false;
+  if (text == "auto")
+    out = Backend::automatic;
+  else if (text == "host")
+    out = Backend::host;
+  else if (text == "device")
+    out = Backend::device;
+  else if (text == "serial")
+    out = Backend::serial;
+  else
+    return false;
   return true;
 }
 
 std::string backend_name(Backend b) {
   switch (b) {
-    case Backend::automatic: return "auto";
-    case Backend::host: return "host";
-    case Backend::device: return "device";
-    case Backend::serial: return "serial";
+    case Backend::automatic:
+      return "auto";
+    case Backend::host:
+      return "host";
+    case Backend::device:
+      return "device";
+    case Backend::serial:
+      return "serial";
   }
   return "unknown";
 }
@@ -31,18 +40,21 @@ bool device_available() {
 
 Backend resolve_backend(Backend requested) {
   switch (requested) {
-    case Backend::automatic: return device_available() ? Backend::device : Backend::host;
+    case Backend::automatic:
+      return device_available() ? Backend::device : Backend::host;
     case Backend::device:
       if (!device_available())
-        throw BackendError("backend 'device' requested, but this build of voxflow has no GPU backend or no GPU is "
-                           "usable; use 'host' or 'auto'");
+        throw BackendError(
+            "backend 'device' requested, but this build of voxflow has no GPU backend or no GPU is "
+            "usable; use 'host' or 'auto'");
       return Backend::device;
     case Backend::serial:
 #if !defined(KOKKOS_ENABLE_SERIAL)
       throw BackendError("backend 'serial' requested, but Kokkos was built without the Serial backend");
 #endif
       return Backend::serial;
-    case Backend::host: return Backend::host;
+    case Backend::host:
+      return Backend::host;
   }
   return Backend::host;
 }

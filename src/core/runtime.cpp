@@ -6,16 +6,15 @@
 #include <string>
 #include <vector>
 
-
 namespace voxflow {
 
 Runtime::Runtime(int& argc, char** argv, int threads) {
-  // Thread binding that Kokkos recommends for performance, unless the user or the batch system chose otherwise;
-  // it also keeps Kokkos from warning on every start.
+  // Thread binding that Kokkos recommends for performance, unless the user or the batch system chose
+  // otherwise; it also keeps Kokkos from warning on every start.
   setenv("OMP_PROC_BIND", "spread", 0);
   setenv("OMP_PLACES", "threads", 0);
-  // Kokkos parses its own --kokkos-* flags from argv; a requested thread count is appended in the spelling of the
-  // Kokkos version at hand.
+  // Kokkos parses its own --kokkos-* flags from argv; a requested thread count is appended in the spelling of
+  // the Kokkos version at hand.
   std::vector<std::string> storage(argv, argv + argc);
   if (threads > 0) storage.push_back(std::string(kokkos_threads_flag) + std::to_string(threads));
   std::vector<char*> args;
@@ -29,14 +28,18 @@ Runtime::~Runtime() {
   if (Kokkos::is_initialized()) Kokkos::finalize();
 }
 
-int host_threads() { return concurrency_of(Kokkos::DefaultHostExecutionSpace()); }
+int host_threads() {
+  return concurrency_of(Kokkos::DefaultHostExecutionSpace());
+}
 
-std::string version_string() { return std::string(VOXFLOW_VERSION_STRING) + " (commit " + VOXFLOW_GIT_COMMIT + ")"; }
+std::string version_string() {
+  return std::string(VOXFLOW_VERSION_STRING) + " (commit " + VOXFLOW_GIT_COMMIT + ")";
+}
 
 void print_info(std::ostream& os) {
   os << "voxflow " << version_string() << "\n";
-  os << "Kokkos " << KOKKOS_VERSION / 10000 << "." << (KOKKOS_VERSION / 100) % 100 << "." << KOKKOS_VERSION % 100
-     << ", KokkosKernels " << VOXFLOW_KOKKOSKERNELS_VERSION << "\n";
+  os << "Kokkos " << KOKKOS_VERSION / 10000 << "." << (KOKKOS_VERSION / 100) % 100 << "."
+     << KOKKOS_VERSION % 100 << ", KokkosKernels " << VOXFLOW_KOKKOSKERNELS_VERSION << "\n";
   os << "backends:";
   for (auto const& name : enabled_execution_spaces()) os << " " << name;
   os << "\n";
@@ -47,8 +50,9 @@ void print_info(std::ostream& os) {
   {
     Kokkos::Cuda cuda;
     auto const& prop = cuda.cuda_device_prop();
-    os << "device: CUDA device " << cuda.cuda_device() << ": " << prop.name << ", compute capability " << prop.major
-       << "." << prop.minor << ", " << prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0) << " GiB\n";
+    os << "device: CUDA device " << cuda.cuda_device() << ": " << prop.name << ", compute capability "
+       << prop.major << "." << prop.minor << ", " << prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0)
+       << " GiB\n";
   }
 #else
   os << "device: none (built without a device backend)\n";

@@ -17,18 +17,28 @@ using conformance::FileReport;
 using conformance::RunContext;
 using conformance::Tolerance;
 
-std::string file_name(std::string const& path) { return path.substr(path.find_last_of('/') + 1); }
+std::string file_name(std::string const& path) {
+  return path.substr(path.find_last_of('/') + 1);
+}
 
-bool starts_with(std::string const& s, std::string const& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(std::string const& s, std::string const& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 // The model a reference file holds, from its file name (the reference README's naming).
 bool model_of_file(std::string const& name, DceModel& model) {
-  if (name.find("extended_tofts") != std::string::npos) model = DceModel::extended_tofts;
-  else if (name.find("tofts") != std::string::npos) model = DceModel::tofts;
-  else if (starts_with(name, "patlak")) model = DceModel::patlak;
-  else if (starts_with(name, "2cxm")) model = DceModel::two_compartment_exchange;
-  else if (starts_with(name, "2cum")) model = DceModel::two_compartment_uptake;
-  else return false;
+  if (name.find("extended_tofts") != std::string::npos)
+    model = DceModel::extended_tofts;
+  else if (name.find("tofts") != std::string::npos)
+    model = DceModel::tofts;
+  else if (starts_with(name, "patlak"))
+    model = DceModel::patlak;
+  else if (starts_with(name, "2cxm"))
+    model = DceModel::two_compartment_exchange;
+  else if (starts_with(name, "2cum"))
+    model = DceModel::two_compartment_uptake;
+  else
+    return false;
   return true;
 }
 
@@ -51,7 +61,8 @@ struct Curves {
   std::vector<double> t, c, ta, ca;
 };
 
-std::vector<double> fit_one(Backend backend, DceFitOptions const& options, Curves const& in, std::string const& source) {
+std::vector<double> fit_one(Backend backend, DceFitOptions const& options, Curves const& in,
+                            std::string const& source) {
   std::vector<double> params;
   dispatch(backend, [&](auto space) {
     using Mem = typename decltype(space)::memory_space;
@@ -84,8 +95,8 @@ std::vector<double> predict_one(Backend backend, DceFitOptions const& options, C
   return curve;
 }
 
-// Reference parameter columns of a model file, mapped to voxflow's parameters: (column, voxflow name, factor from
-// voxflow's unit to the column's unit).
+// Reference parameter columns of a model file, mapped to voxflow's parameters: (column, voxflow name, factor
+// from voxflow's unit to the column's unit).
 struct ParamColumn {
   char const* column;
   char const* name;
@@ -94,12 +105,16 @@ struct ParamColumn {
 
 std::vector<ParamColumn> parameter_columns(DceModel model) {
   switch (model) {
-    case DceModel::tofts: return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
-    case DceModel::extended_tofts: return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::patlak: return {{"ps", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
+    case DceModel::tofts:
+      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
+    case DceModel::extended_tofts:
+      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
+    case DceModel::patlak:
+      return {{"ps", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
     case DceModel::two_compartment_exchange:
       return {{"fp", "Fp", 100.0}, {"ps", "PS", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::two_compartment_uptake: return {{"fp", "Fp", 100.0}, {"ps", "PS", 1.0}, {"vp", "vp", 1.0}};
+    case DceModel::two_compartment_uptake:
+      return {{"fp", "Fp", 100.0}, {"ps", "PS", 1.0}, {"vp", "vp", 1.0}};
   }
   return {};
 }
@@ -107,12 +122,16 @@ std::vector<ParamColumn> parameter_columns(DceModel model) {
 // osipy's own parameter columns and units in its forward-model files: Fp and PS in mL/100 mL/min.
 std::vector<ParamColumn> osipy_columns(DceModel model) {
   switch (model) {
-    case DceModel::tofts: return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
-    case DceModel::extended_tofts: return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::patlak: return {{"Ktrans", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
+    case DceModel::tofts:
+      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
+    case DceModel::extended_tofts:
+      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
+    case DceModel::patlak:
+      return {{"Ktrans", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
     case DceModel::two_compartment_exchange:
       return {{"Fp", "Fp", 100.0}, {"PS", "PS", 100.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::two_compartment_uptake: return {{"Fp", "Fp", 100.0}, {"PS", "PS", 100.0}, {"vp", "vp", 1.0}};
+    case DceModel::two_compartment_uptake:
+      return {{"Fp", "Fp", 100.0}, {"PS", "PS", 100.0}, {"vp", "vp", 1.0}};
   }
   return {};
 }
@@ -125,7 +144,8 @@ Tolerance default_tolerance(std::string const& column) {
   return {1.0, 0.0};  // delays, s
 }
 
-double value_of(std::vector<std::string> const& names, std::vector<double> const& params, std::string const& name) {
+double value_of(std::vector<std::string> const& names, std::vector<double> const& params,
+                std::string const& name) {
   for (std::size_t i = 0; i < names.size(); ++i)
     if (names[i] == name) return params[i];
   return std::nan("");
@@ -133,17 +153,19 @@ double value_of(std::vector<std::string> const& names, std::vector<double> const
 
 // Compares fitted parameters with a row's reference columns.
 CaseResult compare(std::string label, DceFitOptions const& options, std::vector<double> const& fitted,
-                   io::CsvTable const& table, std::size_t row, RunContext const& ctx, char const* delay_column,
-                   double expected_delay, Tolerance delay_tolerance) {
+                   io::CsvTable const& table, std::size_t row, RunContext const& ctx,
+                   char const* delay_column, double expected_delay, Tolerance delay_tolerance) {
   CaseResult result{std::move(label), {}, {}};
   auto const names = dce_parameter_names(options.model, options.fit_delay);
   for (auto const& pc : parameter_columns(options.model)) {
     double const reference = table.number(row, pc.column);
     Tolerance const tol = ctx.tolerances->output(ctx.relative_path, pc.column, default_tolerance(pc.column));
-    result.checks.push_back(conformance::check(pc.column, reference, value_of(names, fitted, pc.name) * pc.to_reference, tol));
+    result.checks.push_back(
+        conformance::check(pc.column, reference, value_of(names, fitted, pc.name) * pc.to_reference, tol));
   }
   if (options.fit_delay)
-    result.checks.push_back(conformance::check(delay_column, expected_delay, value_of(names, fitted, "delay"), delay_tolerance));
+    result.checks.push_back(
+        conformance::check(delay_column, expected_delay, value_of(names, fitted, "delay"), delay_tolerance));
   return result;
 }
 
@@ -154,7 +176,8 @@ FileReport run_model_reference_file(RunContext const& ctx) {
   auto const table = io::CsvTable::read(ctx.path);
   DceModel model;
   if (!model_of_file(file_name(ctx.path), model))
-    throw InputError(ctx.path, "file name", "a name naming the model: *tofts*, *extended_tofts*, patlak*, 2cxm*, 2cum*");
+    throw InputError(ctx.path, "file name",
+                     "a name naming the model: *tofts*, *extended_tofts*, patlak*, 2cxm*, 2cum*");
   std::string const c_col = first_column(table, {"C_t", "C"});
   std::string const ca_col = first_column(table, {"cp_aif", "ca"});
   bool const tofts_family = model == DceModel::tofts || model == DceModel::extended_tofts;
@@ -180,7 +203,8 @@ FileReport run_model_reference_file(RunContext const& ctx) {
       report.cases.push_back(compare(label, options, fitted, table, r, ctx, delay_col.c_str(),
                                      table.number(r, delay_col), delay_tol));
       if (tofts_family) {
-        // The original suite's delayed variant: the curve shifted by the samples of the first 5 s, zeros in front.
+        // The original suite's delayed variant: the curve shifted by the samples of the first 5 s, zeros in
+        // front.
         std::size_t shift = 0;
         while (shift + 1 < in.t.size() && in.t[shift] - in.t[0] < 5.0 - 1e-9) ++shift;
         Curves delayed = in;
@@ -195,7 +219,8 @@ FileReport run_model_reference_file(RunContext const& ctx) {
       if (noise_free) {
         // Forward check: the model curve at the reference parameters against the stored curve.
         std::vector<double> params;
-        for (auto const& pc : parameter_columns(model)) params.push_back(table.number(r, pc.column) / pc.to_reference);
+        for (auto const& pc : parameter_columns(model))
+          params.push_back(table.number(r, pc.column) / pc.to_reference);
         DceFitOptions forward = options;
         forward.fit_delay = table.number(r, delay_col) != 0.0;
         if (forward.fit_delay) params.push_back(table.number(r, delay_col));
@@ -203,7 +228,8 @@ FileReport run_model_reference_file(RunContext const& ctx) {
         CaseResult check{label + "_forward", {}, {}};
         Tolerance const tol{ctx.tolerances->forward_check_atol(ctx.relative_path, 2e-4), 0.0};
         for (std::size_t j = 0; j < curve.size(); ++j)
-          check.checks.push_back(conformance::check(c_col + "[" + std::to_string(j) + "]", in.c[j], curve[j], tol));
+          check.checks.push_back(
+              conformance::check(c_col + "[" + std::to_string(j) + "]", in.c[j], curve[j], tol));
         report.cases.push_back(std::move(check));
       }
     } catch (Error const& e) {
@@ -274,7 +300,8 @@ FileReport run_si2conc_reference_file(RunContext const& ctx) {
       });
       CaseResult result{label, {}, {}};
       for (std::size_t j = 1; j < expected.size(); ++j)  // sample 0 is not compared (reference README §2)
-        result.checks.push_back(conformance::check("conc[" + std::to_string(j) + "]", expected[j], conc[j], tol));
+        result.checks.push_back(
+            conformance::check("conc[" + std::to_string(j) + "]", expected[j], conc[j], tol));
       report.cases.push_back(std::move(result));
     } catch (Error const& e) {
       report.cases.push_back(CaseResult{label, {}, e.what()});

@@ -57,7 +57,9 @@ std::vector<double> parse_numbers(std::string const& text, std::string const& wh
     char* end = nullptr;
     errno = 0;
     double const v = std::strtod(p, &end);
-    if (end == p) throw InputError(where, "", "numbers separated by spaces, found '" + text.substr(p - text.c_str(), 20) + "'");
+    if (end == p)
+      throw InputError(where, "",
+                       "numbers separated by spaces, found '" + text.substr(p - text.c_str(), 20) + "'");
     values.push_back(v);
     p = end;
   }
@@ -91,11 +93,12 @@ CsvTable CsvTable::parse(std::string const& raw, std::string const& path) {
     }
     if (cells.size() != table.columns_.size())
       throw InputError(path, "line " + std::to_string(line_number),
-                       std::to_string(table.columns_.size()) + " comma-separated cells like the header, found " +
-                           std::to_string(cells.size()));
+                       std::to_string(table.columns_.size()) +
+                           " comma-separated cells like the header, found " + std::to_string(cells.size()));
     table.cells_.push_back(std::move(cells));
   }
-  if (table.columns_.empty()) throw InputError(path, "", "a header row followed by data rows; the file is empty");
+  if (table.columns_.empty())
+    throw InputError(path, "", "a header row followed by data rows; the file is empty");
   return table;
 }
 
@@ -125,7 +128,8 @@ double CsvTable::number(std::size_t row, std::string const& column) const {
 }
 
 std::vector<double> CsvTable::numbers(std::size_t row, std::string const& column) const {
-  return parse_numbers(text(row, column), path_ + ": column '" + column + "', row " + std::to_string(row + 1));
+  return parse_numbers(text(row, column),
+                       path_ + ": column '" + column + "', row " + std::to_string(row + 1));
 }
 
 }  // namespace voxflow::io

@@ -1,12 +1,13 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/timing_file.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <unistd.h>
 
 namespace voxflow::io {
 
@@ -27,7 +28,8 @@ std::vector<double> read_number_list(std::string const& path, std::string const&
       char* end = nullptr;
       double const v = std::strtod(word.c_str(), &end);
       if (end == word.c_str() || *end != '\0')
-        throw InputError(path, what + " (line " + std::to_string(line_number) + ")", "numbers, found '" + word + "'");
+        throw InputError(path, what + " (line " + std::to_string(line_number) + ")",
+                         "numbers, found '" + word + "'");
       values.push_back(v);
     }
   }
@@ -38,7 +40,8 @@ std::vector<double> read_number_list(std::string const& path, std::string const&
 std::vector<double> read_frame_times(std::string const& path) {
   auto const t = read_number_list(path, "timing");
   for (std::size_t i = 0; i < t.size(); ++i) {
-    require_input(std::isfinite(t[i]), path, "timing (frame " + std::to_string(i) + ")", "a finite time in seconds");
+    require_input(std::isfinite(t[i]), path, "timing (frame " + std::to_string(i) + ")",
+                  "a finite time in seconds");
     if (i > 0)
       require_input(t[i] > t[i - 1], path, "timing (frame " + std::to_string(i) + ")",
                     "strictly increasing times in seconds, but " + std::to_string(t[i]) + " follows " +

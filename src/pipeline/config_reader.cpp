@@ -33,7 +33,8 @@ std::string describe(YAML::Node const& n) {
   return "a mapping";
 }
 
-void check_node(YAML::Node const& user, YAML::Node const& schema, std::string const& prefix, std::string const& file) {
+void check_node(YAML::Node const& user, YAML::Node const& schema, std::string const& prefix,
+                std::string const& file) {
   if (!user.IsMap()) return;
   if (!schema.IsMap()) {
     throw ConfigError(file, prefix, "a single value, found a mapping");
@@ -66,7 +67,8 @@ void merge(YAML::Node target, YAML::Node const& defaults) {
 
 }  // namespace
 
-ConfigReader::ConfigReader(std::string const& yaml_text, std::string const& file) : file_(file), impl_(new Impl) {
+ConfigReader::ConfigReader(std::string const& yaml_text, std::string const& file)
+    : file_(file), impl_(new Impl) {
   std::error_code ec;
   fs::path const p = fs::absolute(file, ec);
   base_dir_ = p.parent_path().string();
@@ -91,7 +93,9 @@ ConfigReader ConfigReader::from_file(std::string const& path) {
   return ConfigReader(text.str(), path);
 }
 
-ConfigReader::~ConfigReader() { delete impl_; }
+ConfigReader::~ConfigReader() {
+  delete impl_;
+}
 ConfigReader::ConfigReader(ConfigReader&& other) noexcept
     : file_(std::move(other.file_)), base_dir_(std::move(other.base_dir_)), impl_(other.impl_) {
   other.impl_ = nullptr;
@@ -121,7 +125,9 @@ bool ConfigReader::has(std::string const& key) const {
   return n.IsDefined() && !n.IsNull();
 }
 
-bool ConfigReader::is_list(std::string const& key) const { return node(key).IsSequence(); }
+bool ConfigReader::is_list(std::string const& key) const {
+  return node(key).IsSequence();
+}
 
 std::optional<std::string> ConfigReader::text(std::string const& key) const {
   auto const n = node(key);
@@ -213,6 +219,8 @@ void ConfigReader::set(std::string const& dotted_key, std::string const& value) 
   chain.back()[parts.back()] = value;
 }
 
-void ConfigReader::merge_defaults(ConfigReader const& defaults) { merge(impl_->root, defaults.impl_->root); }
+void ConfigReader::merge_defaults(ConfigReader const& defaults) {
+  merge(impl_->root, defaults.impl_->root);
+}
 
 }  // namespace voxflow::pipeline

@@ -69,7 +69,9 @@ std::size_t edit_distance(std::string const& a, std::string const& b) {
 
 }  // namespace
 
-std::vector<std::string> schema_modalities() { return {"dce"}; }
+std::vector<std::string> schema_modalities() {
+  return {"dce"};
+}
 
 std::string defaults_yaml(std::string const& modality) {
   if (modality == "dce") return dce_defaults;

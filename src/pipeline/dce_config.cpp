@@ -6,9 +6,9 @@
 #include <voxflow/pipeline/dce_config.hpp>
 
 #include <cctype>
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
-#include <filesystem>
 
 namespace voxflow::pipeline {
 
@@ -59,7 +59,8 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   c.config_file = path;
   c.subject = strip_prefix(reader.text("subject").value_or("01"), "sub-");
   c.session = strip_prefix(reader.text("session").value_or(""), "ses-");
-  if (!is_bids_label(c.subject)) throw ConfigError(path, "subject", "a BIDS label of letters and digits, e.g. sub-01");
+  if (!is_bids_label(c.subject))
+    throw ConfigError(path, "subject", "a BIDS label of letters and digits, e.g. sub-01");
   if (!c.session.empty() && !is_bids_label(c.session))
     throw ConfigError(path, "session", "a BIDS label of letters and digits, e.g. ses-01");
 
@@ -73,12 +74,14 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   if (auto vfa = reader.texts("inputs.vfa")) {
     for (auto const& file : *vfa) {
       std::filesystem::path const p(file);
-      in.vfa.push_back(p.is_absolute() ? file : (std::filesystem::path(reader.base_dir()) / p).lexically_normal().string());
+      in.vfa.push_back(p.is_absolute()
+                           ? file
+                           : (std::filesystem::path(reader.base_dir()) / p).lexically_normal().string());
     }
   }
   if (auto bids = reader.path("inputs.bids")) {
-    // The dataset supplies the signal series, its acquisition parameters and frame times, and a T1 map when it
-    // has one; keys given in the configuration win.
+    // The dataset supplies the signal series, its acquisition parameters and frame times, and a T1 map when
+    // it has one; keys given in the configuration win.
     auto const found = find_bids_dce(*bids, c.subject, c.session);
     if (in.signal.empty() && in.concentration.empty()) in.signal = found.dce;
     if (in.t1_map.empty() && in.vfa.empty()) in.t1_map = found.t1_map;
@@ -90,7 +93,8 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   }
   if (in.concentration.empty() == in.signal.empty())
     throw ConfigError(path, "inputs", "exactly one of inputs.concentration and inputs.signal");
-  // inputs.timing and the signal's flip angle and TR may come from a DICOM series instead: checked with the inputs.
+  // inputs.timing and the signal's flip angle and TR may come from a DICOM series instead: checked with the
+  // inputs.
 
   auto& acq = c.acquisition;
   acq.flip_angle_deg = reader.number("acquisition.flip_angle_deg");
@@ -105,14 +109,16 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   acq.baseline_end = static_cast<int>(baseline[1]);
   // The VFA flip angles: a list in the configuration, or a plain text file of angles (one per volume).
   if (reader.has("acquisition.vfa_flip_angles_deg") && !reader.is_list("acquisition.vfa_flip_angles_deg"))
-    acq.vfa_flip_angles_deg =
-        io::read_number_list(*reader.path("acquisition.vfa_flip_angles_deg"), "acquisition.vfa_flip_angles_deg");
+    acq.vfa_flip_angles_deg = io::read_number_list(*reader.path("acquisition.vfa_flip_angles_deg"),
+                                                   "acquisition.vfa_flip_angles_deg");
   else
-    acq.vfa_flip_angles_deg = reader.numbers("acquisition.vfa_flip_angles_deg").value_or(std::vector<double>{});
+    acq.vfa_flip_angles_deg =
+        reader.numbers("acquisition.vfa_flip_angles_deg").value_or(std::vector<double>{});
   if (!in.signal.empty()) {
     if (in.t1_map.empty() && in.vfa.empty() && !acq.t1_assumed_s)
-      throw ConfigError(path, "inputs", "a T1 source for the signal input: inputs.t1_map, inputs.vfa or "
-                                        "acquisition.t1_assumed_s");
+      throw ConfigError(path, "inputs",
+                        "a T1 source for the signal input: inputs.t1_map, inputs.vfa or "
+                        "acquisition.t1_assumed_s");
     if (!in.vfa.empty() && (acq.vfa_flip_angles_deg.empty() || !acq.vfa_repetition_time_s))
       throw ConfigError(path, "acquisition", "vfa_flip_angles_deg and vfa_repetition_time_s for inputs.vfa");
   }
@@ -121,10 +127,14 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
     throw ConfigError(path, "t1_mapping.method", "nonlinear, linear or two_point");
 
   auto const source = reader.text("aif.source").value_or("population");
-  if (source == "population") c.aif.source = AifSource::population;
-  else if (source == "measured") c.aif.source = AifSource::measured;
-  else if (source == "detect") c.aif.source = AifSource::detect;
-  else throw ConfigError(path, "aif.source", "population, measured or detect, found '" + source + "'");
+  if (source == "population")
+    c.aif.source = AifSource::population;
+  else if (source == "measured")
+    c.aif.source = AifSource::measured;
+  else if (source == "detect")
+    c.aif.source = AifSource::detect;
+  else
+    throw ConfigError(path, "aif.source", "population, measured or detect, found '" + source + "'");
   c.aif.model = reader.text("aif.model").value_or("parker");
   c.aif.delay_s = reader.number("aif.delay_s").value_or(0.0);
   c.aif.hematocrit = reader.number("aif.hematocrit").value_or(0.42);
@@ -144,9 +154,12 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   c.fit.delay.lower_s = bounds[0];
   c.fit.delay.upper_s = bounds[1];
   auto const convolution = reader.text("fit.convolution").value_or("exact");
-  if (convolution == "exact") c.fit.convolution = dce::ToftsConvolution::exact;
-  else if (convolution == "osipy_compatible") c.fit.convolution = dce::ToftsConvolution::osipy_compatible;
-  else throw ConfigError(path, "fit.convolution", "exact or osipy_compatible");
+  if (convolution == "exact")
+    c.fit.convolution = dce::ToftsConvolution::exact;
+  else if (convolution == "osipy_compatible")
+    c.fit.convolution = dce::ToftsConvolution::osipy_compatible;
+  else
+    throw ConfigError(path, "fit.convolution", "exact or osipy_compatible");
   c.fit.lm.max_iterations = static_cast<int>(reader.integer("fit.max_iterations").value_or(100));
   if (c.fit.lm.max_iterations < 1) throw ConfigError(path, "fit.max_iterations", "a positive whole number");
 
@@ -162,8 +175,8 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   c.output.overwrite = reader.flag("output.overwrite").value_or(false);
 
   // The resolved copy: absolute paths, so that it reruns from anywhere.
-  for (char const* key : {"inputs.concentration", "inputs.signal", "inputs.t1_map", "inputs.b1_map", "inputs.timing",
-                          "inputs.mask", "aif.mask", "output.dir"})
+  for (char const* key : {"inputs.concentration", "inputs.signal", "inputs.t1_map", "inputs.b1_map",
+                          "inputs.timing", "inputs.mask", "aif.mask", "output.dir"})
     if (auto p = reader.path(key)) reader.set(key, *p);
   c.resolved_yaml = reader.emit();
   return c;

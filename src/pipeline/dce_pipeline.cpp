@@ -6,9 +6,12 @@
 #include <voxflow/core/runtime.hpp>
 #include <voxflow/core/version.hpp>
 #include <voxflow/dce/fit_dce.hpp>
+#include <voxflow/dce/predict_dce.hpp>
 #include <voxflow/dce/signal_to_concentration.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/hdf5_subject_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
+#include <voxflow/io/qc_plot.hpp>
 #include <voxflow/io/timing_file.hpp>
 #include <voxflow/pipeline/dce_pipeline.hpp>
 #include <voxflow/pipeline/input_image.hpp>
@@ -16,21 +19,18 @@
 #include <voxflow/pipeline/progress.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
 #include <voxflow/pipeline/subject_reports.hpp>
-#include <voxflow/io/hdf5_subject_file.hpp>
-#include <voxflow/io/qc_plot.hpp>
-#include <voxflow/dce/predict_dce.hpp>
 #include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
-#include <chrono>
-#include <fstream>
-#include <cmath>
-#include <filesystem>
-#include <memory>
 
 namespace voxflow::pipeline {
 
@@ -65,8 +65,10 @@ std::string const& dynamic_input(DceRunConfig const& c) {
   return c.inputs.concentration.empty() ? c.inputs.signal : c.inputs.concentration;
 }
 
-void require_same_grid(io::NiftiHeaderInfo const& reference, io::NiftiHeaderInfo const& other, char const* field) {
-  require_input(io::same_grid(reference.geometry, reference.dims, other.geometry, other.dims), other.path, field,
+void require_same_grid(io::NiftiHeaderInfo const& reference, io::NiftiHeaderInfo const& other,
+                       char const* field) {
+  require_input(io::same_grid(reference.geometry, reference.dims, other.geometry, other.dims), other.path,
+                field,
                 "the voxel grid of " + reference.path + " (" + std::to_string(reference.dims[0]) + "x" +
                     std::to_string(reference.dims[1]) + "x" + std::to_string(reference.dims[2]) +
                     " voxels with the same voxel size and orientation)");
@@ -81,7 +83,9 @@ io::NiftiHeaderInfo require_3d(std::string const& path, char const* field) {
 // Per-voxel parameter names and derived maps of a model, with units and descriptions for the sidecars.
 struct MapSpec {
   MapSpec(std::string suffix_, std::string units_, std::string description_, std::string desc_extra_ = "")
-      : suffix(std::move(suffix_)), units(std::move(units_)), description(std::move(description_)),
+      : suffix(std::move(suffix_)),
+        units(std::move(units_)),
+        description(std::move(description_)),
         desc_extra(std::move(desc_extra_)) {}
   std::string suffix, units, description;
   std::string desc_extra;  // status segmentations: "fitstatus" (desc-<model>fitstatus_dseg)
@@ -101,13 +105,14 @@ MapSpec describe_parameter(std::string const& name) {
 
 namespace {
 
-// Frame times (s): the timing file, else the DICOM series' own; acquisition parameters: the configuration's, else
-// the DICOM series'.
+// Frame times (s): the timing file, else the DICOM series' own; acquisition parameters: the configuration's,
+// else the DICOM series'.
 std::vector<double> frame_times(DceRunConfig const& c, std::optional<io::DicomAcquisition> const& dicom) {
   if (!c.inputs.timing.empty()) return io::read_frame_times(c.inputs.timing);
   if (!c.inputs.frame_times_s.empty()) return c.inputs.frame_times_s;
   if (dicom) return dicom->require_frame_times_s();
-  throw ConfigError(c.config_file, "inputs.timing", "a text file with one time (s) per frame for a NIfTI input");
+  throw ConfigError(c.config_file, "inputs.timing",
+                    "a text file with one time (s) per frame for a NIfTI input");
 }
 
 dce::SpgrConversion spgr_conversion(DceRunConfig const& c, std::optional<io::DicomAcquisition> const& dicom) {
@@ -119,7 +124,8 @@ dce::SpgrConversion spgr_conversion(DceRunConfig const& c, std::optional<io::Dic
                     : dicom                         ? dicom->require_repetition_time_s()
                                                     : 0.0;
   if (!c.acquisition.flip_angle_deg && !dicom)
-    throw ConfigError(c.config_file, "acquisition.flip_angle_deg", "the flip angle of the signal series, degrees");
+    throw ConfigError(c.config_file, "acquisition.flip_angle_deg",
+                      "the flip angle of the signal series, degrees");
   if (!c.acquisition.repetition_time_s && !dicom)
     throw ConfigError(c.config_file, "acquisition.repetition_time_s", "the TR of the signal series, seconds");
   conversion.relaxivity = c.acquisition.relaxivity;
@@ -132,7 +138,8 @@ dce::SpgrConversion spgr_conversion(DceRunConfig const& c, std::optional<io::Dic
 }  // namespace
 
 void check_dce_inputs(DceRunConfig const& c) {
-  // A NIfTI input is checked from its header alone; a DICOM series has to be read for its geometry and metadata.
+  // A NIfTI input is checked from its header alone; a DICOM series has to be read for its geometry and
+  // metadata.
   std::optional<io::DicomAcquisition> dicom;
   io::NiftiHeaderInfo dynamic;
   if (is_dicom_input(dynamic_input(c))) {
@@ -158,15 +165,18 @@ void check_dce_inputs(DceRunConfig const& c) {
   for (auto const& file : c.inputs.vfa) {
     auto const header = load_input_header(file);
     require_same_grid(dynamic, header, "vfa");
-    std::size_t const volumes = c.inputs.vfa.size() == 1 ? static_cast<std::size_t>(header.dims[3]) : c.inputs.vfa.size();
+    std::size_t const volumes =
+        c.inputs.vfa.size() == 1 ? static_cast<std::size_t>(header.dims[3]) : c.inputs.vfa.size();
     require_input(volumes == c.acquisition.vfa_flip_angles_deg.size(), file, "vfa",
                   std::to_string(c.acquisition.vfa_flip_angles_deg.size()) +
-                      " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " + std::to_string(volumes));
+                      " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " +
+                      std::to_string(volumes));
   }
   if (!c.inputs.signal.empty())
     dce::validate_spgr_conversion(spgr_conversion(c, dicom), static_cast<int>(dynamic.dims[3]),
                                   !c.inputs.t1_map.empty() || !c.inputs.vfa.empty(), c.config_file);
-  if (c.aif.source == AifSource::population) aif::parse_population_aif(c.aif.model, c.config_file, "aif.model");
+  if (c.aif.source == AifSource::population)
+    aif::parse_population_aif(c.aif.model, c.config_file, "aif.model");
 }
 
 namespace {
@@ -178,11 +188,11 @@ struct SubjectData {
   std::array<int64_t, 3> dims{};
   VoxelSelection voxels;
   Kokkos::View<double**, Kokkos::HostSpace> series;  // (voxel, time): concentration, or signal
-  std::vector<double> t1;                            // per voxel, s (signal input with a T1 map or VFA series)
-  Kokkos::View<double**, Kokkos::HostSpace> vfa;     // (voxel, flip angle) when T1 is mapped in the run
-  std::vector<double> b1;                            // per voxel relative flip angle, or empty
-  dce::SpgrConversion conversion;                    // signal input: flip angle, TR, ... (configuration or DICOM)
-  std::vector<std::int64_t> aif_rows;                // rows of `series` in the AIF mask (measured AIF)
+  std::vector<double> t1;                         // per voxel, s (signal input with a T1 map or VFA series)
+  Kokkos::View<double**, Kokkos::HostSpace> vfa;  // (voxel, flip angle) when T1 is mapped in the run
+  std::vector<double> b1;                         // per voxel relative flip angle, or empty
+  dce::SpgrConversion conversion;      // signal input: flip angle, TR, ... (configuration or DICOM)
+  std::vector<std::int64_t> aif_rows;  // rows of `series` in the AIF mask (measured AIF)
 };
 
 // Per-voxel results and the AIF that produced them, on the host.
@@ -193,8 +203,10 @@ struct SubjectResults {
   std::vector<double> r2, status, iterations;
 };
 
-// The VFA series of the selected voxels: one 4-D file (a volume per flip angle) or one 3-D file per flip angle.
-Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceRunConfig const& c, VoxelSelection const& voxels) {
+// The VFA series of the selected voxels: one 4-D file (a volume per flip angle) or one 3-D file per flip
+// angle.
+Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceRunConfig const& c,
+                                                          VoxelSelection const& voxels) {
   auto const& files = c.inputs.vfa;
   std::size_t const angles = c.acquisition.vfa_flip_angles_deg.size();
   if (files.size() == 1) {
@@ -204,8 +216,8 @@ Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceRunConfig const& c,
     return gather_series(image, voxels);
   }
   require_input(files.size() == angles, c.config_file, "inputs.vfa",
-                "one file per acquisition.vfa_flip_angles_deg entry (" + std::to_string(angles) + "), found " +
-                    std::to_string(files.size()));
+                "one file per acquisition.vfa_flip_angles_deg entry (" + std::to_string(angles) +
+                    "), found " + std::to_string(files.size()));
   Kokkos::View<double**, Kokkos::HostSpace> series("voxflow::pipeline::vfa", voxels.size(), angles);
   for (std::size_t a = 0; a < angles; ++a) {
     auto const values = gather_values(io::read_nifti(files[a]), voxels);
@@ -227,7 +239,8 @@ SubjectData read_subject(DceRunConfig const& c) {
   d.voxels = select_voxels(mask.get(), dynamic.voxels_per_volume());
   require_input(d.voxels.size() > 0, c.inputs.mask, "mask", "at least one voxel > 0");
   d.series = gather_series(dynamic, d.voxels);
-  if (!c.inputs.signal.empty() && !c.inputs.t1_map.empty()) d.t1 = gather_values(io::read_nifti(c.inputs.t1_map), d.voxels);
+  if (!c.inputs.signal.empty() && !c.inputs.t1_map.empty())
+    d.t1 = gather_values(io::read_nifti(c.inputs.t1_map), d.voxels);
   if (!c.inputs.signal.empty() && c.inputs.t1_map.empty() && !c.inputs.vfa.empty()) {
     d.vfa = read_vfa_series(c, d.voxels);
     if (!c.inputs.b1_map.empty()) d.b1 = gather_values(io::read_nifti(c.inputs.b1_map), d.voxels);
@@ -235,14 +248,16 @@ SubjectData read_subject(DceRunConfig const& c) {
   if (c.aif.source == AifSource::measured) {
     auto const aif_mask = io::read_nifti(c.aif.mask);
     for (std::size_t v = 0; v < d.voxels.size(); ++v)
-      if (aif_mask.data[static_cast<std::size_t>(d.voxels.index[v])] > 0.0) d.aif_rows.push_back(static_cast<std::int64_t>(v));
-    require_input(!d.aif_rows.empty(), c.aif.mask, "aif.mask", "at least one arterial voxel inside inputs.mask");
+      if (aif_mask.data[static_cast<std::size_t>(d.voxels.index[v])] > 0.0)
+        d.aif_rows.push_back(static_cast<std::int64_t>(v));
+    require_input(!d.aif_rows.empty(), c.aif.mask, "aif.mask",
+                  "at least one arterial voxel inside inputs.mask");
   }
   return d;
 }
 
-// Measured and detected AIFs are whole blood: plasma = blood / (1 - Hct). A free function, because CUDA forbids
-// extended lambdas in private member functions.
+// Measured and detected AIFs are whole blood: plasma = blood / (1 - Hct). A free function, because CUDA
+// forbids extended lambdas in private member functions.
 template <class Space, class Mem>
 void blood_to_plasma(Space const& space, Kokkos::View<double*, Mem> const& curve, double hematocrit) {
   double const scale = 1.0 / (1.0 - hematocrit);
@@ -291,16 +306,23 @@ class DceCompute {
       options.source = c_.config_file;
       auto const kind = aif::parse_population_aif(c_.aif.model, c_.config_file, "aif.model");
       aif::population_aif(space_, kind, Kokkos::View<double const*, Mem>(times), options, out);
-      info = {{"Source", "population"}, {"Model", aif::population_aif_name(kind)}, {"DelaySeconds", c_.aif.delay_s},
-              {"Hematocrit", c_.aif.hematocrit}, {"Quantity", "plasma"}};
+      info = {{"Source", "population"},
+              {"Model", aif::population_aif_name(kind)},
+              {"DelaySeconds", c_.aif.delay_s},
+              {"Hematocrit", c_.aif.hematocrit},
+              {"Quantity", "plasma"}};
     } else if (c_.aif.source == AifSource::measured) {
       auto const conc = concentration(d_.aif_rows);
       Kokkos::View<std::uint8_t*, Mem> all("voxflow::pipeline::aif_mask", d_.aif_rows.size());
       Kokkos::deep_copy(all, std::uint8_t(1));
-      auto const r = aif::measured_aif(space_, conc, Kokkos::View<std::uint8_t const*, Mem>(all), out, c_.aif.mask);
+      auto const r =
+          aif::measured_aif(space_, conc, Kokkos::View<std::uint8_t const*, Mem>(all), out, c_.aif.mask);
       to_plasma(out);
-      info = {{"Source", "measured"}, {"Mask", c_.aif.mask}, {"VoxelsAveraged", r.voxels_used},
-              {"VoxelsExcludedNonFinite", r.non_finite_excluded}, {"Hematocrit", c_.aif.hematocrit},
+      info = {{"Source", "measured"},
+              {"Mask", c_.aif.mask},
+              {"VoxelsAveraged", r.voxels_used},
+              {"VoxelsExcludedNonFinite", r.non_finite_excluded},
+              {"Hematocrit", c_.aif.hematocrit},
               {"Quantity", "plasma"}};
     } else {
       auto const conc = concentration(0, static_cast<std::int64_t>(d_.voxels.size()));
@@ -311,7 +333,10 @@ class DceCompute {
       to_plasma(out);
       std::vector<std::int64_t> chosen;
       for (auto v : r.voxels) chosen.push_back(d_.voxels.index[v]);
-      info = {{"Source", "detect"}, {"Voxels", chosen}, {"Quality", r.quality}, {"Hematocrit", c_.aif.hematocrit},
+      info = {{"Source", "detect"},
+              {"Voxels", chosen},
+              {"Quality", r.quality},
+              {"Hematocrit", c_.aif.hematocrit},
               {"Quantity", "plasma"}};
     }
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
@@ -341,8 +366,9 @@ class DceCompute {
         Kokkos::deep_copy(b1, h);
       }
       t1::T1Outputs<Mem> out(space_, "voxflow::pipeline::t1", static_cast<int>(end - begin));
-      t1::map_t1_vfa(space_, signal, Kokkos::View<double const*, Mem>(angles_dev), *c_.acquisition.vfa_repetition_time_s,
-                     Kokkos::View<double const*, Mem>(b1), Kokkos::View<std::uint8_t const*, Mem>(), method, out);
+      t1::map_t1_vfa(space_, signal, Kokkos::View<double const*, Mem>(angles_dev),
+                     *c_.acquisition.vfa_repetition_time_s, Kokkos::View<double const*, Mem>(b1),
+                     Kokkos::View<std::uint8_t const*, Mem>(), method, out);
       auto const th = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.t1);
       auto const mh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.m0);
       auto const sh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.status);
@@ -399,7 +425,9 @@ class DceCompute {
     return conc;
   }
 
-  void to_plasma(Kokkos::View<double*, Mem> const& curve) const { blood_to_plasma(space_, curve, c_.aif.hematocrit); }
+  void to_plasma(Kokkos::View<double*, Mem> const& curve) const {
+    blood_to_plasma(space_, curve, c_.aif.hematocrit);
+  }
 
   Space space_;
   DceRunConfig const& c_;
@@ -409,7 +437,8 @@ class DceCompute {
 
 // Derived maps: kep = Ktrans / ve for the Tofts models; the extraction fraction E = PS / (Fp + PS) and
 // Ktrans = E Fp for the two-compartment models.
-std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig const& c, SubjectResults const& r) {
+std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig const& c,
+                                                                  SubjectResults const& r) {
   auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
   auto column = [&](char const* name) -> std::vector<double> const& {
     for (std::size_t i = 0; i < names.size(); ++i)
@@ -420,10 +449,12 @@ std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig c
   std::size_t const n = r.r2.size();
   if (c.fit.model == dce::DceModel::tofts || c.fit.model == dce::DceModel::extended_tofts) {
     std::vector<double> kep(n);
-    for (std::size_t v = 0; v < n; ++v) kep[v] = column("ve")[v] > 0 ? column("Ktrans")[v] / column("ve")[v] : 0.0;
+    for (std::size_t v = 0; v < n; ++v)
+      kep[v] = column("ve")[v] > 0 ? column("Ktrans")[v] / column("ve")[v] : 0.0;
     maps.push_back({{"kep", "1/min", "efflux rate constant Ktrans/ve (Q.PH1.009)"}, kep});
   }
-  if (c.fit.model == dce::DceModel::two_compartment_exchange || c.fit.model == dce::DceModel::two_compartment_uptake) {
+  if (c.fit.model == dce::DceModel::two_compartment_exchange ||
+      c.fit.model == dce::DceModel::two_compartment_uptake) {
     std::vector<double> e(n), ktrans(n);
     for (std::size_t v = 0; v < n; ++v) {
       double const fp = column("Fp")[v], ps = column("PS")[v];
@@ -440,7 +471,8 @@ std::vector<std::pair<MapSpec, std::vector<double>>> derived_maps(DceRunConfig c
 std::vector<std::int64_t> qc_voxels(SubjectResults const& r) {
   std::vector<std::int64_t> usable;
   for (std::size_t v = 0; v < r.status.size(); ++v)
-    if (fit_status_usable(static_cast<FitStatus>(static_cast<int>(r.status[v])))) usable.push_back(static_cast<std::int64_t>(v));
+    if (fit_status_usable(static_cast<FitStatus>(static_cast<int>(r.status[v]))))
+      usable.push_back(static_cast<std::int64_t>(v));
   if (usable.empty()) return {};
   std::sort(usable.begin(), usable.end(), [&](auto a, auto b) { return r.params[0][a] < r.params[0][b]; });
   return {usable[usable.size() / 4], usable[usable.size() / 2], usable[3 * usable.size() / 4]};
@@ -454,7 +486,8 @@ QcCurves qc_curves(DceRunConfig const& c, SubjectData const& d, SubjectResults c
   auto const names = dce::dce_parameter_names(c.fit.model, c.fit.fit_delay);
   Maps<Kokkos::HostSpace> params("voxflow::pipeline::qc_params", rows.size(), names.size());
   for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t k = 0; k < names.size(); ++k) params(i, k) = r.params[k][static_cast<std::size_t>(rows[i])];
+    for (std::size_t k = 0; k < names.size(); ++k)
+      params(i, k) = r.params[k][static_cast<std::size_t>(rows[i])];
   auto const inputs = dce::make_dce_inputs<Kokkos::HostSpace>(d.times, d.times, r.aif, c.config_file);
   Series<Kokkos::HostSpace> fitted("voxflow::pipeline::qc_fitted", rows.size(), d.times.size());
   dce::predict_dce(Kokkos::DefaultHostExecutionSpace(), inputs, c.fit, params, fitted);
@@ -515,9 +548,10 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
       return report;
     }
     if (!c.output.overwrite)
-      throw OutputError(record_path, "the outputs of " + report.subject +
-                                         " already exist; pass --overwrite to replace them or --resume to skip "
-                                         "finished subjects");
+      throw OutputError(record_path,
+                        "the outputs of " + report.subject +
+                            " already exist; pass --overwrite to replace them or --resume to skip "
+                            "finished subjects");
     fs::remove(record_path);  // an interrupted overwrite must not look complete
   }
   StageTimer timer(report);
@@ -543,7 +577,8 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
     timer.stage("fit");
     if (c.output.qc) {
       qc_rows = qc_voxels(results);
-      auto const conc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), compute.concentration(qc_rows));
+      auto const conc =
+          Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), compute.concentration(qc_rows));
       for (std::size_t i = 0; i < qc_rows.size(); ++i) {
         qc_data.emplace_back(data.times.size());
         for (std::size_t j = 0; j < data.times.size(); ++j) qc_data.back()[j] = conc(i, j);
@@ -573,7 +608,8 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   record.aif_plasma = results.aif;
   std::vector<nlohmann::json> sidecars;
   std::vector<std::string> desc_extras, suffixes;
-  auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background, bool codes = false) {
+  auto write = [&](MapSpec const& spec, std::vector<double> const& values, double background,
+                   bool codes = false) {
     nlohmann::json sidecar = {{"Description", spec.description}};
     if (codes) sidecar["StatusCodes"] = status_code_table();
     sidecars.push_back(sidecar);
@@ -600,17 +636,19 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   for (auto const& [spec, values] : derived_maps(c, results)) write(spec, values, 0.0);
   write({"rsquared", "", "coefficient of determination R^2 of the fit"}, results.r2, 0.0);
   if (!t1_status.empty()) {
-    write({"T1", "s", "pre-contrast T1 from the variable-flip-angle series (" + c.t1_method + ")"}, data.t1, 0.0);
+    write({"T1", "s", "pre-contrast T1 from the variable-flip-angle series (" + c.t1_method + ")"}, data.t1,
+          0.0);
     write({"M0", "", "equilibrium signal of the variable-flip-angle fit"}, t1_m0, 0.0);
-    write({"dseg", "", "T1 fit status code per voxel (see StatusCodes and the .tsv)", "t1fitstatus"}, t1_status,
-          static_cast<double>(FitStatus::masked_out), true);
+    write({"dseg", "", "T1 fit status code per voxel (see StatusCodes and the .tsv)", "t1fitstatus"},
+          t1_status, static_cast<double>(FitStatus::masked_out), true);
   }
   write({"dseg", "", "fit status code per voxel (see StatusCodes and the .tsv)", "fitstatus"}, results.status,
         static_cast<double>(FitStatus::masked_out), true);
   // Compressing the maps dominates writing: one map per host thread at a time.
   run_parallel(record.maps.size(), [&](std::size_t i) {
     auto const& m = record.maps[i];
-    outputs.write_map(suffixes[i], data.geometry, data.dims, m.values, m.units, sidecars[i], m.codes, desc_extras[i]);
+    outputs.write_map(suffixes[i], data.geometry, data.dims, m.values, m.units, sidecars[i], m.codes,
+                      desc_extras[i]);
   });
   {
     // The AIF actually used, as a two-column table.
@@ -620,7 +658,8 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
       std::ofstream out(file.temp_path());
       out << "time_s\tplasma_mM\n";
       out.precision(10);
-      for (std::size_t j = 0; j < data.times.size(); ++j) out << data.times[j] << "\t" << results.aif[j] << "\n";
+      for (std::size_t j = 0; j < data.times.size(); ++j)
+        out << data.times[j] << "\t" << results.aif[j] << "\n";
       if (!out) throw OutputError(aif_path, "could not be written completely");
     }
     file.commit();
@@ -632,34 +671,36 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
     io::AtomicFile file(config_path, ".yaml");
     {
       std::ofstream out(file.temp_path());
-      out << "# resolved by voxflow " << VOXFLOW_VERSION_STRING << " from " << c.config_file << "\n" << c.resolved_yaml;
+      out << "# resolved by voxflow " << VOXFLOW_VERSION_STRING << " from " << c.config_file << "\n"
+          << c.resolved_yaml;
       if (!out) throw OutputError(config_path, "could not be written completely");
     }
     file.commit();
     report.files.push_back(config_path);
   }
-  record.attributes = {{"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
-                       {"model", dce::dce_model_name(c.fit.model)},
-                       {"configuration_hash", text_hash(c.resolved_yaml)},
-                       {"configuration", c.resolved_yaml},
-                       {"aif", results.aif_info.dump()}};
+  record.attributes = {
+      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
+      {"model", dce::dce_model_name(c.fit.model)},
+      {"configuration_hash", text_hash(c.resolved_yaml)},
+      {"configuration", c.resolved_yaml},
+      {"aif", results.aif_info.dump()}};
   if (c.output.hdf5 && io::hdf5_support_built()) {
     write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
     report.files.push_back(outputs.path("voxflow", ".h5"));
   }
   if (c.output.qc) {
-    write_subject_qc(outputs.path("qc", ".png"), report.subject + "  " + dce::dce_model_name(c.fit.model), record,
-                     qc_curves(c, data, results, qc_rows, qc_data));
+    write_subject_qc(outputs.path("qc", ".png"), report.subject + "  " + dce::dce_model_name(c.fit.model),
+                     record, qc_curves(c, data, results, qc_rows, qc_data));
     report.files.push_back(outputs.path("qc", ".png"));
   }
   timer.stage("write");
   report.total_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
   nlohmann::json run_record = {{"Subject", report.subject},
-                           {"Voxels", report.voxels},
-                           {"Fitted", report.fitted},
-                           {"Usable", report.usable},
-                           {"TotalSeconds", report.total_seconds},
-                           {"Files", report.files}};
+                               {"Voxels", report.voxels},
+                               {"Fitted", report.fitted},
+                               {"Usable", report.usable},
+                               {"TotalSeconds", report.total_seconds},
+                               {"Files", report.files}};
   for (auto const& [stage, seconds] : report.stage_seconds) run_record["StageSeconds"][stage] = seconds;
   write_json(record_path, run_record);  // last: its presence means the subject is complete
   return report;

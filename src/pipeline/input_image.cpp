@@ -4,7 +4,9 @@
 
 namespace voxflow::pipeline {
 
-bool is_dicom_input(std::string const& path) { return std::filesystem::is_directory(path); }
+bool is_dicom_input(std::string const& path) {
+  return std::filesystem::is_directory(path);
+}
 
 InputImage load_input_image(std::string const& path) {
   if (!is_dicom_input(path)) return {io::read_nifti(path), std::nullopt};

@@ -11,7 +11,8 @@ VoxelSelection select_voxels(io::NiftiImage const* mask, std::int64_t volume_vox
   return s;
 }
 
-Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image, VoxelSelection const& voxels) {
+Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image,
+                                                        VoxelSelection const& voxels) {
   auto const frames = image.dims[3];
   Kokkos::View<double**, Kokkos::HostSpace> series(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::series"), voxels.size(), frames);
@@ -21,7 +22,8 @@ Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& im
       Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, static_cast<std::int64_t>(voxels.size())),
       [&](std::int64_t v) {
         auto const base = voxels.index[static_cast<std::size_t>(v)];
-        for (std::int64_t t = 0; t < frames; ++t) series(v, t) = image.data[static_cast<std::size_t>(base + t * stride)];
+        for (std::int64_t t = 0; t < frames; ++t)
+          series(v, t) = image.data[static_cast<std::size_t>(base + t * stride)];
       });
   Kokkos::fence();
   return series;
@@ -29,13 +31,16 @@ Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& im
 
 std::vector<double> gather_values(io::NiftiImage const& image, VoxelSelection const& voxels) {
   std::vector<double> values(voxels.size());
-  for (std::size_t v = 0; v < voxels.size(); ++v) values[v] = image.data[static_cast<std::size_t>(voxels.index[v])];
+  for (std::size_t v = 0; v < voxels.size(); ++v)
+    values[v] = image.data[static_cast<std::size_t>(voxels.index[v])];
   return values;
 }
 
-std::vector<double> scatter(std::vector<double> const& values, VoxelSelection const& voxels, double background) {
+std::vector<double> scatter(std::vector<double> const& values, VoxelSelection const& voxels,
+                            double background) {
   std::vector<double> volume(static_cast<std::size_t>(voxels.volume_voxels), background);
-  for (std::size_t v = 0; v < voxels.size(); ++v) volume[static_cast<std::size_t>(voxels.index[v])] = values[v];
+  for (std::size_t v = 0; v < voxels.size(); ++v)
+    volume[static_cast<std::size_t>(voxels.index[v])] = values[v];
   return volume;
 }
 

@@ -19,16 +19,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Truth of a voxel at relative position (u, w, s) in [0, 1]^3: smooth gradients across the volume so that every map
-// shows structure, within typical tissue ranges (internal units).
+// Truth of a voxel at relative position (u, w, s) in [0, 1]^3: smooth gradients across the volume so that
+// every map shows structure, within typical tissue ranges (internal units).
 std::vector<double> truth_at(dce::DceModel model, double u, double w, double s) {
   switch (model) {
-    case dce::DceModel::tofts: return {0.05 + 0.45 * u, 0.1 + 0.4 * w};
-    case dce::DceModel::extended_tofts: return {0.05 + 0.45 * u, 0.1 + 0.4 * w, 0.01 + 0.08 * s};
-    case dce::DceModel::patlak: return {0.01 + 0.1 * u, 0.02 + 0.08 * w};
+    case dce::DceModel::tofts:
+      return {0.05 + 0.45 * u, 0.1 + 0.4 * w};
+    case dce::DceModel::extended_tofts:
+      return {0.05 + 0.45 * u, 0.1 + 0.4 * w, 0.01 + 0.08 * s};
+    case dce::DceModel::patlak:
+      return {0.01 + 0.1 * u, 0.02 + 0.08 * w};
     case dce::DceModel::two_compartment_exchange:
       return {0.1 + 0.5 * u, 0.05 + 0.15 * w, 0.1 + 0.3 * s, 0.02 + 0.08 * (1 - u)};
-    case dce::DceModel::two_compartment_uptake: return {0.1 + 0.5 * u, 0.01 + 0.09 * w, 0.02 + 0.08 * s};
+    case dce::DceModel::two_compartment_uptake:
+      return {0.1 + 0.5 * u, 0.01 + 0.09 * w, 0.02 + 0.08 * s};
   }
   return {};
 }
@@ -47,9 +51,11 @@ void write_text(std::string const& path, std::string const& text) {
 
 std::string simulate_dce(DceSimulation const& sim) {
   if (sim.frames < 3 || sim.frame_s <= 0 || sim.matrix[0] < 1 || sim.matrix[1] < 1 || sim.matrix[2] < 1)
-    throw Error(ExitCode::usage, "simulate: need at least 3 frames, a positive frame time and a non-empty matrix");
+    throw Error(ExitCode::usage,
+                "simulate: need at least 3 frames, a positive frame time and a non-empty matrix");
   if (sim.input != "concentration" && sim.input != "signal" && sim.input != "vfa")
-    throw Error(ExitCode::usage, "simulate: --input must be concentration, signal or vfa, found '" + sim.input + "'");
+    throw Error(ExitCode::usage,
+                "simulate: --input must be concentration, signal or vfa, found '" + sim.input + "'");
   bool const signal_input = sim.input != "concentration";
   std::error_code ec;
   fs::create_directories(sim.out_dir, ec);
@@ -60,7 +66,8 @@ std::string simulate_dce(DceSimulation const& sim) {
 
   std::vector<double> times(frames);
   for (int j = 0; j < frames; ++j) times[j] = j * sim.frame_s;
-  Kokkos::View<double*, Kokkos::HostSpace> t_view("voxflow::simulate::t", frames), aif_view("voxflow::simulate::aif", frames);
+  Kokkos::View<double*, Kokkos::HostSpace> t_view("voxflow::simulate::t", frames),
+      aif_view("voxflow::simulate::aif", frames);
   for (int j = 0; j < frames; ++j) t_view(j) = times[j];
   aif::AifOptions aif_options;
   aif_options.delay_s = sim.bolus_delay_s;
@@ -110,10 +117,13 @@ std::string simulate_dce(DceSimulation const& sim) {
       double value = conc(i, j);
       if (signal_input) {
         // SPGR signal of S0 = 1000 with R1 = 1/T1 + r1 C; noise relative to the baseline signal.
-        double const e = std::exp(-sim.tr_s * (1.0 / t1[static_cast<std::size_t>(i)] + sim.relaxivity * value));
-        double const s0 = 1000.0 * std::sin(alpha) * (1 - std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)])) /
+        double const e =
+            std::exp(-sim.tr_s * (1.0 / t1[static_cast<std::size_t>(i)] + sim.relaxivity * value));
+        double const s0 = 1000.0 * std::sin(alpha) *
+                          (1 - std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)])) /
                           (1 - std::cos(alpha) * std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)]));
-        value = 1000.0 * std::sin(alpha) * (1 - e) / (1 - std::cos(alpha) * e) + sim.noise * 0.1 * s0 * gauss(rng);
+        value = 1000.0 * std::sin(alpha) * (1 - e) / (1 - std::cos(alpha) * e) +
+                sim.noise * 0.1 * s0 * gauss(rng);
       } else {
         value += sim.noise * peak * gauss(rng);
       }
@@ -126,7 +136,9 @@ std::string simulate_dce(DceSimulation const& sim) {
   io::NiftiWriteOptions mask_options;
   mask_options.datatype = io::NiftiDatatype::uint8;
   io::write_nifti((dir / "mask.nii.gz").string(), geometry, dims3, mask, mask_options);
-  if (signal_input) io::write_nifti((dir / (sim.input == "signal" ? "t1.nii.gz" : "truth_T1.nii.gz")).string(), geometry, dims3, t1);
+  if (signal_input)
+    io::write_nifti((dir / (sim.input == "signal" ? "t1.nii.gz" : "truth_T1.nii.gz")).string(), geometry,
+                    dims3, t1);
   std::vector<double> const vfa_angles{2.0, 5.0, 10.0, 15.0, 20.0};
   if (sim.input == "vfa") {
     // The pre-contrast variable-flip-angle series the run maps T1 from (same S0, TR and relative noise).
@@ -136,10 +148,12 @@ std::string simulate_dce(DceSimulation const& sim) {
       for (std::int64_t i = 0; i < n; ++i) {
         double const e = std::exp(-sim.tr_s / t1[static_cast<std::size_t>(i)]);
         double const s_fa = 1000.0 * std::sin(fa) * (1 - e) / (1 - std::cos(fa) * e);
-        vfa[static_cast<std::size_t>(i + n * static_cast<std::int64_t>(a))] = s_fa * (1.0 + sim.noise * 0.1 * gauss(rng));
+        vfa[static_cast<std::size_t>(i + n * static_cast<std::int64_t>(a))] =
+            s_fa * (1.0 + sim.noise * 0.1 * gauss(rng));
       }
     }
-    io::write_nifti_4d((dir / "vfa.nii.gz").string(), geometry, {nx, ny, nz, static_cast<int64_t>(vfa_angles.size())}, vfa);
+    io::write_nifti_4d((dir / "vfa.nii.gz").string(), geometry,
+                       {nx, ny, nz, static_cast<int64_t>(vfa_angles.size())}, vfa);
   }
   for (std::size_t k = 0; k < names.size(); ++k) {
     std::vector<double> map(static_cast<std::size_t>(n));
@@ -149,7 +163,8 @@ std::string simulate_dce(DceSimulation const& sim) {
   io::write_number_list((dir / "time.txt").string(), times);
 
   // Pre-contrast frames: those before the bolus arrives (the Parker curve is not 0 at its own t = 0).
-  int const baseline_end = std::max(1, std::min(frames - 1, static_cast<int>(std::ceil(sim.bolus_delay_s / sim.frame_s))));
+  int const baseline_end =
+      std::max(1, std::min(frames - 1, static_cast<int>(std::ceil(sim.bolus_delay_s / sim.frame_s))));
   std::ostringstream config;
   config << "# Synthetic DCE subject written by voxflow simulate (truth in truth_*.nii.gz).\n"
          << "modality: dce\nsubject: sub-sim\ninputs:\n"
@@ -158,9 +173,11 @@ std::string simulate_dce(DceSimulation const& sim) {
                                    : "  concentration: conc.nii.gz\n")
          << "  timing: time.txt\n  mask: mask.nii.gz\n";
   if (signal_input)
-    config << "acquisition:\n  flip_angle_deg: " << sim.flip_angle_deg << "\n  repetition_time_s: " << sim.tr_s
-           << "\n  relaxivity: " << sim.relaxivity << "\n  baseline_frames: [0, " << baseline_end << "]\n";
-  if (sim.input == "vfa") config << "  vfa_flip_angles_deg: [2, 5, 10, 15, 20]\n  vfa_repetition_time_s: " << sim.tr_s << "\n";
+    config << "acquisition:\n  flip_angle_deg: " << sim.flip_angle_deg
+           << "\n  repetition_time_s: " << sim.tr_s << "\n  relaxivity: " << sim.relaxivity
+           << "\n  baseline_frames: [0, " << baseline_end << "]\n";
+  if (sim.input == "vfa")
+    config << "  vfa_flip_angles_deg: [2, 5, 10, 15, 20]\n  vfa_repetition_time_s: " << sim.tr_s << "\n";
   config << "aif:\n  source: population\n  model: parker\n  delay_s: " << sim.bolus_delay_s << "\n"
          << "fit:\n  model: " << dce::dce_model_name(sim.model) << "\n"
          << (forward.fit_delay ? "  fit_delay: true\n" : "") << "backend: auto\noutput:\n  dir: out\n";

@@ -38,7 +38,8 @@ void write_dataset_description(std::string const& out_dir) {
     io::AtomicFile file(ignore, "");
     {
       std::ofstream out(file.temp_path());
-      for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"}) out << "*_desc-*_*." << ext << "\n";
+      for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"})
+        out << "*_desc-*_*." << ext << "\n";
       if (!out) throw OutputError(ignore, "could not be written completely");
     }
     file.commit();
@@ -50,15 +51,16 @@ void write_dataset_description(std::string const& out_dir) {
       {"BIDSVersion", "1.9.0"},
       {"DatasetType", "derivative"},
       {"GeneratedBy",
-       nlohmann::json::array({{{"Name", "voxflow"},
-                               {"Version", VOXFLOW_VERSION_STRING},
-                               {"Description", "Quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on Kokkos"},
-                               {"CodeCommit", VOXFLOW_GIT_COMMIT}}})}};
+       nlohmann::json::array(
+           {{{"Name", "voxflow"},
+             {"Version", VOXFLOW_VERSION_STRING},
+             {"Description", "Quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on Kokkos"},
+             {"CodeCommit", VOXFLOW_GIT_COMMIT}}})}};
   write_json(path, doc);
 }
 
-SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::string session, std::string desc,
-                               bool compress)
+SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::string session,
+                               std::string desc, bool compress)
     : compress_(compress) {
   fs::path folder = fs::path(out_dir) / ("sub-" + subject);
   prefix_ = "sub-" + subject;

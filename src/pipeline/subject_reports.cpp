@@ -49,10 +49,11 @@ void write_subject_qc(std::string const& path, std::string const& title, Subject
       int64_t const z = shown == 1 ? 0 : s * (nz - 1) / (shown - 1);
       draw_slice(raster, 8 + s * (cell + 8), 40, axial_slice(map.values, record.dims, z), record.dims[0],
                  record.dims[1], lo, hi, zoom, Colormap::hot);
-      raster.draw_text(8 + s * (cell + 8), 44 + zoom * static_cast<int>(record.dims[1]), "z=" + std::to_string(z),
-                       colors::black);
+      raster.draw_text(8 + s * (cell + 8), 44 + zoom * static_cast<int>(record.dims[1]),
+                       "z=" + std::to_string(z), colors::black);
     }
-    raster.draw_text(8, 60 + cell, map.name + " [" + map.units + "] " + format_number(lo) + " .. " + format_number(hi),
+    raster.draw_text(8, 60 + cell,
+                     map.name + " [" + map.units + "] " + format_number(lo) + " .. " + format_number(hi),
                      colors::black, 2);
   }
   int const top = 360;

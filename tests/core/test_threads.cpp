@@ -1,5 +1,6 @@
-// Shows that kernels really run on the host threads Kokkos was given: with OMP_NUM_THREADS=N (ctest runs every test
-// binary with N = 1 and N = 2) a parallel_for must be executed by exactly N distinct OpenMP threads.
+// Shows that kernels really run on the host threads Kokkos was given: with OMP_NUM_THREADS=N (ctest runs
+// every test binary with N = 1 and N = 2) a parallel_for must be executed by exactly N distinct OpenMP
+// threads.
 #include <voxflow/core/kokkos_compat.hpp>
 
 #include <gtest/gtest.h>

@@ -9,15 +9,17 @@
 
 namespace voxflow::testing {
 
-// Parker et al. 2006 blood curve (t in s), starting at `onset_s`, divided by (1 - 0.42): an independent copy so the DCE
-// tests do not depend on the AIF module.
+// Parker et al. 2006 blood curve (t in s), starting at `onset_s`, divided by (1 - 0.42): an independent copy
+// so the DCE tests do not depend on the AIF module.
 inline std::vector<double> parker_plasma(std::vector<double> const& t_s, double onset_s) {
   std::vector<double> c(t_s.size(), 0.0);
   for (std::size_t i = 0; i < t_s.size(); ++i) {
     double const t = (t_s[i] - onset_s) / 60.0;
     if (t < 0) continue;
-    double const g1 = 0.809 / (0.0563 * std::sqrt(2 * M_PI)) * std::exp(-std::pow(t - 0.17046, 2) / (2 * 0.0563 * 0.0563));
-    double const g2 = 0.330 / (0.132 * std::sqrt(2 * M_PI)) * std::exp(-std::pow(t - 0.365, 2) / (2 * 0.132 * 0.132));
+    double const g1 =
+        0.809 / (0.0563 * std::sqrt(2 * M_PI)) * std::exp(-std::pow(t - 0.17046, 2) / (2 * 0.0563 * 0.0563));
+    double const g2 =
+        0.330 / (0.132 * std::sqrt(2 * M_PI)) * std::exp(-std::pow(t - 0.365, 2) / (2 * 0.132 * 0.132));
     double const s = 1.050 * std::exp(-0.1685 * t) / (1 + std::exp(-38.078 * (t - 0.483)));
     c[i] = (g1 + g2 + s) / (1 - 0.42);
   }

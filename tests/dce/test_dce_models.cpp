@@ -1,6 +1,9 @@
 // DCE models on every execution space: analytic Jacobians against central differences, exact recovery of the
-// parameters from noise-free forward curves (with and without a fitted delay), and agreement of the exact convolution
-// with an independent fine-step quadrature.
+// parameters from noise-free forward curves (with and without a fitted delay), and agreement of the exact
+// convolution with an independent fine-step quadrature.
+#include "dce_test_support.hpp"
+#include "execution_spaces.hpp"
+
 #include <voxflow/dce/fit_dce.hpp>
 #include <voxflow/dce/predict_dce.hpp>
 
@@ -9,9 +12,6 @@
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include "dce_test_support.hpp"
-#include "execution_spaces.hpp"
 
 namespace {
 
@@ -26,11 +26,21 @@ constexpr DceModel all_models[] = {DceModel::tofts, DceModel::extended_tofts, Dc
 std::vector<double> typical_parameters(DceModel model, double u, bool delay) {
   std::vector<double> p;
   switch (model) {
-    case DceModel::tofts: p = {0.05 + 0.4 * u, 0.1 + 0.4 * u}; break;
-    case DceModel::extended_tofts: p = {0.05 + 0.4 * u, 0.1 + 0.4 * u, 0.01 + 0.08 * u}; break;
-    case DceModel::patlak: p = {0.01 + 0.1 * u, 0.02 + 0.1 * u}; break;
-    case DceModel::two_compartment_exchange: p = {0.1 + 0.5 * u, 0.05 + 0.2 * u, 0.1 + 0.3 * u, 0.02 + 0.1 * u}; break;
-    case DceModel::two_compartment_uptake: p = {0.1 + 0.5 * u, 0.01 + 0.1 * u, 0.02 + 0.1 * u}; break;
+    case DceModel::tofts:
+      p = {0.05 + 0.4 * u, 0.1 + 0.4 * u};
+      break;
+    case DceModel::extended_tofts:
+      p = {0.05 + 0.4 * u, 0.1 + 0.4 * u, 0.01 + 0.08 * u};
+      break;
+    case DceModel::patlak:
+      p = {0.01 + 0.1 * u, 0.02 + 0.1 * u};
+      break;
+    case DceModel::two_compartment_exchange:
+      p = {0.1 + 0.5 * u, 0.05 + 0.2 * u, 0.1 + 0.3 * u, 0.02 + 0.1 * u};
+      break;
+    case DceModel::two_compartment_uptake:
+      p = {0.1 + 0.5 * u, 0.01 + 0.1 * u, 0.02 + 0.1 * u};
+      break;
   }
   if (delay) p.push_back(1.0 + 8.0 * u);
   return p;
@@ -125,15 +135,17 @@ TYPED_TEST(DceModels, AnalyticJacobiansMatchCentralDifferences) {
   using Mem = typename TypeParam::memory_space;
   auto const pr = clinical_problem();
   auto const in = voxflow::dce::make_dce_inputs<Mem>(pr.t, pr.ta, pr.ca, "test");
-  // Delays off the AIF grid so that partial intervals are exercised, and with no shifted frame on an AIF knot, where
-  // Cp(t - delay) has a kink and central differences straddle it.
+  // Delays off the AIF grid so that partial intervals are exercised, and with no shifted frame on an AIF
+  // knot, where Cp(t - delay) has a kink and central differences straddle it.
   check_jacobian<TypeParam>(voxflow::dce::ToftsModel<Mem, true>(in), {0.3, 0.25, 3.3}, "tofts+delay");
-  check_jacobian<TypeParam>(voxflow::dce::ExtendedToftsModel<Mem, true>(in), {0.2, 0.3, 0.05, 6.73}, "etofts+delay");
+  check_jacobian<TypeParam>(voxflow::dce::ExtendedToftsModel<Mem, true>(in), {0.2, 0.3, 0.05, 6.73},
+                            "etofts+delay");
   check_jacobian<TypeParam>(voxflow::dce::ExtendedToftsModel<Mem, false>(in), {0.2, 0.3, 0.05}, "etofts");
   check_jacobian<TypeParam>(voxflow::dce::PatlakModel<Mem, true>(in), {0.05, 0.1, 2.23}, "patlak+delay");
-  check_jacobian<TypeParam>(voxflow::dce::TwoCompartmentExchangeModel<Mem, true>(in), {0.4, 0.12, 0.2, 0.06, 4.4},
-                            "2cxm+delay");
-  check_jacobian<TypeParam>(voxflow::dce::TwoCompartmentExchangeModel<Mem, false>(in), {0.05, 0.15, 0.1, 0.02}, "2cxm");
+  check_jacobian<TypeParam>(voxflow::dce::TwoCompartmentExchangeModel<Mem, true>(in),
+                            {0.4, 0.12, 0.2, 0.06, 4.4}, "2cxm+delay");
+  check_jacobian<TypeParam>(voxflow::dce::TwoCompartmentExchangeModel<Mem, false>(in),
+                            {0.05, 0.15, 0.1, 0.02}, "2cxm");
   check_jacobian<TypeParam>(voxflow::dce::TwoCompartmentUptakeModel<Mem, true>(in), {0.3, 0.02, 0.05, 1.5},
                             "2cum+delay");
 }
@@ -164,7 +176,8 @@ TYPED_TEST(DceModels, NoiseFreeCurvesAreRecoveredTo1e6) {
             << voxflow::dce::dce_model_name(model) << " delay " << delay << " voxel " << v;
         for (int i = 0; i < n_params; ++i)
           EXPECT_NEAR(params(v, i), truth[v][i], 1e-6 * std::fabs(truth[v][i]))
-              << voxflow::dce::dce_model_name(model) << " delay " << delay << " voxel " << v << " parameter " << i;
+              << voxflow::dce::dce_model_name(model) << " delay " << delay << " voxel " << v << " parameter "
+              << i;
       }
     }
   }
@@ -226,7 +239,8 @@ TEST(DceModelNames, ParseAndNameRoundTrip) {
     ASSERT_TRUE(voxflow::dce::parse_dce_model(voxflow::dce::dce_model_name(m), parsed));
     EXPECT_EQ(parsed, m);
     EXPECT_EQ(voxflow::dce::dce_parameter_names(m, true).back(), "delay");
-    EXPECT_EQ(voxflow::dce::dce_parameter_names(m, false).size(), voxflow::dce::dce_parameter_units(m, false).size());
+    EXPECT_EQ(voxflow::dce::dce_parameter_names(m, false).size(),
+              voxflow::dce::dce_parameter_units(m, false).size());
   }
   DceModel parsed;
   EXPECT_FALSE(voxflow::dce::parse_dce_model("Tofts", parsed));

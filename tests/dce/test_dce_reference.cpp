@@ -1,15 +1,15 @@
 // Every visible DCE reference case (signal to concentration, model fits, forward models) within the authors'
 // tolerances, on every execution space, through the runners `voxflow conformance` uses.
+#include "backend_of.hpp"
+#include "execution_spaces.hpp"
+#include "reference_data.hpp"
+
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/dce/dce_conformance.hpp>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "backend_of.hpp"
-#include "execution_spaces.hpp"
-#include "reference_data.hpp"
 
 namespace {
 
@@ -31,7 +31,9 @@ void expect_all_cases_pass(std::string const& folder) {
     for (auto const& c : report.cases) {
       EXPECT_TRUE(c.pass()) << relative << ": " << c.label << " " << c.error;
       for (auto const& k : c.checks)
-        if (!k.pass) ADD_FAILURE() << relative << ": " << c.label << " " << k.name << " ref " << k.reference << " got " << k.measured;
+        if (!k.pass)
+          ADD_FAILURE() << relative << ": " << c.label << " " << k.name << " ref " << k.reference << " got "
+                        << k.measured;
     }
   }
   EXPECT_GT(files, 0) << folder;
@@ -41,9 +43,17 @@ template <class ExecutionSpace>
 class DceReference : public ::testing::Test {};
 TYPED_TEST_SUITE(DceReference, voxflow::testing::ExecutionSpaces, voxflow::testing::ExecutionSpaceNames);
 
-TYPED_TEST(DceReference, SignalToConcentration) { expect_all_cases_pass<TypeParam>("dce/si2conc"); }
-TYPED_TEST(DceReference, ModelFitsWithNoise) { expect_all_cases_pass<TypeParam>("dce/models"); }
-TYPED_TEST(DceReference, ModelFitsAndForwardChecksNoiseFree) { expect_all_cases_pass<TypeParam>("dce/models_noisefree"); }
-TYPED_TEST(DceReference, OsipyForwardModels) { expect_all_cases_pass<TypeParam>("dce/osipy_forward"); }
+TYPED_TEST(DceReference, SignalToConcentration) {
+  expect_all_cases_pass<TypeParam>("dce/si2conc");
+}
+TYPED_TEST(DceReference, ModelFitsWithNoise) {
+  expect_all_cases_pass<TypeParam>("dce/models");
+}
+TYPED_TEST(DceReference, ModelFitsAndForwardChecksNoiseFree) {
+  expect_all_cases_pass<TypeParam>("dce/models_noisefree");
+}
+TYPED_TEST(DceReference, OsipyForwardModels) {
+  expect_all_cases_pass<TypeParam>("dce/osipy_forward");
+}
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The batched bounded Levenberg-Marquardt core on models with known truth: exact recovery on noise-free data,
 // sensible accuracy under noise, and the right status for every kind of bad voxel, on every execution space.
+#include "execution_spaces.hpp"
+
 #include <voxflow/fit/exponential_models.hpp>
 #include <voxflow/fit/fit_voxels.hpp>
 
@@ -11,15 +13,14 @@
 #include <random>
 #include <vector>
 
-#include "execution_spaces.hpp"
-
 namespace {
 
 using voxflow::FitStatus;
 using HostSeries = Kokkos::View<double**, Kokkos::HostSpace>;
 
 struct HostOutputs {
-  Kokkos::View<double**, Kokkos::LayoutStride, Kokkos::HostSpace> params;  // any layout: device maps are LayoutLeft
+  Kokkos::View<double**, Kokkos::LayoutStride, Kokkos::HostSpace>
+      params;  // any layout: device maps are LayoutLeft
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> status;
   Kokkos::View<double*, Kokkos::HostSpace> r2, sse;
   Kokkos::View<std::uint16_t*, Kokkos::HostSpace> iterations;
@@ -34,8 +35,9 @@ std::vector<double> time_grid(int n, double duration) {
 
 // Fits host data with a model built on ExecutionSpace's memory by make_model(times) and returns host outputs.
 template <class ExecutionSpace, template <class> class Model, class Configure>
-HostOutputs fit_on(std::vector<double> const& t, HostSeries data, std::vector<std::uint8_t> const& mask_values,
-                   voxflow::fit::LMOptions const& options, Configure configure) {
+HostOutputs fit_on(std::vector<double> const& t, HostSeries data,
+                   std::vector<std::uint8_t> const& mask_values, voxflow::fit::LMOptions const& options,
+                   Configure configure) {
   using Mem = typename ExecutionSpace::memory_space;
   ExecutionSpace space;
   Kokkos::View<double*, Kokkos::HostSpace> t_host("t", t.size());
@@ -51,12 +53,14 @@ HostOutputs fit_on(std::vector<double> const& t, HostSeries data, std::vector<st
   }
   int const n = static_cast<int>(data.extent(0));
   voxflow::fit::FitOutputs<Mem> out(space, "voxflow::test::lm", n, Model<Mem>::n_params);
-  voxflow::fit::fit_voxels(space, model, data_dev, Kokkos::View<std::uint8_t const*, Mem>(mask), options, out);
+  voxflow::fit::fit_voxels(space, model, data_dev, Kokkos::View<std::uint8_t const*, Mem>(mask), options,
+                           out);
   space.fence();
   auto host = Kokkos::HostSpace();
   return HostOutputs{Kokkos::create_mirror_view_and_copy(host, out.params),
                      Kokkos::create_mirror_view_and_copy(host, out.status),
-                     Kokkos::create_mirror_view_and_copy(host, out.r2), Kokkos::create_mirror_view_and_copy(host, out.sse),
+                     Kokkos::create_mirror_view_and_copy(host, out.r2),
+                     Kokkos::create_mirror_view_and_copy(host, out.sse),
                      Kokkos::create_mirror_view_and_copy(host, out.iterations)};
 }
 
@@ -71,8 +75,8 @@ struct Truth {
 };
 
 // Curves A exp(-k t) + c for random truths, with Gaussian noise of SD noise * (A + c).
-HostSeries synthesise(std::vector<double> const& t, std::vector<Truth>& truths, int n, bool offset, double noise,
-                      unsigned seed) {
+HostSeries synthesise(std::vector<double> const& t, std::vector<Truth>& truths, int n, bool offset,
+                      double noise, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> ua(0.5, 3.0), uk(0.1, 3.0), uc(-0.5, 1.0);
   std::normal_distribution<double> gauss(0.0, 1.0);
@@ -87,11 +91,14 @@ HostSeries synthesise(std::vector<double> const& t, std::vector<Truth>& truths, 
   return y;
 }
 
-double relative_error(double estimate, double truth) { return std::fabs(estimate - truth) / std::fabs(truth); }
+double relative_error(double estimate, double truth) {
+  return std::fabs(estimate - truth) / std::fabs(truth);
+}
 
 template <class ExecutionSpace>
 class LevenbergMarquardt : public ::testing::Test {};
-TYPED_TEST_SUITE(LevenbergMarquardt, voxflow::testing::ExecutionSpaces, voxflow::testing::ExecutionSpaceNames);
+TYPED_TEST_SUITE(LevenbergMarquardt, voxflow::testing::ExecutionSpaces,
+                 voxflow::testing::ExecutionSpaceNames);
 
 TYPED_TEST(LevenbergMarquardt, MonoExponentialRecoversTruthTo1e8OnNoiseFreeData) {
   auto const t = time_grid(40, 4.0);
@@ -150,7 +157,8 @@ TYPED_TEST(LevenbergMarquardt, BadVoxelsGetTheirStatusAndNeverStopTheOthers) {
   y(1, 0) = inf;                                             // 1: Inf sample
   for (std::size_t j = 0; j < t.size(); ++j) y(2, j) = 2.0;  // 2: constant curve
   for (std::size_t j = 0; j < t.size(); ++j) y(3, j) = 0.0;  // 3: all zero
-  for (std::size_t j = 0; j < t.size(); ++j) y(4, j) = 1.5 * std::exp(-0.5 * t[j]) + 0.2;  // 4: not a model curve
+  for (std::size_t j = 0; j < t.size(); ++j)
+    y(4, j) = 1.5 * std::exp(-0.5 * t[j]) + 0.2;  // 4: not a model curve
   // 5, 6, 7: clean curves; 6 is masked out.
   std::vector<std::uint8_t> mask{1, 1, 1, 1, 1, 1, 0, 1};
   auto const out = fit_on<TypeParam, voxflow::fit::MonoExponential>(t, y, mask);
@@ -180,8 +188,8 @@ TYPED_TEST(LevenbergMarquardt, TruthOutsideTheBoundsConvergesOntoTheBound) {
     y(0, j) = 2.0 * std::exp(-2.5 * t[j]);  // rate above the upper bound of 1.0
     y(1, j) = 2.0 * std::exp(+0.3 * t[j]);  // growing curve: rate below the lower bound of 0
   }
-  auto const out = fit_on<TypeParam, voxflow::fit::MonoExponential>(
-      t, y, {}, {}, [](auto& model) { model.hi[1] = 1.0; });
+  auto const out =
+      fit_on<TypeParam, voxflow::fit::MonoExponential>(t, y, {}, {}, [](auto& model) { model.hi[1] = 1.0; });
   EXPECT_EQ(out.status_of(0), FitStatus::converged_at_bound);
   EXPECT_DOUBLE_EQ(out.params(0, 1), 1.0);
   EXPECT_EQ(out.status_of(1), FitStatus::converged_at_bound);
@@ -208,8 +216,8 @@ TYPED_TEST(LevenbergMarquardt, IterationLimitIsReported) {
 
 namespace {
 
-// f_j = (p^3 - 3p) t_j fitted to y = 2.5 t: from p = -1.5 the fit falls into the local minimum at p = -1 (where
-// p^3 - 3p peaks at 2), the global one is p ~ 2.04. Alternative starts must find it.
+// f_j = (p^3 - 3p) t_j fitted to y = 2.5 t: from p = -1.5 the fit falls into the local minimum at p = -1
+// (where p^3 - 3p peaks at 2), the global one is p ~ 2.04. Alternative starts must find it.
 template <class MemorySpace>
 struct CubicWithLocalMinimum {
   static constexpr int n_params = 1;

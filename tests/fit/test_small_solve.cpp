@@ -1,14 +1,16 @@
-// The in-register Cholesky solve of the LM step against KokkosBatched's LU, for every size 1..6, on every space.
+// The in-register Cholesky solve of the LM step against KokkosBatched's LU, for every size 1..6, on every
+// space.
+#include "execution_spaces.hpp"
+
 #include <voxflow/fit/small_solve.hpp>
 
 #include <KokkosBatched_LU_Decl.hpp>
 #include <KokkosBatched_LU_Serial_Impl.hpp>
 #include <KokkosBatched_SolveLU_Decl.hpp>
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "execution_spaces.hpp"
 
 namespace {
 
@@ -16,7 +18,8 @@ constexpr int batch = 64;
 
 // Random SPD matrices A = B^T B + 0.1 I and right-hand sides, on the host.
 template <int P>
-void make_problems(Kokkos::View<double***, Kokkos::HostSpace> a, Kokkos::View<double**, Kokkos::HostSpace> b) {
+void make_problems(Kokkos::View<double***, Kokkos::HostSpace> a,
+                   Kokkos::View<double**, Kokkos::HostSpace> b) {
   std::mt19937 rng(100 + P);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   for (int m = 0; m < batch; ++m) {
@@ -61,8 +64,8 @@ void check_against_batched_lu() {
         auto lu_m = Kokkos::subview(lu, m, Kokkos::ALL, Kokkos::ALL);
         auto x_m = Kokkos::subview(x_lu, m, Kokkos::ALL, Kokkos::ALL);
         KokkosBatched::SerialLU<KokkosBatched::Algo::LU::Unblocked>::invoke(lu_m);
-        KokkosBatched::SerialSolveLU<KokkosBatched::Trans::NoTranspose, KokkosBatched::Algo::SolveLU::Unblocked>::invoke(
-            lu_m, x_m);
+        KokkosBatched::SerialSolveLU<KokkosBatched::Trans::NoTranspose,
+                                     KokkosBatched::Algo::SolveLU::Unblocked>::invoke(lu_m, x_m);
       });
   auto xc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x_chol);
   auto xl = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x_lu);
@@ -94,7 +97,7 @@ TYPED_TEST(SmallSolve, CholeskyMatchesBatchedLUForEverySize) {
 }  // namespace
 
 TEST(SmallSolveHost, SingularAndIndefiniteMatricesAreReportedNotSolved) {
-  double const singular[3] = {1.0, 1.0, 1.0};  // [[1, 1], [1, 1]]
+  double const singular[3] = {1.0, 1.0, 1.0};    // [[1, 1], [1, 1]]
   double const indefinite[3] = {1.0, 2.0, 1.0};  // [[1, 2], [2, 1]]
   double const b[2] = {1.0, 2.0};
   double x[2] = {-7.0, -7.0};

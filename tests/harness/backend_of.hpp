@@ -1,5 +1,5 @@
-// The run-time backend that runs work on a given execution space (for tests that go through backend-dispatching APIs
-// such as the conformance runners).
+// The run-time backend that runs work on a given execution space (for tests that go through
+// backend-dispatching APIs such as the conformance runners).
 #ifndef VOXFLOW_TESTS_BACKEND_OF_HPP
 #define VOXFLOW_TESTS_BACKEND_OF_HPP
 

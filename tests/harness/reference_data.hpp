@@ -13,7 +13,9 @@ inline std::string reference_dir() {
   return VOXFLOW_REFERENCE_DIR_DEFAULT;
 }
 
-inline std::string reference_file(std::string const& relative) { return reference_dir() + "/" + relative; }
+inline std::string reference_file(std::string const& relative) {
+  return reference_dir() + "/" + relative;
+}
 
 }  // namespace voxflow::testing
 

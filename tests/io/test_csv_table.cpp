@@ -1,14 +1,15 @@
+#include "reference_data.hpp"
+
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/csv_table.hpp>
 
 #include <gtest/gtest.h>
 
-#include "reference_data.hpp"
-
 using voxflow::io::CsvTable;
 
 TEST(CsvTable, ToleratesByteOrderMarkCrlfQuotesAndSpacedHeaders) {
-  auto const t = CsvTable::parse("\xEF\xBB\xBFlabel, T1 nonlinear,s\r\n\"a, b\",1.5,1 2   3\r\nc,2,4\r\n", "mem.csv");
+  auto const t =
+      CsvTable::parse("\xEF\xBB\xBFlabel, T1 nonlinear,s\r\n\"a, b\",1.5,1 2   3\r\nc,2,4\r\n", "mem.csv");
   ASSERT_EQ(t.rows(), 2u);
   EXPECT_TRUE(t.has_column("label"));
   EXPECT_TRUE(t.has_column("T1 nonlinear"));

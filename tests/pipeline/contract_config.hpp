@@ -1,4 +1,5 @@
-// The configuration of the pipeline issue's contract, used by external checks: it must be accepted exactly as written.
+// The configuration of the pipeline issue's contract, used by external checks: it must be accepted exactly as
+// written.
 #ifndef VOXFLOW_TESTS_CONTRACT_CONFIG_HPP
 #define VOXFLOW_TESTS_CONTRACT_CONFIG_HPP
 

@@ -1,17 +1,18 @@
-// DCE run configurations: the public contract is accepted exactly as written, defaults fill the rest, relative paths
-// are relative to the configuration file, and every mistake is a ConfigError naming the file and the key.
+// DCE run configurations: the public contract is accepted exactly as written, defaults fill the rest,
+// relative paths are relative to the configuration file, and every mistake is a ConfigError naming the file
+// and the key.
+#include "contract_config.hpp"
+
 #include <voxflow/core/errors.hpp>
 #include <voxflow/pipeline/config_reader.hpp>
 #include <voxflow/pipeline/config_schema.hpp>
 #include <voxflow/pipeline/dce_config.hpp>
 
 #include <gtest/gtest.h>
-
-#include "contract_config.hpp"
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using voxflow::pipeline::load_dce_config;
@@ -100,7 +101,8 @@ TEST_F(ConfigFiles, BadValuesNameTheKeyAndTheChoices) {
 }
 
 TEST_F(ConfigFiles, SignalInputsNeedAT1Source) {
-  // Flip angle and TR may come from a DICOM series, so they are checked with the inputs (see the end-to-end tests).
+  // Flip angle and TR may come from a DICOM series, so they are checked with the inputs (see the end-to-end
+  // tests).
   std::string text = contract;
   text.replace(text.find("concentration: conc.nii.gz"), 26, "signal: signal.nii.gz");
   text += "acquisition:\n  flip_angle_deg: 15\n  repetition_time_s: 0.005\n";

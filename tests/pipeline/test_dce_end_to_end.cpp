@@ -1,5 +1,7 @@
-// End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk are
-// compared with the truth; bad inputs stop the run before anything is written.
+// End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk
+// are compared with the truth; bad inputs stop the run before anything is written.
+#include "contract_config.hpp"
+
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/dicom_series.hpp>
 #include <voxflow/io/hdf5_subject_file.hpp>
@@ -9,7 +11,6 @@
 #include <voxflow/pipeline/simulate.hpp>
 
 #include <gtest/gtest.h>
-#include "contract_config.hpp"
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -26,9 +27,8 @@ namespace {
 class DceEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("voxflow-e2e-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("voxflow-e2e-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -49,7 +49,8 @@ class DceEndToEnd : public ::testing::Test {
 
   // Largest relative error of a fitted map against the simulator's truth, inside the mask.
   double worst_error(std::string const& fitted, std::string const& truth) {
-    auto const f = io::read_nifti(fitted), t = io::read_nifti(truth), m = io::read_nifti((dir_ / "mask.nii.gz").string());
+    auto const f = io::read_nifti(fitted), t = io::read_nifti(truth),
+               m = io::read_nifti((dir_ / "mask.nii.gz").string());
     EXPECT_TRUE(io::same_grid(f.geometry, f.dims, t.geometry, t.dims));
     double worst = 0.0;
     for (std::size_t i = 0; i < m.data.size(); ++i)
@@ -74,7 +75,8 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
     EXPECT_EQ(report.fitted, report.voxels);
     EXPECT_EQ(report.usable, report.voxels);
     for (std::string param : {"Ktrans", "ve", "vp"})
-      EXPECT_LT(worst_error(map("extendedtofts", param), (dir_ / ("truth_" + param + ".nii.gz")).string()), 1e-5)
+      EXPECT_LT(worst_error(map("extendedtofts", param), (dir_ / ("truth_" + param + ".nii.gz")).string()),
+                1e-5)
           << backend << " " << param;
   }
   // The geometry of the input, the unit in the sidecar, the code table of the status map, the AIF used.
@@ -100,7 +102,8 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_aif.tsv"));
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_qc.png"));
   EXPECT_TRUE(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_config.yaml"));
-  EXPECT_EQ(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_voxflow.h5"), io::hdf5_support_built());
+  EXPECT_EQ(fs::exists(dir_ / "out/sub-sim/perf/sub-sim_desc-extendedtofts_voxflow.h5"),
+            io::hdf5_support_built());
   // Nothing half-written is left behind.
   for (auto const& e : fs::recursive_directory_iterator(dir_ / "out"))
     EXPECT_EQ(e.path().filename().string().find(".partial"), std::string::npos) << e.path();
@@ -128,8 +131,8 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
   sim.matrix = {6, 5, 2};
   sim.frames = 40;
   auto const config = simulate(sim);
-  // The simulated signal as a DICOM series on the same grid: LPS row/column directions (-1,0,0) and (0,-1,0) give
-  // RAS voxel axes +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0.
+  // The simulated signal as a DICOM series on the same grid: LPS row/column directions (-1,0,0) and (0,-1,0)
+  // give RAS voxel axes +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0.
   auto const signal = io::read_nifti((dir_ / "signal.nii.gz").string());
   io::SyntheticDicomSpec spec;
   spec.columns = 6;
@@ -143,21 +146,24 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
   double peak = 0.0;
   for (double v : signal.data) peak = std::max(peak, v);
   spec.rescale_slope = peak / 30000.0;  // int16 storage with about 4.5 significant digits
-  for (double v : signal.data) spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
+  for (double v : signal.data)
+    spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
   for (int t = 0; t < sim.frames; ++t) spec.frame_times_s.push_back(t * sim.frame_s);
   spec.flip_angle_deg = sim.flip_angle_deg;
   spec.repetition_time_ms = sim.tr_s * 1000.0;
   io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
   // No timing file, no flip angle, no TR in the configuration: all from the series.
-  std::ofstream(dir_ / "dicom.yaml") << "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n  t1_map: t1.nii.gz\n"
-                                        "  mask: mask.nii.gz\nacquisition:\n  baseline_frames: [0, 5]\n"
-                                        "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
+  std::ofstream(dir_ / "dicom.yaml")
+      << "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n  t1_map: t1.nii.gz\n"
+         "  mask: mask.nii.gz\nacquisition:\n  baseline_frames: [0, 5]\n"
+         "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
   auto const report = run((dir_ / "dicom.yaml").string());
   EXPECT_EQ(report.usable, report.voxels);
   EXPECT_LT(worst_error(map("tofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 0.02);
   // Without a flip angle anywhere, a NIfTI signal input is refused by name.
-  std::ofstream(dir_ / "nifti.yaml") << "modality: dce\nsubject: sub-other\ninputs:\n  signal: signal.nii.gz\n"
-                                        "  t1_map: t1.nii.gz\n  timing: time.txt\noutput:\n  dir: out\n";
+  std::ofstream(dir_ / "nifti.yaml")
+      << "modality: dce\nsubject: sub-other\ninputs:\n  signal: signal.nii.gz\n"
+         "  t1_map: t1.nii.gz\n  timing: time.txt\noutput:\n  dir: out\n";
   try {
     run((dir_ / "nifti.yaml").string());
     FAIL() << "expected ConfigError";
@@ -180,15 +186,17 @@ TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
   nlohmann::json sidecar = {{"FlipAngle", sim.flip_angle_deg}, {"RepetitionTimeExcitation", sim.tr_s}};
   for (int t = 0; t < sim.frames; ++t) sidecar["VolumeTiming"].push_back(t * sim.frame_s);
   std::ofstream(dir_ / "bids/sub-07/perf/sub-07_ce-gadolinium_dce.json") << sidecar.dump();
-  std::ofstream(dir_ / "bids.yaml") << "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  mask: mask.nii.gz\n"
-                                       "acquisition:\n  baseline_frames: [0, 5]\naif:\n  delay_s: 20\n"
-                                       "fit:\n  model: tofts\noutput:\n  dir: out\n";
+  std::ofstream(dir_ / "bids.yaml")
+      << "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  mask: mask.nii.gz\n"
+         "acquisition:\n  baseline_frames: [0, 5]\naif:\n  delay_s: 20\n"
+         "fit:\n  model: tofts\noutput:\n  dir: out\n";
   auto const report = run((dir_ / "bids.yaml").string());
   EXPECT_EQ(report.usable, report.voxels);
   auto const ktrans = (dir_ / "out/sub-07/perf/sub-07_desc-tofts_Ktrans.nii.gz").string();
   EXPECT_LT(worst_error(ktrans, (dir_ / "truth_Ktrans.nii.gz").string()), 1e-5);
   // A subject the dataset does not have is named in the error.
-  std::ofstream(dir_ / "missing.yaml") << "modality: dce\nsubject: sub-99\ninputs:\n  bids: bids\noutput:\n  dir: out\n";
+  std::ofstream(dir_ / "missing.yaml")
+      << "modality: dce\nsubject: sub-99\ninputs:\n  bids: bids\noutput:\n  dir: out\n";
   try {
     pipeline::load_dce_config((dir_ / "missing.yaml").string());
     FAIL() << "expected InputError";
@@ -223,7 +231,8 @@ TEST_F(DceEndToEnd, NoisyDataGiveUnbiasedMapsAndTissueDelaysAreFitted) {
   auto const config = simulate(sim);
   auto const report = run(config);
   EXPECT_GT(report.usable, report.voxels * 95 / 100);
-  auto const delay = io::read_nifti(map("2cum", "delay")), mask = io::read_nifti((dir_ / "mask.nii.gz").string());
+  auto const delay = io::read_nifti(map("2cum", "delay")),
+             mask = io::read_nifti((dir_ / "mask.nii.gz").string());
   double sum = 0.0;
   int n = 0;
   for (std::size_t i = 0; i < mask.data.size(); ++i)
@@ -244,7 +253,8 @@ TEST_F(DceEndToEnd, TheContractConfigurationProducesAKtransMapInPerMinute) {
   std::string found;
   for (auto const& e : fs::recursive_directory_iterator(dir_ / "out")) {
     std::string const name = e.path().filename().string();
-    if (name.find("Ktrans") != std::string::npos && name.size() > 7 && name.substr(name.size() - 7) == ".nii.gz")
+    if (name.find("Ktrans") != std::string::npos && name.size() > 7 &&
+        name.substr(name.size() - 7) == ".nii.gz")
       found = e.path().string();
   }
   ASSERT_FALSE(found.empty());

@@ -1,5 +1,7 @@
-// The exact exponential convolution against closed-form convolutions, independent quadrature and finite differences,
-// on every enabled execution space.
+// The exact exponential convolution against closed-form convolutions, independent quadrature and finite
+// differences, on every enabled execution space.
+#include "execution_spaces.hpp"
+
 #include <voxflow/signal/exp_convolution.hpp>
 
 #include <gtest/gtest.h>
@@ -7,8 +9,6 @@
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include "execution_spaces.hpp"
 
 namespace {
 
@@ -32,9 +32,8 @@ Convolved convolve_on(double k, std::vector<double> const& t, std::vector<double
   auto c_dev = Kokkos::create_mirror_view_and_copy(Mem(), c_host);
   Kokkos::View<double*, Mem> f("f", n), g("g", n);
   Kokkos::parallel_for(
-      "voxflow::test::exp_convolve", Kokkos::RangePolicy<ExecutionSpace>(0, 1), KOKKOS_LAMBDA(int) {
-        voxflow::signal::exp_convolve(k, t_dev, c_dev, n, f, g);
-      });
+      "voxflow::test::exp_convolve", Kokkos::RangePolicy<ExecutionSpace>(0, 1),
+      KOKKOS_LAMBDA(int) { voxflow::signal::exp_convolve(k, t_dev, c_dev, n, f, g); });
   auto f_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), f);
   auto g_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
   Convolved out{std::vector<double>(n), std::vector<double>(n)};
@@ -85,9 +84,11 @@ void gauss_legendre(int n, std::vector<long double>& x, std::vector<long double>
   }
 }
 
-// Reference convolution of the piecewise-linear interpolant of (t, c) by 24-point Gauss-Legendre quadrature on
-// short sub-intervals in long double: independent of the recursion and accurate to ~1e-18 for these smooth integrands.
-std::vector<long double> quadrature_reference(long double k, std::vector<double> const& t, std::vector<double> const& c) {
+// Reference convolution of the piecewise-linear interpolant of (t, c) by 24-point Gauss-Legendre quadrature
+// on short sub-intervals in long double: independent of the recursion and accurate to ~1e-18 for these smooth
+// integrands.
+std::vector<long double> quadrature_reference(long double k, std::vector<double> const& t,
+                                              std::vector<double> const& c) {
   std::vector<long double> x, w;
   gauss_legendre(24, x, w);
   std::size_t const n = t.size();
@@ -126,8 +127,10 @@ TYPED_TEST(ExpConvolution, RampMatchesClosedFormAndItsRateDerivative) {
       long double const tt = t[j], kk = k, e = std::exp(-kk * tt);
       long double const f = tt / kk - (1 - e) / (kk * kk);
       long double const g = -tt / (kk * kk) - tt * e / (kk * kk) + 2 * (1 - e) / (kk * kk * kk);
-      EXPECT_NEAR(r.f[j], static_cast<double>(f), 1e-13 + 1e-12 * std::fabs(static_cast<double>(f))) << "k=" << k << " j=" << j;
-      EXPECT_NEAR(r.g[j], static_cast<double>(g), 1e-12 + 1e-10 * std::fabs(static_cast<double>(g))) << "k=" << k << " j=" << j;
+      EXPECT_NEAR(r.f[j], static_cast<double>(f), 1e-13 + 1e-12 * std::fabs(static_cast<double>(f)))
+          << "k=" << k << " j=" << j;
+      EXPECT_NEAR(r.g[j], static_cast<double>(g), 1e-12 + 1e-10 * std::fabs(static_cast<double>(g)))
+          << "k=" << k << " j=" << j;
     }
   }
 }
@@ -149,7 +152,8 @@ TYPED_TEST(ExpConvolution, NonUniformGridMatchesIndependentQuadrature) {
   std::uniform_real_distribution<double> value(-1.0, 4.0);
   std::vector<double> c(t.size());
   for (auto& v : c) v = value(rng);
-  for (double k : {0.0, 0.01, 0.17, 2.0, 40.0}) {  // x = k*dt spans both the series and the closed-form branches
+  for (double k :
+       {0.0, 0.01, 0.17, 2.0, 40.0}) {  // x = k*dt spans both the series and the closed-form branches
     auto const r = convolve_on<TypeParam>(k, t, c);
     auto const ref = quadrature_reference(k, t, c);
     double scale = 0.0;

@@ -1,6 +1,6 @@
-// Results of checking voxflow against reference cases (`voxflow conformance`), and the tolerances they are judged by.
-// A case passes iff every listed output satisfies |measured - reference| <= atol + rtol * |reference| (the
-// numpy.testing.assert_allclose rule of the original OSIPI tests) and is finite.
+// Results of checking voxflow against reference cases (`voxflow conformance`), and the tolerances they are
+// judged by. A case passes iff every listed output satisfies |measured - reference| <= atol + rtol *
+// |reference| (the numpy.testing.assert_allclose rule of the original OSIPI tests) and is finite.
 #ifndef VOXFLOW_CONFORMANCE_REPORT_HPP
 #define VOXFLOW_CONFORMANCE_REPORT_HPP
 
@@ -42,15 +42,16 @@ struct FileReport {
 // Builds a check with the allclose rule.
 OutputCheck check(std::string name, double reference, double measured, Tolerance tolerance);
 
-// Tolerances of a suite, read from DIR/tolerances.json ({"files": {path: {"outputs": {name: {atol, rtol}}}}} plus
-// optional "delay_variant" and "forward_model_check" entries). Lookups fall back to the caller's default when the
-// file or output is not listed, so suites without a tolerances file still run.
+// Tolerances of a suite, read from DIR/tolerances.json ({"files": {path: {"outputs": {name: {atol, rtol}}}}}
+// plus optional "delay_variant" and "forward_model_check" entries). Lookups fall back to the caller's default
+// when the file or output is not listed, so suites without a tolerances file still run.
 class Tolerances {
  public:
   Tolerances() = default;
   static Tolerances load(std::string const& json_path);  // missing file: empty table; malformed: InputError
   Tolerance output(std::string const& relative_path, std::string const& name, Tolerance fallback) const;
-  Tolerance delay_variant(std::string const& relative_path, std::string const& name, Tolerance fallback) const;
+  Tolerance delay_variant(std::string const& relative_path, std::string const& name,
+                          Tolerance fallback) const;
   // atol (mM) of a "forward_model_check" entry, or fallback.
   double forward_check_atol(std::string const& relative_path, double fallback) const;
 

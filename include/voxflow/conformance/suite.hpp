@@ -1,6 +1,7 @@
-// `voxflow conformance --suite DIR`: runs every reference file under DIR that voxflow has a runner for, laid out as
-// ../shared/reference (t1/, dce/si2conc/, dce/aif/, dce/models/, dce/models_noisefree/, dce/osipy_forward/), with the
-// tolerances of DIR/tolerances.json.
+// `voxflow conformance --suite DIR`: runs every reference file under DIR that voxflow has a runner for, laid
+// out as
+// ../shared/reference (t1/, dce/si2conc/, dce/aif/, dce/models/, dce/models_noisefree/, dce/osipy_forward/),
+// with the tolerances of DIR/tolerances.json.
 #ifndef VOXFLOW_CONFORMANCE_SUITE_HPP
 #define VOXFLOW_CONFORMANCE_SUITE_HPP
 

@@ -1,5 +1,6 @@
-// Run-time backend choice (DESIGN.md §1): the binary carries Serial + OpenMP (+ CUDA); `auto` picks the device when
-// one is present, `host` the host threads, `device` insists on the GPU, `serial` runs on one thread.
+// Run-time backend choice (DESIGN.md §1): the binary carries Serial + OpenMP (+ CUDA); `auto` picks the
+// device when one is present, `host` the host threads, `device` insists on the GPU, `serial` runs on one
+// thread.
 #ifndef VOXFLOW_CORE_BACKEND_HPP
 #define VOXFLOW_CORE_BACKEND_HPP
 

@@ -1,5 +1,5 @@
-// User-facing error types (DESIGN.md §6). Each class maps to a distinct process exit code, so a batch system can tell
-// a bad configuration from a bad input file from an internal failure without parsing messages.
+// User-facing error types (DESIGN.md §6). Each class maps to a distinct process exit code, so a batch system
+// can tell a bad configuration from a bad input file from an internal failure without parsing messages.
 #ifndef VOXFLOW_CORE_ERRORS_HPP
 #define VOXFLOW_CORE_ERRORS_HPP
 
@@ -11,13 +11,13 @@ namespace voxflow {
 // Process exit codes of every voxflow executable.
 enum class ExitCode : int {
   success = 0,
-  failure = 1,         // an unexpected internal error
-  usage = 2,           // bad command line
-  config = 3,          // the configuration file is invalid
-  input = 4,           // an input file is missing, unreadable or inconsistent
-  output = 5,          // an output could not be written
-  backend = 6,         // the requested backend is not available in this build or on this machine
-  partial = 7,         // the run finished, but some subjects failed
+  failure = 1,  // an unexpected internal error
+  usage = 2,    // bad command line
+  config = 3,   // the configuration file is invalid
+  input = 4,    // an input file is missing, unreadable or inconsistent
+  output = 5,   // an output could not be written
+  backend = 6,  // the requested backend is not available in this build or on this machine
+  partial = 7,  // the run finished, but some subjects failed
 };
 
 // Base of every voxflow error: carries the exit code the CLI returns for it.

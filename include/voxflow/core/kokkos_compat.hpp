@@ -1,5 +1,5 @@
-// The one place where Kokkos 3.4 and Kokkos 4.x differ for voxflow (DEPS.md §3.1). Everything else in the code base
-// spells Kokkos the same way on both.
+// The one place where Kokkos 3.4 and Kokkos 4.x differ for voxflow (DEPS.md §3.1). Everything else in the
+// code base spells Kokkos the same way on both.
 #ifndef VOXFLOW_CORE_KOKKOS_COMPAT_HPP
 #define VOXFLOW_CORE_KOKKOS_COMPAT_HPP
 
@@ -27,7 +27,9 @@ template <class T>
 KOKKOS_FORCEINLINE_FUNCTION constexpr T clamp_to(T v, T lo, T hi) {
   return v < lo ? lo : (hi < v ? hi : v);
 }
-KOKKOS_FORCEINLINE_FUNCTION bool is_finite(double v) { return kmath::isfinite(v); }
+KOKKOS_FORCEINLINE_FUNCTION bool is_finite(double v) {
+  return kmath::isfinite(v);
+}
 
 // Command-line flag that sets the host thread count at Kokkos::initialize (renamed in 3.7, kokkos PR #5111).
 #if KOKKOS_VERSION >= 30700

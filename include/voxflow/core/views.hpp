@@ -38,9 +38,9 @@ using Grid = Kokkos::View<double*, MemorySpace>;
 // True when every View in Views... can be read and written by kernels running on ExecutionSpace.
 template <class ExecutionSpace, class... Views>
 struct accessible_from
-    : std::integral_constant<bool, (Kokkos::SpaceAccessibility<ExecutionSpace,
-                                                               typename Views::memory_space>::accessible &&
-                                    ...)> {};
+    : std::integral_constant<
+          bool,
+          (Kokkos::SpaceAccessibility<ExecutionSpace, typename Views::memory_space>::accessible && ...)> {};
 
 // Allocation of an uninitialised, labelled View on the stream of `space`.
 template <class View, class ExecutionSpace, class... Extents>
@@ -48,12 +48,13 @@ View allocate(ExecutionSpace const& space, std::string const& label, Extents... 
   return View(Kokkos::view_alloc(space, Kokkos::WithoutInitializing, label), extents...);
 }
 
-// Copies a host (voxel, time) array of any layout into a Series in MemorySpace, whose layout is the space's own
-// (LayoutLeft on GPUs): the layout change happens on the host, then one deep_copy moves the data.
+// Copies a host (voxel, time) array of any layout into a Series in MemorySpace, whose layout is the space's
+// own (LayoutLeft on GPUs): the layout change happens on the host, then one deep_copy moves the data.
 template <class MemorySpace, class HostView>
 Series<MemorySpace> upload_series(HostView const& host, std::string const& label) {
   static_assert(HostView::rank == 2, "voxflow::upload_series: expects a (voxel, time) View");
-  Series<MemorySpace> series(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), host.extent(0), host.extent(1));
+  Series<MemorySpace> series(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), host.extent(0),
+                             host.extent(1));
   auto mirror = Kokkos::create_mirror_view(series);
   for (std::size_t v = 0; v < host.extent(0); ++v)
     for (std::size_t j = 0; j < host.extent(1); ++j) mirror(v, j) = host(v, j);

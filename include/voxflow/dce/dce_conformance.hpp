@@ -1,5 +1,6 @@
-// Runners of the DCE reference files (reference README §2, §4, §5) for `voxflow conformance` and the tests: every case
-// goes through the same public API a pipeline uses (make_dce_inputs, fit_dce, signal_to_concentration).
+// Runners of the DCE reference files (reference README §2, §4, §5) for `voxflow conformance` and the tests:
+// every case goes through the same public API a pipeline uses (make_dce_inputs, fit_dce,
+// signal_to_concentration).
 #ifndef VOXFLOW_DCE_DCE_CONFORMANCE_HPP
 #define VOXFLOW_DCE_DCE_CONFORMANCE_HPP
 
@@ -7,8 +8,8 @@
 
 namespace voxflow::dce {
 
-// dce/models/*.csv and dce/models_noisefree/*.csv: fit each row and compare the parameters (plus, for Tofts and
-// extended Tofts, the delayed variant; for noise-free files, a forward-model check).
+// dce/models/*.csv and dce/models_noisefree/*.csv: fit each row and compare the parameters (plus, for Tofts
+// and extended Tofts, the delayed variant; for noise-free files, a forward-model check).
 conformance::FileReport run_model_reference_file(conformance::RunContext const& ctx);
 
 // dce/osipy_forward/*.csv: predict the tissue curve from the parameters with osipy's discretisation.

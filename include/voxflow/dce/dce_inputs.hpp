@@ -1,5 +1,6 @@
-// What every DCE pharmacokinetic model reads besides a voxel's curve: tissue sample times and the plasma AIF on its own
-// grid, all in minutes (rates are per minute, DESIGN.md §5), plus bounds and the arterial-delay setting.
+// What every DCE pharmacokinetic model reads besides a voxel's curve: tissue sample times and the plasma AIF
+// on its own grid, all in minutes (rates are per minute, DESIGN.md §5), plus bounds and the arterial-delay
+// setting.
 #ifndef VOXFLOW_DCE_DCE_INPUTS_HPP
 #define VOXFLOW_DCE_DCE_INPUTS_HPP
 
@@ -12,10 +13,10 @@ namespace voxflow::dce {
 // The convolutions of the AIF with exp(-k_r t) for R rates at one tissue sample.
 template <int R>
 struct ConvolvedSample {
-  double f[R];    // F_k(tau)
-  double g[R];    // dF_k/dk
-  double c;       // Cp(tau)
-  double slope;   // dCp/dtau, filled only when requested (delay derivatives)
+  double f[R];   // F_k(tau)
+  double g[R];   // dF_k/dk
+  double c;      // Cp(tau)
+  double slope;  // dCp/dtau, filled only when requested (delay derivatives)
 };
 
 template <class MemorySpace>
@@ -35,10 +36,11 @@ struct DceInputs {
     return {ta, ca, n_aif(), rate};
   }
 
-  // Calls body(j, sample) for every tissue sample j with the AIF shifted by `shift` (min) and convolved with each
-  // rate. The one streamed pass every model evaluation, start value and forward prediction is built on.
+  // Calls body(j, sample) for every tissue sample j with the AIF shifted by `shift` (min) and convolved with
+  // each rate. The one streamed pass every model evaluation, start value and forward prediction is built on.
   template <int R, bool WithSlope, class Body>
-  KOKKOS_FORCEINLINE_FUNCTION void convolve_samples(double const (&rates)[R], double shift, Body&& body) const {
+  KOKKOS_FORCEINLINE_FUNCTION void convolve_samples(double const (&rates)[R], double shift,
+                                                    Body&& body) const {
     int const n = n_samples();
     ConvolvedSample<R> s;
     s.slope = 0.0;
@@ -66,7 +68,8 @@ struct DceInputs {
       }
       return;
     }
-    signal::AifConvolution<Kokkos::View<double const*, MemorySpace>, Kokkos::View<double const*, MemorySpace>> conv[R] = {};
+    signal::AifConvolution<Kokkos::View<double const*, MemorySpace>, Kokkos::View<double const*, MemorySpace>>
+        conv[R] = {};
     for (int r = 0; r < R; ++r) conv[r] = convolution(rates[r]);
     for (int j = 0; j < n; ++j) {
       double const tau = t(j) - shift;
@@ -103,14 +106,16 @@ struct CostSink {
 };
 
 template <class Model, class Curve>
-KOKKOS_INLINE_FUNCTION double model_cost(Model const& model, Curve const& y, double const (&p)[Model::n_params]) {
+KOKKOS_INLINE_FUNCTION double model_cost(Model const& model, Curve const& y,
+                                         double const (&p)[Model::n_params]) {
   CostSink<Model::n_params, Curve> sink{&y};
   if (!model.evaluate(p, sink) || !is_finite(sink.cost)) return 1e300;
   return sink.cost;
 }
 
-// Starting values of a model with a fitted delay: the model's linearised estimate at every delay of the search grid,
-// keeping the one whose model curve fits y best. `linearised(y, delay_s, p)` fills p for one candidate delay.
+// Starting values of a model with a fitted delay: the model's linearised estimate at every delay of the
+// search grid, keeping the one whose model curve fits y best. `linearised(y, delay_s, p)` fills p for one
+// candidate delay.
 template <class Model, class Curve, class Linearised>
 KOKKOS_INLINE_FUNCTION void best_delay_start(Model const& model, Curve const& y, DelaySearch const& delay,
                                              Linearised&& linearised, double (&p)[Model::n_params]) {

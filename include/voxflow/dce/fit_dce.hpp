@@ -1,5 +1,5 @@
-// Host entry point of DCE pharmacokinetic fitting: picks the model functor for a run-time model choice and fits every
-// voxel with the batched LM core (fit_voxels.hpp).
+// Host entry point of DCE pharmacokinetic fitting: picks the model functor for a run-time model choice and
+// fits every voxel with the batched LM core (fit_voxels.hpp).
 #ifndef VOXFLOW_DCE_FIT_DCE_HPP
 #define VOXFLOW_DCE_FIT_DCE_HPP
 
@@ -33,10 +33,10 @@ struct DceFitOptions {
 std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay);
 std::vector<std::string> dce_parameter_units(DceModel model, bool fit_delay);
 
-// Checks tissue times, AIF times and AIF values (seconds, mM) before any fitting: finite, strictly increasing times,
-// matching lengths, finite AIF. `source` names where they came from in the error.
-void validate_dce_inputs(std::vector<double> const& t_s, std::vector<double> const& ta_s, std::vector<double> const& ca,
-                         std::string const& source);
+// Checks tissue times, AIF times and AIF values (seconds, mM) before any fitting: finite, strictly increasing
+// times, matching lengths, finite AIF. `source` names where they came from in the error.
+void validate_dce_inputs(std::vector<double> const& t_s, std::vector<double> const& ta_s,
+                         std::vector<double> const& ca, std::string const& source);
 
 // The frame spacing (s) when the AIF is sampled on the tissue grid and that grid is uniform to 1e-9, else 0.
 double uniform_aligned_step(std::vector<double> const& t_s, std::vector<double> const& ta_s);
@@ -47,7 +47,8 @@ DceInputs<MemorySpace> make_dce_inputs(std::vector<double> const& t_s, std::vect
                                        std::vector<double> const& ca, std::string const& source) {
   validate_dce_inputs(t_s, ta_s, ca, source);
   auto upload = [](std::vector<double> const& values, double scale, char const* label) {
-    Kokkos::View<double*, MemorySpace> v(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), values.size());
+    Kokkos::View<double*, MemorySpace> v(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)),
+                                         values.size());
     auto h = Kokkos::create_mirror_view(v);
     for (std::size_t i = 0; i < values.size(); ++i) h(i) = values[i] * scale;
     Kokkos::deep_copy(v, h);
@@ -83,9 +84,11 @@ void fit_model(ExecutionSpace const& space, Series<MemorySpace> const& conc, Dce
       m.convolution = o.convolution;
       return fit_with(space, m, conc, mask, o, out);
     }
-    case DceModel::patlak: return fit_with(space, PatlakModel<MemorySpace, Delay>(in, o.delay), conc, mask, o, out);
+    case DceModel::patlak:
+      return fit_with(space, PatlakModel<MemorySpace, Delay>(in, o.delay), conc, mask, o, out);
     case DceModel::two_compartment_exchange:
-      return fit_with(space, TwoCompartmentExchangeModel<MemorySpace, Delay>(in, o.delay), conc, mask, o, out);
+      return fit_with(space, TwoCompartmentExchangeModel<MemorySpace, Delay>(in, o.delay), conc, mask, o,
+                      out);
     case DceModel::two_compartment_uptake:
       return fit_with(space, TwoCompartmentUptakeModel<MemorySpace, Delay>(in, o.delay), conc, mask, o, out);
   }
@@ -95,21 +98,24 @@ void fit_model(ExecutionSpace const& space, Series<MemorySpace> const& conc, Dce
 // Fits every voxel of `concentration` (voxel, time; mM) with the chosen model. `out` must be sized for
 // dce_parameter_names(options.model, options.fit_delay).size() parameters.
 template <class ExecutionSpace, class MemorySpace>
-void fit_dce(ExecutionSpace const& space, Series<MemorySpace> const& concentration, DceInputs<MemorySpace> const& inputs,
-             Kokkos::View<std::uint8_t const*, MemorySpace> const& mask, DceFitOptions const& options,
-             fit::FitOutputs<MemorySpace> const& out) {
+void fit_dce(ExecutionSpace const& space, Series<MemorySpace> const& concentration,
+             DceInputs<MemorySpace> const& inputs, Kokkos::View<std::uint8_t const*, MemorySpace> const& mask,
+             DceFitOptions const& options, fit::FitOutputs<MemorySpace> const& out) {
   auto const n_params = dce_parameter_names(options.model, options.fit_delay).size();
   if (out.params.extent(1) != n_params)
-    throw Error(ExitCode::failure, "voxflow::dce::fit_dce: outputs sized for " + std::to_string(out.params.extent(1)) +
-                                       " parameters, the model has " + std::to_string(n_params));
+    throw Error(ExitCode::failure, "voxflow::dce::fit_dce: outputs sized for " +
+                                       std::to_string(out.params.extent(1)) + " parameters, the model has " +
+                                       std::to_string(n_params));
   if (static_cast<int>(concentration.extent(1)) != inputs.n_samples())
     throw InputError("concentration", "time dimension",
                      std::to_string(inputs.n_samples()) + " frames to match the timing, found " +
                          std::to_string(concentration.extent(1)));
   if (options.convolution == ToftsConvolution::osipy_compatible && options.fit_delay)
     throw ConfigError("", "fit.convolution", "'exact' when the arterial delay is fitted");
-  if (options.fit_delay) detail::fit_model<ExecutionSpace, MemorySpace, true>(space, concentration, inputs, mask, options, out);
-  else detail::fit_model<ExecutionSpace, MemorySpace, false>(space, concentration, inputs, mask, options, out);
+  if (options.fit_delay)
+    detail::fit_model<ExecutionSpace, MemorySpace, true>(space, concentration, inputs, mask, options, out);
+  else
+    detail::fit_model<ExecutionSpace, MemorySpace, false>(space, concentration, inputs, mask, options, out);
 }
 
 }  // namespace voxflow::dce

@@ -1,5 +1,5 @@
-// Forward DCE model curves for given parameters (simulation, forward-model checks): the same evaluate() the fits use,
-// streamed into a CurveSink.
+// Forward DCE model curves for given parameters (simulation, forward-model checks): the same evaluate() the
+// fits use, streamed into a CurveSink.
 #ifndef VOXFLOW_DCE_PREDICT_DCE_HPP
 #define VOXFLOW_DCE_PREDICT_DCE_HPP
 
@@ -26,7 +26,8 @@ struct PredictFunctor {
 template <class ExecutionSpace, class MemorySpace, class Model>
 void predict_with(ExecutionSpace const& space, Model const& model, Maps<MemorySpace> const& params,
                   Series<MemorySpace> const& out) {
-  Kokkos::parallel_for("voxflow::dce::predict", Kokkos::RangePolicy<ExecutionSpace>(space, 0, int(params.extent(0))),
+  Kokkos::parallel_for("voxflow::dce::predict",
+                       Kokkos::RangePolicy<ExecutionSpace>(space, 0, int(params.extent(0))),
                        PredictFunctor<Model, Maps<MemorySpace>, Series<MemorySpace>>{model, params, out});
 }
 
@@ -44,7 +45,8 @@ void predict_model(ExecutionSpace const& space, DceInputs<MemorySpace> const& in
       m.convolution = o.convolution;
       return predict_with(space, m, params, out);
     }
-    case DceModel::patlak: return predict_with(space, PatlakModel<MemorySpace, Delay>(in, o.delay), params, out);
+    case DceModel::patlak:
+      return predict_with(space, PatlakModel<MemorySpace, Delay>(in, o.delay), params, out);
     case DceModel::two_compartment_exchange:
       return predict_with(space, TwoCompartmentExchangeModel<MemorySpace, Delay>(in, o.delay), params, out);
     case DceModel::two_compartment_uptake:
@@ -56,10 +58,13 @@ void predict_model(ExecutionSpace const& space, DceInputs<MemorySpace> const& in
 // Writes the model curve of every parameter row (voxel, parameter in dce_parameter_names order) into out
 // (voxel, time). Parameters outside a model's domain give NaN curves.
 template <class ExecutionSpace, class MemorySpace>
-void predict_dce(ExecutionSpace const& space, DceInputs<MemorySpace> const& inputs, DceFitOptions const& options,
-                 Maps<MemorySpace> const& params, Series<MemorySpace> const& out) {
-  if (options.fit_delay) detail::predict_model<ExecutionSpace, MemorySpace, true>(space, inputs, options, params, out);
-  else detail::predict_model<ExecutionSpace, MemorySpace, false>(space, inputs, options, params, out);
+void predict_dce(ExecutionSpace const& space, DceInputs<MemorySpace> const& inputs,
+                 DceFitOptions const& options, Maps<MemorySpace> const& params,
+                 Series<MemorySpace> const& out) {
+  if (options.fit_delay)
+    detail::predict_model<ExecutionSpace, MemorySpace, true>(space, inputs, options, params, out);
+  else
+    detail::predict_model<ExecutionSpace, MemorySpace, false>(space, inputs, options, params, out);
 }
 
 }  // namespace voxflow::dce

@@ -1,11 +1,11 @@
-// Tofts, extended Tofts and Patlak models (SPEC §4.4) with exact piecewise-linear convolution, analytic Jacobians and
-// an optional fitted arterial delay:
+// Tofts, extended Tofts and Patlak models (SPEC §4.4) with exact piecewise-linear convolution, analytic
+// Jacobians and an optional fitted arterial delay:
 //   Tofts           C(t) = Ktrans F_kep(t - d),                 kep = Ktrans / ve
 //   extended Tofts  C(t) = Ktrans F_kep(t - d) + vp Cp(t - d)
 //   Patlak          C(t) = Ktrans F_0(t - d)   + vp Cp(t - d)   (F_0 = running integral of Cp)
 // where F_k is the convolution of the plasma AIF with exp(-k t). Starting values come from the integral
-// linearisation of Murase (2004), one streamed regression per candidate delay; PERF-LIMIT.md measured that this halves
-// the LM iterations of a fixed start.
+// linearisation of Murase (2004), one streamed regression per candidate delay; PERF-LIMIT.md measured that
+// this halves the LM iterations of a fixed start.
 #ifndef VOXFLOW_DCE_TOFTS_MODELS_HPP
 #define VOXFLOW_DCE_TOFTS_MODELS_HPP
 
@@ -19,13 +19,15 @@ namespace voxflow::dce {
 
 enum class ToftsVariant { tofts, extended_tofts, patlak };
 
-// How the Tofts convolution is discretised: exact (default) or osipy's rectangle rule including both end samples
-// with the impulse response sampled on the AIF grid (SPEC §11; only for parity with osipy, uniform grids only).
+// How the Tofts convolution is discretised: exact (default) or osipy's rectangle rule including both end
+// samples with the impulse response sampled on the AIF grid (SPEC §11; only for parity with osipy, uniform
+// grids only).
 enum class ToftsConvolution { exact, osipy_compatible };
 
 template <class MemorySpace, ToftsVariant Variant, bool WithDelay>
 struct ToftsFamilyModel {
-  // Parameters: Ktrans [1/min], then ve (Tofts, extended Tofts), then vp (extended Tofts, Patlak), then delay [s].
+  // Parameters: Ktrans [1/min], then ve (Tofts, extended Tofts), then vp (extended Tofts, Patlak), then delay
+  // [s].
   static constexpr bool has_ve = Variant != ToftsVariant::patlak;
   static constexpr bool has_vp = Variant != ToftsVariant::tofts;
   static constexpr int n_kinetic = 1 + (has_ve ? 1 : 0) + (has_vp ? 1 : 0);
@@ -41,7 +43,8 @@ struct ToftsFamilyModel {
   ToftsConvolution convolution = ToftsConvolution::exact;
 
   ToftsFamilyModel() = default;
-  explicit ToftsFamilyModel(DceInputs<MemorySpace> const& inputs, DelaySearch const& search = {}) : in(inputs), delay(search) {
+  explicit ToftsFamilyModel(DceInputs<MemorySpace> const& inputs, DelaySearch const& search = {})
+      : in(inputs), delay(search) {
     lo[0] = 0.0;
     hi[0] = 5.0;
     if (has_ve) {
@@ -70,7 +73,8 @@ struct ToftsFamilyModel {
     double const shift = WithDelay ? p[i_delay] / seconds_per_minute : 0.0;
     if (!(ve > 0.0)) return false;
     double const kep = has_ve ? ktrans / ve : 0.0;
-    if (convolution == ToftsConvolution::osipy_compatible && !WithDelay) return evaluate_osipy(ktrans, ve, vp, kep, sink);
+    if (convolution == ToftsConvolution::osipy_compatible && !WithDelay)
+      return evaluate_osipy(ktrans, ve, vp, kep, sink);
     Sink acc = sink;  // a local copy whose address never escapes keeps the accumulators in registers
     // Chain-rule factors of dF/dkep, hoisted out of the time loop: dkep/dKtrans = 1/ve, dkep/dve = -kep/ve.
     double const g_to_ktrans = has_ve ? ktrans / ve : 0.0;
@@ -89,21 +93,23 @@ struct ToftsFamilyModel {
     return true;
   }
 
-  // Starting values: Murase's linearisation C = (Ktrans + kep vp) I - kep J + vp Cp, with I the running integral of
-  // the (delayed) AIF and J that of the tissue curve, for each candidate delay; the candidate whose parameters fit the
-  // curve best wins.
+  // Starting values: Murase's linearisation C = (Ktrans + kep vp) I - kep J + vp Cp, with I the running
+  // integral of the (delayed) AIF and J that of the tissue curve, for each candidate delay; the candidate
+  // whose parameters fit the curve best wins.
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
     if (!WithDelay) {
       linearised(y, 0.0, p);
       return;
     }
-    best_delay_start(*this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
-                     p);
+    best_delay_start(
+        *this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
+        p);
   }
 
-  // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit, with
-  // the residual from the accumulated sums. Only a solution outside the bounds (or a non-finite curve) needs LM.
+  // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit,
+  // with the residual from the accumulated sums. Only a solution outside the bounds (or a non-finite curve)
+  // needs LM.
   template <class Curve, bool Linear = (Variant == ToftsVariant::patlak && !WithDelay)>
   KOKKOS_INLINE_FUNCTION std::enable_if_t<Linear, bool> linear_solution(Curve const& y, double (&p)[n_params],
                                                                         fit::LMResult& result) const {
@@ -141,14 +147,15 @@ struct ToftsFamilyModel {
     fit::LinearRegression<K> reg;
     double tissue_integral = 0.0;
     double const rates[1] = {0.0};  // F_0 = running integral of the AIF
-    in.template convolve_samples<1, false>(rates, delay_s / seconds_per_minute, [&](int j, ConvolvedSample<1> const& s) {
-      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
-      double x[K];
-      x[0] = s.f[0];
-      if (has_ve) x[i_ve] = -tissue_integral;
-      if (has_vp) x[i_vp] = s.c;
-      reg.add(x, y(j));
-    });
+    in.template convolve_samples<1, false>(
+        rates, delay_s / seconds_per_minute, [&](int j, ConvolvedSample<1> const& s) {
+          if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
+          double x[K];
+          x[0] = s.f[0];
+          if (has_ve) x[i_ve] = -tissue_integral;
+          if (has_vp) x[i_vp] = s.c;
+          reg.add(x, y(j));
+        });
     double beta[K];
     bool const ok = reg.solve(beta);
     // Fallback: a mid-range tissue.
@@ -170,10 +177,11 @@ struct ToftsFamilyModel {
     fit::clamp_to_bounds(*this, p);
   }
 
-  // osipy's discretisation: C[n] = dt sum_{m<=n} ca[m] Ktrans exp(-kep (t[n-m] - t[0])) (+ vp ca[n]), with the AIF on
-  // the tissue grid. Recursive in n: S[n] = e^{-kep dt} S[n-1] + ca[n].
+  // osipy's discretisation: C[n] = dt sum_{m<=n} ca[m] Ktrans exp(-kep (t[n-m] - t[0])) (+ vp ca[n]), with
+  // the AIF on the tissue grid. Recursive in n: S[n] = e^{-kep dt} S[n-1] + ca[n].
   template <class Sink>
-  KOKKOS_INLINE_FUNCTION bool evaluate_osipy(double ktrans, double ve, double vp, double kep, Sink& sink) const {
+  KOKKOS_INLINE_FUNCTION bool evaluate_osipy(double ktrans, double ve, double vp, double kep,
+                                             Sink& sink) const {
     int const n = n_samples();
     if (n < 2 || in.n_aif() < n) return false;
     double const dt = in.t(1) - in.t(0);

@@ -1,12 +1,15 @@
-// Two-compartment exchange (2CXM) and uptake (2CUM) models (SPEC §4.4) with exact piecewise-linear convolution, analytic
-// Jacobians and an optional fitted arterial delay. Both impulse responses are bi-exponential,
+// Two-compartment exchange (2CXM) and uptake (2CUM) models (SPEC §4.4) with exact piecewise-linear
+// convolution, analytic Jacobians and an optional fitted arterial delay. Both impulse responses are
+// bi-exponential,
 //   R(t) = A1 exp(-k1 t) + A2 exp(-k2 t),     C(t) = A1 F_k1(t - d) + A2 F_k2(t - d),
 // with (A, k) functions of the parameters evaluated in dual numbers, so the chain rule through them is exact.
-//   2CXM (fp, ps, ve, vp):  k_in = fp/vp, k_pe = ps/vp, k_ep = ps/ve; k1,2 = (s +- sqrt(s^2 - 4 k_ep k_in)) / 2 with
-//                           s = k_in + k_pe + k_ep; A1 = fp (k1 - b)/(k1 - k2), A2 = fp (b - k2)/(k1 - k2), b = k_ep + k_pe
+//   2CXM (fp, ps, ve, vp):  k_in = fp/vp, k_pe = ps/vp, k_ep = ps/ve; k1,2 = (s +- sqrt(s^2 - 4 k_ep k_in)) /
+//   2 with
+//                           s = k_in + k_pe + k_ep; A1 = fp (k1 - b)/(k1 - k2), A2 = fp (b - k2)/(k1 - k2), b
+//                           = k_ep + k_pe
 //   2CUM (fp, ps, vp):      k1 = (fp + ps)/vp, A1 = fp^2/(fp + ps); k2 = 0, A2 = fp ps/(fp + ps)
-// Flows and PS are in 1/min (DESIGN.md §5: mL/100 mL/min divided by 100). Starting values come from the linear forms
-// of the second-order ODE these responses satisfy (Flouri et al., MRM 2016), integrated twice:
+// Flows and PS are in 1/min (DESIGN.md §5: mL/100 mL/min divided by 100). Starting values come from the
+// linear forms of the second-order ODE these responses satisfy (Flouri et al., MRM 2016), integrated twice:
 //   C = -(k1 + k2) I[C] - k1 k2 II[C] + (A1 + A2) I[Cp] + (A1 k2 + A2 k1) II[Cp]      (I = running integral),
 // one streamed regression, mapped back to the physiological parameters.
 #ifndef VOXFLOW_DCE_TWO_COMPARTMENT_MODELS_HPP
@@ -70,7 +73,8 @@ struct TwoCompartmentModel {
       D const s = k_in + k_pe + k_ep;
       D const disc = s * s - D(4.0) * k_ep * k_in;
       D root = sqrt(disc);
-      if (!(root.v > 1e-12 * s.v)) return false;  // equal rates: only in the limit ps -> inf, never at finite bounds
+      if (!(root.v > 1e-12 * s.v))
+        return false;  // equal rates: only in the limit ps -> inf, never at finite bounds
       k1 = (s + root) / D(2.0);
       k2 = (s - root) / D(2.0);
       D const b = k_ep + k_pe;
@@ -112,14 +116,17 @@ struct TwoCompartmentModel {
       linearised(y, 0.0, p);
       return;
     }
-    best_delay_start(*this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
-                     p);
+    best_delay_start(
+        *this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
+        p);
   }
 
-  // Alternative starts spanning fast/slow flow, low/high permeability and small/large volumes (the 2CXM and 2CUM cost
-  // surfaces have separate minima where one compartment is nearly invisible); the delay of the first fit is kept.
+  // Alternative starts spanning fast/slow flow, low/high permeability and small/large volumes (the 2CXM and
+  // 2CUM cost surfaces have separate minima where one compartment is nearly invisible); the delay of the
+  // first fit is kept.
   static constexpr int n_alternative_starts = 6;
-  KOKKOS_INLINE_FUNCTION void alternative_start(int i, double const (&first_fit)[n_params], double (&p)[n_params]) const {
+  KOKKOS_INLINE_FUNCTION void alternative_start(int i, double const (&first_fit)[n_params],
+                                                double (&p)[n_params]) const {
     constexpr double fp[n_alternative_starts] = {0.1, 0.6, 0.1, 0.6, 0.3, 0.05};
     constexpr double ps[n_alternative_starts] = {0.02, 0.02, 0.2, 0.2, 0.1, 0.01};
     constexpr double ve[n_alternative_starts] = {0.1, 0.4, 0.4, 0.1, 0.2, 0.3};
@@ -143,33 +150,37 @@ struct TwoCompartmentModel {
 
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void linearised(Curve const& y, double delay_s, double (&p)[n_params]) const {
-    // Regressors: I[C], II[C], I[Cp], II[Cp] (2CXM) or I[Cp], I[C], II[Cp] (2CUM); running trapezoid integrals.
+    // Regressors: I[C], II[C], I[Cp], II[Cp] (2CXM) or I[Cp], I[C], II[Cp] (2CUM); running trapezoid
+    // integrals.
     double ic = 0.0, iic = 0.0, iicp = 0.0, icp_prev = 0.0;
     fit::LinearRegression<n_kinetic> reg;
     double const rates[1] = {0.0};  // F_0 = running integral of the AIF
-    in.template convolve_samples<1, false>(rates, delay_s / seconds_per_minute, [&](int j, ConvolvedSample<1> const& s) {
-      double const icp = s.f[0];
-      if (j > 0) {
-        double const dt = in.t(j) - in.t(j - 1);
-        double const ic_prev = ic;
-        ic += 0.5 * dt * (y(j) + y(j - 1));
-        iic += 0.5 * dt * (ic + ic_prev);
-        iicp += 0.5 * dt * (icp + icp_prev);
-      }
-      icp_prev = icp;
-      if constexpr (exchange) {
-        double const x[n_kinetic] = {ic, iic, icp, iicp};
-        reg.add(x, y(j));
-      } else {
-        double const x[n_kinetic] = {icp, ic, iicp};
-        reg.add(x, y(j));
-      }
-    });
+    in.template convolve_samples<1, false>(rates, delay_s / seconds_per_minute,
+                                           [&](int j, ConvolvedSample<1> const& s) {
+                                             double const icp = s.f[0];
+                                             if (j > 0) {
+                                               double const dt = in.t(j) - in.t(j - 1);
+                                               double const ic_prev = ic;
+                                               ic += 0.5 * dt * (y(j) + y(j - 1));
+                                               iic += 0.5 * dt * (ic + ic_prev);
+                                               iicp += 0.5 * dt * (icp + icp_prev);
+                                             }
+                                             icp_prev = icp;
+                                             if constexpr (exchange) {
+                                               double const x[n_kinetic] = {ic, iic, icp, iicp};
+                                               reg.add(x, y(j));
+                                             } else {
+                                               double const x[n_kinetic] = {icp, ic, iicp};
+                                               reg.add(x, y(j));
+                                             }
+                                           });
     fallback(p);
     double beta[n_kinetic];
     if (reg.solve(beta)) {
-      if constexpr (exchange) from_exchange_regression(beta, p);
-      else from_uptake_regression(beta, p);
+      if constexpr (exchange)
+        from_exchange_regression(beta, p);
+      else
+        from_uptake_regression(beta, p);
     }
     for (int i = 0; i < n_kinetic; ++i)
       if (!is_finite(p[i])) fallback(p);
@@ -177,8 +188,10 @@ struct TwoCompartmentModel {
     fit::clamp_to_bounds(*this, p);
   }
 
-  // C = b0 I[C] + b1 II[C] + b2 I[Cp] + b3 II[Cp]:  k1 + k2 = -b0, k1 k2 = -b1, fp = b2, fp (k_ep + k_pe) = b3.
-  KOKKOS_INLINE_FUNCTION void from_exchange_regression(double const (&b)[n_kinetic], double (&p)[n_params]) const {
+  // C = b0 I[C] + b1 II[C] + b2 I[Cp] + b3 II[Cp]:  k1 + k2 = -b0, k1 k2 = -b1, fp = b2, fp (k_ep + k_pe) =
+  // b3.
+  KOKKOS_INLINE_FUNCTION void from_exchange_regression(double const (&b)[n_kinetic],
+                                                       double (&p)[n_params]) const {
     double const sum = -b[0], product = -b[1], fp = b[2];
     if (!(fp > 0.0) || !(sum > 0.0) || !(product > 0.0)) return;
     double const kb = b[3] / fp;  // k_ep + k_pe
@@ -195,7 +208,8 @@ struct TwoCompartmentModel {
   }
 
   // C = fp I[Cp] - I[C]/Tp + (fp E/Tp) II[Cp].
-  KOKKOS_INLINE_FUNCTION void from_uptake_regression(double const (&b)[n_kinetic], double (&p)[n_params]) const {
+  KOKKOS_INLINE_FUNCTION void from_uptake_regression(double const (&b)[n_kinetic],
+                                                     double (&p)[n_params]) const {
     double const fp = b[0];
     if (!(fp > 0.0) || !(b[1] < 0.0)) return;
     double const tp = -1.0 / b[1];

@@ -1,6 +1,7 @@
-// Forward-mode dual numbers with N partial derivatives, for the per-voxel scalar algebra that maps fitted parameters
-// to the coefficients of a model (e.g. the 2CXM eigenvalues and amplitudes). The time loop then applies the chain
-// rule with these exact partials, so every model keeps an analytic Jacobian without hand-derived formulas.
+// Forward-mode dual numbers with N partial derivatives, for the per-voxel scalar algebra that maps fitted
+// parameters to the coefficients of a model (e.g. the 2CXM eigenvalues and amplitudes). The time loop then
+// applies the chain rule with these exact partials, so every model keeps an analytic Jacobian without
+// hand-derived formulas.
 #ifndef VOXFLOW_FIT_DUAL_HPP
 #define VOXFLOW_FIT_DUAL_HPP
 

@@ -1,5 +1,5 @@
-// Exponential-decay models: the simplest fittable models, used by IVIM/relaxometry-style fits and to prove the LM
-// core against known truth.
+// Exponential-decay models: the simplest fittable models, used by IVIM/relaxometry-style fits and to prove
+// the LM core against known truth.
 #ifndef VOXFLOW_FIT_EXPONENTIAL_MODELS_HPP
 #define VOXFLOW_FIT_EXPONENTIAL_MODELS_HPP
 
@@ -30,8 +30,8 @@ struct MonoExponential {
     return true;
   }
 
-  // Log-linear regression ln y = ln A - k t over the positive samples, weighted by y^2 (the variance of ln y scales
-  // as 1/y^2); falls back to (max y, 1/duration) when fewer than two samples are positive.
+  // Log-linear regression ln y = ln A - k t over the positive samples, weighted by y^2 (the variance of ln y
+  // scales as 1/y^2); falls back to (max y, 1/duration) when fewer than two samples are positive.
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
     LinearRegression<2> reg;
@@ -81,8 +81,8 @@ struct ExponentialWithOffset {
     return true;
   }
 
-  // Integral linearisation: y' = -k (y - c) integrates to y_j = a - k I_j + k c (t_j - t_0), with I_j the cumulative
-  // trapezoid integral of y; one streamed regression on (1, I_j, t_j - t_0) gives k, c and A.
+  // Integral linearisation: y' = -k (y - c) integrates to y_j = a - k I_j + k c (t_j - t_0), with I_j the
+  // cumulative trapezoid integral of y; one streamed regression on (1, I_j, t_j - t_0) gives k, c and A.
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
     int const n = n_samples();

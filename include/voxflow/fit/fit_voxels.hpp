@@ -1,5 +1,5 @@
-// Host entry point of voxel fitting: one parallel_for over voxels, each running its own bounded Levenberg-Marquardt
-// (levenberg_marquardt.hpp) and writing parameters, status, R², SSE and iteration count.
+// Host entry point of voxel fitting: one parallel_for over voxels, each running its own bounded
+// Levenberg-Marquardt (levenberg_marquardt.hpp) and writing parameters, status, R², SSE and iteration count.
 #ifndef VOXFLOW_FIT_FIT_VOXELS_HPP
 #define VOXFLOW_FIT_FIT_VOXELS_HPP
 
@@ -15,10 +15,10 @@ namespace voxflow::fit {
 // Per-voxel outputs of a fit; all Views live in the same memory space.
 template <class MemorySpace>
 struct FitOutputs {
-  Maps<MemorySpace> params;          // (voxel, parameter)
-  StatusMap<MemorySpace> status;     // FitStatus codes
-  VoxelValues<MemorySpace> r2;       // coefficient of determination
-  VoxelValues<MemorySpace> sse;      // sum of squared residuals
+  Maps<MemorySpace> params;       // (voxel, parameter)
+  StatusMap<MemorySpace> status;  // FitStatus codes
+  VoxelValues<MemorySpace> r2;    // coefficient of determination
+  VoxelValues<MemorySpace> sse;   // sum of squared residuals
   IterationMap<MemorySpace> iterations;
 
   FitOutputs() = default;
@@ -86,8 +86,8 @@ struct FitVoxelsFunctor {
     model.initial_guess(y, p);
     r = levenberg_marquardt(model, y, p, options);
     if constexpr (has_alternative_starts<Model>::value) {
-      // A fit that did not converge cleanly or explains the curve poorly may sit in a local minimum: refit from the
-      // model's alternative starts and keep the lowest cost.
+      // A fit that did not converge cleanly or explains the curve poorly may sit in a local minimum: refit
+      // from the model's alternative starts and keep the lowest cost.
       bool const doubtful = r.status != FitStatus::non_finite_input && r.status != FitStatus::flat_signal &&
                             (r.status != FitStatus::converged || r.r2 < options.multistart_below_r2);
       if (doubtful) {
@@ -118,8 +118,8 @@ struct FitVoxelsFunctor {
 
 }  // namespace detail
 
-// Fits every voxel of `data` (voxel, time) with `model` on `space`. `mask` holds one byte per voxel (0 = skip) or is
-// empty (fit all). Outputs must be sized for data.extent(0) voxels and model's parameter count.
+// Fits every voxel of `data` (voxel, time) with `model` on `space`. `mask` holds one byte per voxel (0 =
+// skip) or is empty (fit all). Outputs must be sized for data.extent(0) voxels and model's parameter count.
 template <class ExecutionSpace, class Model, class MemorySpace>
 void fit_voxels(ExecutionSpace const& space, Model const& model, Series<MemorySpace> const& data,
                 Kokkos::View<std::uint8_t const*, MemorySpace> const& mask, LMOptions const& options,
@@ -129,8 +129,9 @@ void fit_voxels(ExecutionSpace const& space, Model const& model, Series<MemorySp
   static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, MemorySpace>::accessible,
                 "voxflow::fit::fit_voxels: data and outputs must be accessible from the execution space");
   int const n = static_cast<int>(data.extent(0));
-  using Functor = detail::FitVoxelsFunctor<Model, Series<MemorySpace>, Kokkos::View<std::uint8_t const*, MemorySpace>,
-                                           FitOutputs<MemorySpace>>;
+  using Functor =
+      detail::FitVoxelsFunctor<Model, Series<MemorySpace>, Kokkos::View<std::uint8_t const*, MemorySpace>,
+                               FitOutputs<MemorySpace>>;
   ScopedRegion region("voxflow::fit::fit_voxels");
   Kokkos::parallel_for("voxflow::fit::fit_voxels", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
                        Functor{model, data, mask, out, options});

@@ -1,11 +1,12 @@
-// Bounded Levenberg-Marquardt for one voxel, callable from any kernel (DESIGN.md §2; the device-solver pattern of
-// KokkosODE::Newton: a free KOKKOS_FUNCTION that returns a status code and never throws or prints).
+// Bounded Levenberg-Marquardt for one voxel, callable from any kernel (DESIGN.md §2; the device-solver
+// pattern of KokkosODE::Newton: a free KOKKOS_FUNCTION that returns a status code and never throws or
+// prints).
 //
-// Each iteration is one streamed pass of the model at the trial point (NormalEquationsSink); on acceptance that pass's
-// J^T J, J^T r and cost are reused, on rejection the previous ones are kept. The damped system
-// (J^T J + lambda diag(J^T J)) delta = J^T r is solved in registers. Bounds are handled by projection plus an active
-// set: a parameter sitting on a bound whose gradient points outwards is frozen for that step, so convergence onto a
-// bound takes a couple of iterations instead of stalling.
+// Each iteration is one streamed pass of the model at the trial point (NormalEquationsSink); on acceptance
+// that pass's J^T J, J^T r and cost are reused, on rejection the previous ones are kept. The damped system
+// (J^T J + lambda diag(J^T J)) delta = J^T r is solved in registers. Bounds are handled by projection plus an
+// active set: a parameter sitting on a bound whose gradient points outwards is frozen for that step, so
+// convergence onto a bound takes a couple of iterations instead of stalling.
 #ifndef VOXFLOW_FIT_LEVENBERG_MARQUARDT_HPP
 #define VOXFLOW_FIT_LEVENBERG_MARQUARDT_HPP
 
@@ -23,9 +24,10 @@ struct LMOptions {
   double lambda_decrease = 0.1;
   double lambda_increase = 10.0;
   double lambda_max = 1e10;
-  double cost_tolerance = 1e-8;    // a step changing the cost by less than this fraction: converged
-  double step_tolerance = 1e-10;   // accepted step moving every parameter by less than this (relative): converged
-  double cost_floor = 1e-28;       // cost below this fraction of sum(y^2): exact fit, converged
+  double cost_tolerance = 1e-8;  // a step changing the cost by less than this fraction: converged
+  double step_tolerance =
+      1e-10;                  // accepted step moving every parameter by less than this (relative): converged
+  double cost_floor = 1e-28;  // cost below this fraction of sum(y^2): exact fit, converged
   // The predicted-reduction convergence test applies while the damping is at most this (near Gauss-Newton).
   double predicted_check_max_lambda = 1e-2;
   // Models with alternative starts refit from them when the first fit did not converge or has R² below this.
@@ -47,8 +49,8 @@ struct CurveStats {
   double sst = 0.0;     // sum (y - mean)^2
 };
 
-// One pass: sums of y - y(0) and its square give the SST without a second sweep, and the shift by the first sample
-// keeps the cancellation in S2 - S1^2/n harmless for curves far from zero.
+// One pass: sums of y - y(0) and its square give the SST without a second sweep, and the shift by the first
+// sample keeps the cancellation in S2 - S1^2/n harmless for curves far from zero.
 template <class Curve>
 KOKKOS_INLINE_FUNCTION CurveStats curve_stats(Curve const& y, int n) {
   CurveStats s;
@@ -89,8 +91,9 @@ KOKKOS_INLINE_FUNCTION bool on_any_bound(Model const& model, double const (&p)[M
 
 }  // namespace detail
 
-// Fits `model` to the curve y (y(j) for j < model.n_samples()), starting from p, which holds the result on return.
-// Parameters are always inside the model's bounds on return, or NaN for non_finite_input / non_finite_model.
+// Fits `model` to the curve y (y(j) for j < model.n_samples()), starting from p, which holds the result on
+// return. Parameters are always inside the model's bounds on return, or NaN for non_finite_input /
+// non_finite_model.
 template <class Model, class Curve>
 KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve const& y,
                                                     double (&p)[Model::n_params], LMOptions const& opt) {
@@ -134,7 +137,8 @@ KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve co
     for (int i = 0; i < P; ++i) trace += current.jtj[packed_index(i, i)];
     double const diag_floor = 1e-15 * trace + 1e-300;
     for (int i = 0; i < P; ++i) {
-      frozen[i] = (p[i] <= model.lower(i) && current.jtr[i] < 0.0) || (p[i] >= model.upper(i) && current.jtr[i] > 0.0);
+      frozen[i] = (p[i] <= model.lower(i) && current.jtr[i] < 0.0) ||
+                  (p[i] >= model.upper(i) && current.jtr[i] > 0.0);
     }
     for (int i = 0; i < P; ++i) {
       for (int j = 0; j <= i; ++j) {
@@ -159,9 +163,9 @@ KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve co
     }
     solved_once = true;
     // Near Gauss-Newton (small damping) the quadratic model predicts the cost reduction of the full step,
-    // 2 delta'g - delta'H delta. When even that is below the tolerance the current point is the minimum to the
-    // requested precision, and the trial pass (a whole sweep over the curve) can be skipped. With large damping
-    // delta is shortened and the prediction says nothing, so the test is off there.
+    // 2 delta'g - delta'H delta. When even that is below the tolerance the current point is the minimum to
+    // the requested precision, and the trial pass (a whole sweep over the curve) can be skipped. With large
+    // damping delta is shortened and the prediction says nothing, so the test is off there.
     if (lambda <= opt.predicted_check_max_lambda) {
       double predicted = 0.0;
       for (int i = 0; i < P; ++i) {
@@ -183,7 +187,8 @@ KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve co
       trial[i] = clamp_to(p[i] + delta[i], model.lower(i), model.upper(i));
       double const step = trial[i] - p[i];
       if (step != 0.0) moved = true;
-      if (kmath::fabs(step) > opt.step_tolerance * (kmath::fabs(p[i]) + opt.step_tolerance)) small_step = false;
+      if (kmath::fabs(step) > opt.step_tolerance * (kmath::fabs(p[i]) + opt.step_tolerance))
+        small_step = false;
     }
     if (!moved) {  // every free direction is blocked by a bound or below rounding: nothing left to gain
       status = FitStatus::converged;
@@ -201,20 +206,23 @@ KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve co
         break;
       }
     } else {
-      // A rejected trial that changes the cost by less than the tolerance: the minimum is reached to precision.
+      // A rejected trial that changes the cost by less than the tolerance: the minimum is reached to
+      // precision.
       if (finite && candidate.cost - current.cost <= opt.cost_tolerance * current.cost) {
         status = FitStatus::converged;
         break;
       }
       lambda *= opt.lambda_increase;
       if (lambda > opt.lambda_max) {
-        // No damping reduces the cost: the current point is a minimum to working precision when the step was tiny.
+        // No damping reduces the cost: the current point is a minimum to working precision when the step was
+        // tiny.
         status = small_step ? FitStatus::converged : FitStatus::stalled;
         break;
       }
     }
   }
-  if (status == FitStatus::converged && detail::on_any_bound(model, p)) status = FitStatus::converged_at_bound;
+  if (status == FitStatus::converged && detail::on_any_bound(model, p))
+    status = FitStatus::converged_at_bound;
   if (stats.sst <= 0.0 && (status == FitStatus::converged || status == FitStatus::converged_at_bound)) {
     status = FitStatus::flat_signal;
   }

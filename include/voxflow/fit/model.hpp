@@ -5,21 +5,21 @@
 //   KOKKOS_FUNCTION int n_samples() const;
 //   KOKKOS_FUNCTION double lower(int i) const, upper(int i) const;   // bounds in internal units
 //   template <class Sink> KOKKOS_FUNCTION bool evaluate(double const (&p)[P], Sink& sink) const;
-//       one pass over time calling sink(j, f_j, df_j) with the model value and its analytic gradient at sample j;
-//       returns false when the parameters give no finite curve.
+//       one pass over time calling sink(j, f_j, df_j) with the model value and its analytic gradient at
+//       sample j; returns false when the parameters give no finite curve.
 //   template <class Curve> KOKKOS_FUNCTION void initial_guess(Curve const& y, double (&p)[P]) const;
 //       starting values from the voxel's data (a linearised estimate where the model has one).
 // Optionally, for models linear in their parameters (Patlak without delay):
 //   KOKKOS_FUNCTION bool linear_solution(Curve const& y, double (&p)[P], LMResult& result) const;
-//       the least-squares solution in one streamed pass; true when it is final (finite and inside the bounds), else
-//       fit_voxels falls back to the bounded LM.
+//       the least-squares solution in one streamed pass; true when it is final (finite and inside the
+//       bounds), else fit_voxels falls back to the bounded LM.
 // Optionally, for models with several local minima:
 //   static constexpr int n_alternative_starts;
 //   KOKKOS_FUNCTION void alternative_start(int i, double const (&first_fit)[P], double (&p)[P]) const;
-//       further starting points, tried when the first fit is doubtful (fit_voxels.hpp); first_fit lets a start keep
-//       parameters the first fit determined well, such as a delay.
-// The same evaluate() serves fitting (NormalEquationsSink), forward simulation (CurveSink) and Jacobian checks
-// (GradientSink), so each model's equations exist exactly once.
+//       further starting points, tried when the first fit is doubtful (fit_voxels.hpp); first_fit lets a
+//       start keep parameters the first fit determined well, such as a delay.
+// The same evaluate() serves fitting (NormalEquationsSink), forward simulation (CurveSink) and Jacobian
+// checks (GradientSink), so each model's equations exist exactly once.
 #ifndef VOXFLOW_FIT_MODEL_HPP
 #define VOXFLOW_FIT_MODEL_HPP
 
@@ -38,7 +38,7 @@ struct NormalEquationsSink {
   KOKKOS_INLINE_FUNCTION explicit NormalEquationsSink(Curve const& curve) : y(&curve) {}
 
   KOKKOS_FORCEINLINE_FUNCTION void operator()(int j, double f, double const (&df)[P]) {
-    double const r = (*y)(j) - f;
+    double const r = (*y)(j)-f;
     cost += r * r;
     for (int a = 0; a < P; ++a) {
       jtr[a] += df[a] * r;

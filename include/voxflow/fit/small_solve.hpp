@@ -1,6 +1,6 @@
-// Dense symmetric positive-definite solves of size P <= 6 held entirely in registers: the damped normal equations of
-// one voxel's Levenberg-Marquardt step and the linearised starting-value regressions. Sizes are template parameters
-// so every loop unrolls and no array spills to memory.
+// Dense symmetric positive-definite solves of size P <= 6 held entirely in registers: the damped normal
+// equations of one voxel's Levenberg-Marquardt step and the linearised starting-value regressions. Sizes are
+// template parameters so every loop unrolls and no array spills to memory.
 #ifndef VOXFLOW_FIT_SMALL_SOLVE_HPP
 #define VOXFLOW_FIT_SMALL_SOLVE_HPP
 
@@ -9,15 +9,18 @@
 namespace voxflow::fit {
 
 // Index of (i, j), j <= i, in a packed lower triangle of size P.
-KOKKOS_FORCEINLINE_FUNCTION constexpr int packed_index(int i, int j) { return i * (i + 1) / 2 + j; }
+KOKKOS_FORCEINLINE_FUNCTION constexpr int packed_index(int i, int j) {
+  return i * (i + 1) / 2 + j;
+}
 
 template <int P>
-inline constexpr int packed_size = P * (P + 1) / 2;
+inline constexpr int packed_size = P*(P + 1) / 2;
 
 // Solves A x = b for symmetric positive-definite A given as a packed lower triangle. Returns false, leaving x
 // untouched, when a pivot is not positive and finite (A singular or indefinite to working precision).
 template <int P>
-KOKKOS_INLINE_FUNCTION bool cholesky_solve(double const (&a)[packed_size<P>], double const (&b)[P], double (&x)[P]) {
+KOKKOS_INLINE_FUNCTION bool cholesky_solve(double const (&a)[packed_size<P>], double const (&b)[P],
+                                           double (&x)[P]) {
   double l[packed_size<P>] = {};
   double inv_diag[P] = {};
   for (int i = 0; i < P; ++i) {
@@ -65,8 +68,8 @@ struct LinearRegression {
     }
   }
 
-  // Solves with a tiny relative ridge on the diagonal so that collinear columns give a finite answer rather than a
-  // failure; returns false when even that fails.
+  // Solves with a tiny relative ridge on the diagonal so that collinear columns give a finite answer rather
+  // than a failure; returns false when even that fails.
   KOKKOS_INLINE_FUNCTION bool solve(double (&beta)[P]) const {
     double a[packed_size<P>];
     for (int k = 0; k < packed_size<P>; ++k) a[k] = xtx[k];
@@ -80,7 +83,8 @@ struct LinearRegression {
     double r = yty;
     for (int i = 0; i < P; ++i) {
       r -= 2.0 * beta[i] * xty[i];
-      for (int j = 0; j < P; ++j) r += beta[i] * beta[j] * xtx[i >= j ? packed_index(i, j) : packed_index(j, i)];
+      for (int j = 0; j < P; ++j)
+        r += beta[i] * beta[j] * xtx[i >= j ? packed_index(i, j) : packed_index(j, i)];
     }
     return r > 0.0 ? r : 0.0;
   }

@@ -1,6 +1,7 @@
-// Reader for the CSV files of the OSIPI reference cases (and any CSV of the same shape): a header row, one case per
-// row, comma-separated cells, arrays inside a cell as whitespace-separated numbers. Tolerates a UTF-8 byte-order
-// mark, CRLF line ends, quoted cells and header names with stray spaces (columns are matched by trimmed name).
+// Reader for the CSV files of the OSIPI reference cases (and any CSV of the same shape): a header row, one
+// case per row, comma-separated cells, arrays inside a cell as whitespace-separated numbers. Tolerates a
+// UTF-8 byte-order mark, CRLF line ends, quoted cells and header names with stray spaces (columns are matched
+// by trimmed name).
 #ifndef VOXFLOW_IO_CSV_TABLE_HPP
 #define VOXFLOW_IO_CSV_TABLE_HPP
 

@@ -119,10 +119,10 @@ struct DicomSeries {
 //    without GDCM: GDCM 3.0 aborts the process on many truncated files and pads truncated native pixel data.
 //    A file that is neither Part 10 ("DICM" at byte 128) nor a raw data set starting with group 0008/0002 is
 //    skipped and counted as not DICOM. A DICOM file any element of which runs past the end of the file
-//    (truncated or corrupt), or an image file (MR/CT/secondary-capture SOP class, or Rows and Columns) without
-//    pixel data, is an InputError naming it: a broken slice is never dropped silently. DICOM files without an
-//    image (DICOMDIR, structured reports, ...) are skipped and counted. Pixel data that GDCM cannot decode
-//    (e.g. a corrupt JPEG stream) is an InputError naming the file.
+//    (truncated or corrupt), or an image file (MR/CT/secondary-capture SOP class, or Rows and Columns)
+//    without pixel data, is an InputError naming it: a broken slice is never dropped silently. DICOM files
+//    without an image (DICOMDIR, structured reports, ...) are skipped and counted. Pixel data that GDCM
+//    cannot decode (e.g. a corrupt JPEG stream) is an InputError naming the file.
 //  - Images are grouped by SeriesInstanceUID. No image at all is an error; several series without a selection
 //    is an error listing each (number, description, file count, UID).
 //  - Within the series every file must have the same Rows/Columns, PixelSpacing and ImageOrientationPatient

@@ -1,4 +1,5 @@
-// Plain-text timing and parameter lists: one number per line or whitespace/comma separated, '#' comments allowed.
+// Plain-text timing and parameter lists: one number per line or whitespace/comma separated, '#' comments
+// allowed.
 #ifndef VOXFLOW_IO_TIMING_FILE_HPP
 #define VOXFLOW_IO_TIMING_FILE_HPP
 

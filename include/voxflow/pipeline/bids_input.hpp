@@ -1,5 +1,5 @@
-// DCE inputs from a BIDS-like raw dataset. BIDS has no DCE suffix yet (bids-specification #1549; ECOSYSTEM.md C.3),
-// so voxflow recognises the layout the community uses meanwhile:
+// DCE inputs from a BIDS-like raw dataset. BIDS has no DCE suffix yet (bids-specification #1549; ECOSYSTEM.md
+// C.3), so voxflow recognises the layout the community uses meanwhile:
 //   <root>/sub-<s>[/ses-<x>]/perf/sub-<s>[_ses-<x>][_<entities>]_dce.nii[.gz]   the dynamic SPGR series
 //   ... with its JSON sidecar: FlipAngle (deg), RepetitionTimeExcitation or RepetitionTime (s), and the frame
 //   times as VolumeTiming or FrameTimesStart (s)
@@ -20,7 +20,8 @@ struct BidsDceInputs {
   std::vector<double> frame_times_s;  // empty when the sidecar has none
 };
 
-// Finds the subject's (and session's) DCE series; InputError naming the folder when there is none or more than one.
+// Finds the subject's (and session's) DCE series; InputError naming the folder when there is none or more
+// than one.
 BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session);
 
 }  // namespace voxflow::pipeline

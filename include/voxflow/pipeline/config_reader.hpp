@@ -1,5 +1,5 @@
-// Typed, located access to a YAML run configuration: every error names the configuration file, the dotted key and
-// what was expected, and keys outside the modality's schema are rejected with a did-you-mean suggestion.
+// Typed, located access to a YAML run configuration: every error names the configuration file, the dotted key
+// and what was expected, and keys outside the modality's schema are rejected with a did-you-mean suggestion.
 #ifndef VOXFLOW_PIPELINE_CONFIG_READER_HPP
 #define VOXFLOW_PIPELINE_CONFIG_READER_HPP
 
@@ -35,11 +35,13 @@ class ConfigReader {
   std::optional<long long> integer(std::string const& key) const;
   std::optional<bool> flag(std::string const& key) const;
   std::optional<std::vector<double>> numbers(std::string const& key) const;  // a sequence of numbers
-  std::optional<std::vector<std::string>> texts(std::string const& key) const;  // a string or a sequence of strings
+  std::optional<std::vector<std::string>> texts(
+      std::string const& key) const;  // a string or a sequence of strings
   // A path resolved against base_dir() (absolute paths stay).
   std::optional<std::string> path(std::string const& key) const;
 
-  // The configuration with `overrides` merged over it, as YAML text (for the resolved copy saved with outputs).
+  // The configuration with `overrides` merged over it, as YAML text (for the resolved copy saved with
+  // outputs).
   std::string emit() const;
   // Sets a scalar value, creating parent maps (command-line overrides, resolved paths).
   void set(std::string const& dotted_key, std::string const& value);

@@ -1,6 +1,7 @@
-// The run-configuration schema of every modality, written once as a fully commented YAML document of defaults: it is
-// what `voxflow dump-defaults MODALITY` prints, and the key tree `voxflow validate` checks configurations against
-// (unknown keys are errors with a did-you-mean suggestion). A default of null marks a key without a default.
+// The run-configuration schema of every modality, written once as a fully commented YAML document of
+// defaults: it is what `voxflow dump-defaults MODALITY` prints, and the key tree `voxflow validate` checks
+// configurations against (unknown keys are errors with a did-you-mean suggestion). A default of null marks a
+// key without a default.
 #ifndef VOXFLOW_PIPELINE_CONFIG_SCHEMA_HPP
 #define VOXFLOW_PIPELINE_CONFIG_SCHEMA_HPP
 

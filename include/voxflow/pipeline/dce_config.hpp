@@ -1,5 +1,6 @@
-// A DCE run configuration, read from YAML (config_schema.cpp lists every key), resolved and checked: paths are
-// absolute, names are parsed into enums, and every inconsistency is a ConfigError naming the file and key.
+// A DCE run configuration, read from YAML (config_schema.cpp lists every key), resolved and checked: paths
+// are absolute, names are parsed into enums, and every inconsistency is a ConfigError naming the file and
+// key.
 #ifndef VOXFLOW_PIPELINE_DCE_CONFIG_HPP
 #define VOXFLOW_PIPELINE_DCE_CONFIG_HPP
 
@@ -21,7 +22,8 @@ struct DceRunConfig {
   struct Inputs {
     std::string concentration, signal, t1_map, b1_map, timing, mask;
     std::vector<std::string> vfa;
-    std::vector<double> frame_times_s;  // from a BIDS sidecar; otherwise timing or the DICOM series gives them
+    std::vector<double>
+        frame_times_s;  // from a BIDS sidecar; otherwise timing or the DICOM series gives them
   } inputs;
   struct Acquisition {
     std::optional<double> flip_angle_deg, repetition_time_s, t1_assumed_s, vfa_repetition_time_s;

@@ -1,5 +1,5 @@
-// An image input of a run: a NIfTI file, or a folder of DICOM files holding one series (its acquisition parameters
-// and frame times then come with it).
+// An image input of a run: a NIfTI file, or a folder of DICOM files holding one series (its acquisition
+// parameters and frame times then come with it).
 #ifndef VOXFLOW_PIPELINE_INPUT_IMAGE_HPP
 #define VOXFLOW_PIPELINE_INPUT_IMAGE_HPP
 

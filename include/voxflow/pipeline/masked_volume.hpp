@@ -1,5 +1,5 @@
-// Between images and the fitting kernels: the voxels a mask selects, their time series as a (voxel, time) array,
-// and per-voxel results scattered back into full volumes.
+// Between images and the fitting kernels: the voxels a mask selects, their time series as a (voxel, time)
+// array, and per-voxel results scattered back into full volumes.
 #ifndef VOXFLOW_PIPELINE_MASKED_VOLUME_HPP
 #define VOXFLOW_PIPELINE_MASKED_VOLUME_HPP
 
@@ -23,13 +23,15 @@ struct VoxelSelection {
 VoxelSelection select_voxels(io::NiftiImage const* mask, std::int64_t volume_voxels);
 
 // (voxel, time) host array of the selected voxels of a 4-D image.
-Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image, VoxelSelection const& voxels);
+Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image,
+                                                        VoxelSelection const& voxels);
 
 // Values of one 3-D image at the selected voxels.
 std::vector<double> gather_values(io::NiftiImage const& image, VoxelSelection const& voxels);
 
 // A full volume with `values` at the selected voxels and `background` elsewhere.
-std::vector<double> scatter(std::vector<double> const& values, VoxelSelection const& voxels, double background);
+std::vector<double> scatter(std::vector<double> const& values, VoxelSelection const& voxels,
+                            double background);
 
 }  // namespace voxflow::pipeline
 

@@ -1,5 +1,5 @@
-// Progress of a long stage on stderr: a redrawn bar on a terminal, and plain lines (percent, voxels/s, ETA) when the
-// output is a file or a batch log, where carriage returns would make a mess.
+// Progress of a long stage on stderr: a redrawn bar on a terminal, and plain lines (percent, voxels/s, ETA)
+// when the output is a file or a batch log, where carriage returns would make a mess.
 #ifndef VOXFLOW_PIPELINE_PROGRESS_HPP
 #define VOXFLOW_PIPELINE_PROGRESS_HPP
 

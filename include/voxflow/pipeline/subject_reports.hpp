@@ -1,5 +1,6 @@
-// The per-subject files beside the maps: one HDF5 file with every map, the status codes, the AIF and time grid and the
-// provenance, and a QC image (a map montage, the AIF, a few fitted curves over their data) for a quick look.
+// The per-subject files beside the maps: one HDF5 file with every map, the status codes, the AIF and time
+// grid and the provenance, and a QC image (a map montage, the AIF, a few fitted curves over their data) for a
+// quick look.
 #ifndef VOXFLOW_PIPELINE_SUBJECT_REPORTS_HPP
 #define VOXFLOW_PIPELINE_SUBJECT_REPORTS_HPP
 

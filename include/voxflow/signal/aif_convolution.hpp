@@ -1,10 +1,12 @@
-// Exact convolution of a piecewise-linear arterial input function with exp(-k t), evaluated at arbitrary increasing
-// query times — the tissue sample times shifted by an arterial delay. The AIF is zero before its first sample,
-// linear between samples and constant after its last one. Because the convolution commutes with shifts, a delayed
-// AIF is handled exactly by evaluating at t - delay: no resampling, and the delay derivative is analytic,
+// Exact convolution of a piecewise-linear arterial input function with exp(-k t), evaluated at arbitrary
+// increasing query times — the tissue sample times shifted by an arterial delay. The AIF is zero before its
+// first sample, linear between samples and constant after its last one. Because the convolution commutes with
+// shifts, a delayed AIF is handled exactly by evaluating at t - delay: no resampling, and the delay
+// derivative is analytic,
 //   dF/dtau = c(tau) - k F(tau).
-// Full AIF intervals use the recursion of exp_convolution.hpp; the partial interval up to a query time uses the same
-// exact weights for its shorter length. On a uniform grid both lengths repeat, so a curve costs two exps.
+// Full AIF intervals use the recursion of exp_convolution.hpp; the partial interval up to a query time uses
+// the same exact weights for its shorter length. On a uniform grid both lengths repeat, so a curve costs two
+// exps.
 #ifndef VOXFLOW_SIGNAL_AIF_CONVOLUTION_HPP
 #define VOXFLOW_SIGNAL_AIF_CONVOLUTION_HPP
 
@@ -12,9 +14,9 @@
 
 namespace voxflow::signal {
 
-// Cached weights for one interval length. Lengths that agree to 1e-11 relative share weights: sample times converted
-// from seconds to minutes differ in their last bits, and recomputing an exp per step for that would cost a factor of
-// several in speed while changing the result by less than 1e-11 relative.
+// Cached weights for one interval length. Lengths that agree to 1e-11 relative share weights: sample times
+// converted from seconds to minutes differ in their last bits, and recomputing an exp per step for that would
+// cost a factor of several in speed while changing the result by less than 1e-11 relative.
 struct CachedWeights {
   double length = -1.0;
   ExpConvWeights w;
@@ -70,9 +72,9 @@ class AifConvolution {
     derivative_ = w.decay * g_ + w.d_decay * f_ + w.d_w0 * c0 + w.d_w1 * input_;
   }
 
-  KOKKOS_FORCEINLINE_FUNCTION double value() const { return value_; }       // F(tau)
+  KOKKOS_FORCEINLINE_FUNCTION double value() const { return value_; }            // F(tau)
   KOKKOS_FORCEINLINE_FUNCTION double derivative() const { return derivative_; }  // dF/dk at tau
-  KOKKOS_FORCEINLINE_FUNCTION double input() const { return input_; }       // c(tau)
+  KOKKOS_FORCEINLINE_FUNCTION double input() const { return input_; }            // c(tau)
   // dc/dtau at tau (right derivative; 0 outside the AIF): computed on demand, only delay derivatives need it.
   KOKKOS_FORCEINLINE_FUNCTION double input_slope() const {
     if (knot_ < 0 || knot_ + 1 >= n_) return 0.0;

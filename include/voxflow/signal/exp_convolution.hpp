@@ -1,13 +1,15 @@
-// Exact convolution of a piecewise-linear input with a decaying exponential, and its derivative with respect to the
-// rate, in O(T) on any (non-uniform) time grid:
+// Exact convolution of a piecewise-linear input with a decaying exponential, and its derivative with respect
+// to the rate, in O(T) on any (non-uniform) time grid:
 //
 //   F(t) = integral_{t_0}^{t} c(s) exp(-k (t - s)) ds,      G(t) = dF/dk,
 //
-// where c is linear between samples. Over one interval of length d (x = k d, E = exp(-x)) the recursion is exact:
+// where c is linear between samples. Over one interval of length d (x = k d, E = exp(-x)) the recursion is
+// exact:
 //   F_j = E F_{j-1} + w0 c_{j-1} + w1 c_j,     w1 = d (x - 1 + E) / x^2,   w0 = d (1 - E - x E) / x^2,
 //   G_j = E G_{j-1} - d E F_{j-1} + w0' c_{j-1} + w1' c_j,   w' = dw/dk = d^2 dg/dx.
-// For small x the weights are evaluated from their Taylor series, where the closed forms cancel catastrophically.
-// DESIGN.md §2: this replaces FFT and rectangle-rule convolutions, which are biased at clinical frame spacings.
+// For small x the weights are evaluated from their Taylor series, where the closed forms cancel
+// catastrophically. DESIGN.md §2: this replaces FFT and rectangle-rule convolutions, which are biased at
+// clinical frame spacings.
 #ifndef VOXFLOW_SIGNAL_EXP_CONVOLUTION_HPP
 #define VOXFLOW_SIGNAL_EXP_CONVOLUTION_HPP
 
@@ -17,9 +19,9 @@ namespace voxflow::signal {
 
 // Weights of one interval of length d for rate k, and their derivatives with respect to k.
 struct ExpConvWeights {
-  double decay = 1.0;  // E = exp(-k d)
-  double w0 = 0.0;     // weight of the sample at the start of the interval
-  double w1 = 0.0;     // weight of the sample at the end of the interval
+  double decay = 1.0;                            // E = exp(-k d)
+  double w0 = 0.0;                               // weight of the sample at the start of the interval
+  double w1 = 0.0;                               // weight of the sample at the end of the interval
   double d_decay = 0.0, d_w0 = 0.0, d_w1 = 0.0;  // d/dk of the three above
 };
 
@@ -32,7 +34,8 @@ KOKKOS_INLINE_FUNCTION ExpConvWeights exp_conv_weights(double k, double d) {
   double const e = kmath::exp(-x);
   double g0, g1, dg0, dg1;  // w = d g(x), dw/dk = d^2 g'(x)
   if (kmath::fabs(x) < exp_conv_series_threshold) {
-    // g1 = sum_n (-x)^n / (n+2)!,  g0 = sum_n (-x)^n (n+1) / (n+2)!; 14 terms: truncation < 1e-16 at |x| = 0.5.
+    // g1 = sum_n (-x)^n / (n+2)!,  g0 = sum_n (-x)^n (n+1) / (n+2)!; 14 terms: truncation < 1e-16 at |x| =
+    // 0.5.
     constexpr int terms = 14;
     constexpr double inv_factorial[terms + 2] = {1.0,
                                                  1.0,
@@ -78,8 +81,8 @@ KOKKOS_INLINE_FUNCTION ExpConvWeights exp_conv_weights(double k, double d) {
   return w;
 }
 
-// Running state of the recursion for one rate; weights are recomputed only when the interval length changes, so a
-// uniform grid costs one exp per curve.
+// Running state of the recursion for one rate; weights are recomputed only when the interval length changes,
+// so a uniform grid costs one exp per curve.
 class ExpConvolver {
  public:
   KOKKOS_INLINE_FUNCTION explicit ExpConvolver(double k) : k_(k) {}
@@ -105,10 +108,11 @@ class ExpConvolver {
   double f_ = 0.0, g_ = 0.0;
 };
 
-// Convolves the samples c(j) on times t(j), j < n, writing F(j) and dF/dk(j) (F(0) = 0). Any indexable types work:
-// Views, raw arrays, lambdas.
+// Convolves the samples c(j) on times t(j), j < n, writing F(j) and dF/dk(j) (F(0) = 0). Any indexable types
+// work: Views, raw arrays, lambdas.
 template <class Times, class Input, class OutF, class OutG>
-KOKKOS_INLINE_FUNCTION void exp_convolve(double k, Times const& t, Input const& c, int n, OutF&& f, OutG&& g) {
+KOKKOS_INLINE_FUNCTION void exp_convolve(double k, Times const& t, Input const& c, int n, OutF&& f,
+                                         OutG&& g) {
   if (n <= 0) return;
   ExpConvolver conv(k);
   f(0) = 0.0;
