@@ -160,6 +160,25 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
   auto const report = run((dir_ / "dicom.yaml").string());
   EXPECT_EQ(report.usable, report.voxels);
   EXPECT_LT(worst_error(map("tofts", "Ktrans"), (dir_ / "truth_Ktrans.nii.gz").string()), 0.02);
+  // A truncated file in the series stops the run before anything is written, naming the file.
+  fs::copy(dir_ / "dicom", dir_ / "dicom_bad");
+  auto const victim = fs::directory_iterator(dir_ / "dicom_bad")->path();
+  fs::resize_file(victim, fs::file_size(victim) / 2);
+  std::string bad_config;
+  {
+    std::ifstream in(dir_ / "dicom.yaml");
+    bad_config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  bad_config.replace(bad_config.find("signal: dicom"), 13, "signal: dicom_bad");
+  bad_config.replace(bad_config.find("subject: sub-sim"), 16, "subject: sub-bad");
+  std::ofstream(dir_ / "dicom_bad.yaml") << bad_config;
+  try {
+    run((dir_ / "dicom_bad.yaml").string());
+    FAIL() << "expected InputError";
+  } catch (InputError const& e) {
+    EXPECT_NE(std::string(e.what()).find(victim.filename().string()), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out/sub-bad"));
   // Without a flip angle anywhere, a NIfTI signal input is refused by name.
   std::ofstream(dir_ / "nifti.yaml")
       << "modality: dce\nsubject: sub-other\ninputs:\n  signal: signal.nii.gz\n"
