@@ -2,9 +2,10 @@
 
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/atomic_file.hpp>
 
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace voxflow::app {
 
@@ -29,15 +30,9 @@ int run_conformance(std::string const& suite_dir, std::string const& report_path
   auto const result = conformance::run_suite(suite_dir, backend, print_file, nullptr);
   for (auto const& s : result.skipped) std::cout << s << ": skipped (no runner for this kind of file yet)\n";
   if (!report_path.empty()) {
-    std::string const temporary = report_path + ".partial";
-    {
-      std::ofstream out(temporary);
-      if (!out) throw OutputError(report_path, "cannot be created");
-      conformance::write_json_report(result, suite_dir, out);
-      if (!out) throw OutputError(report_path, "could not be written completely");
-    }
-    if (std::rename(temporary.c_str(), report_path.c_str()) != 0)
-      throw OutputError(report_path, "rename failed");
+    std::ostringstream report;
+    conformance::write_json_report(result, suite_dir, report);
+    io::write_text_atomically(report_path, report.str());
   }
   int const failed = result.cases() - result.passed();
   std::cout << result.passed() << " passed, " << failed << " failed" << std::endl;

@@ -103,35 +103,25 @@ struct ParamColumn {
   double to_reference;
 };
 
-std::vector<ParamColumn> parameter_columns(DceModel model) {
+// Parameter columns of a model file. The OSIPI files name Patlak's Ktrans "ps" and give Fp in mL/100 mL/min,
+// PS in 1/min; osipy's forward files use voxflow's names with Fp and PS both in mL/100 mL/min.
+std::vector<ParamColumn> parameter_columns(DceModel model, bool osipy = false) {
   switch (model) {
     case DceModel::tofts:
       return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
     case DceModel::extended_tofts:
       return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
     case DceModel::patlak:
-      return {{"ps", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
+      return {{osipy ? "Ktrans" : "ps", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
     case DceModel::two_compartment_exchange:
-      return {{"fp", "Fp", 100.0}, {"ps", "PS", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
+      return {{osipy ? "Fp" : "fp", "Fp", 100.0},
+              {osipy ? "PS" : "ps", "PS", osipy ? 100.0 : 1.0},
+              {"ve", "ve", 1.0},
+              {"vp", "vp", 1.0}};
     case DceModel::two_compartment_uptake:
-      return {{"fp", "Fp", 100.0}, {"ps", "PS", 1.0}, {"vp", "vp", 1.0}};
-  }
-  return {};
-}
-
-// osipy's own parameter columns and units in its forward-model files: Fp and PS in mL/100 mL/min.
-std::vector<ParamColumn> osipy_columns(DceModel model) {
-  switch (model) {
-    case DceModel::tofts:
-      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}};
-    case DceModel::extended_tofts:
-      return {{"Ktrans", "Ktrans", 1.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::patlak:
-      return {{"Ktrans", "Ktrans", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::two_compartment_exchange:
-      return {{"Fp", "Fp", 100.0}, {"PS", "PS", 100.0}, {"ve", "ve", 1.0}, {"vp", "vp", 1.0}};
-    case DceModel::two_compartment_uptake:
-      return {{"Fp", "Fp", 100.0}, {"PS", "PS", 100.0}, {"vp", "vp", 1.0}};
+      return {{osipy ? "Fp" : "fp", "Fp", 100.0},
+              {osipy ? "PS" : "ps", "PS", osipy ? 100.0 : 1.0},
+              {"vp", "vp", 1.0}};
   }
   return {};
 }
@@ -245,7 +235,7 @@ FileReport run_forward_reference_file(RunContext const& ctx) {
   DceModel model;
   if (!model_of_file(file_name(ctx.path), model))
     throw InputError(ctx.path, "file name", "tofts, extended_tofts, patlak, 2cxm or 2cum");
-  auto const columns = osipy_columns(model);
+  auto const columns = parameter_columns(model, true);
   Tolerance const tol = ctx.tolerances->output(ctx.relative_path, "C", {1e-6, 1e-5});
   for (std::size_t r = 0; r < table.rows(); ++r) {
     std::string const label = table.text(r, "label");

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace voxflow::io {
 
@@ -79,6 +80,18 @@ void AtomicFile::commit() {
   fs::path const folder = fs::path(final_path_).has_parent_path() ? fs::path(final_path_).parent_path() : ".";
   sync_path(folder.string(),
             O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written
+}
+
+void write_text_atomically(std::string const& path, std::string const& text) {
+  std::string const name = std::filesystem::path(path).filename().string();
+  auto const dot = name.find('.', 1);  // keeps compound extensions such as ".nii.gz"; none for ".bidsignore"
+  AtomicFile file(path, dot == std::string::npos ? std::string() : name.substr(dot));
+  {
+    std::ofstream out(file.temp_path(), std::ios::binary);
+    out << text;
+    if (!out) throw OutputError(path, "could not be written completely");
+  }
+  file.commit();
 }
 
 }  // namespace voxflow::io

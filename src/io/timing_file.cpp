@@ -1,10 +1,8 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/timing_file.hpp>
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -51,18 +49,10 @@ std::vector<double> read_frame_times(std::string const& path) {
 }
 
 void write_number_list(std::string const& path, std::vector<double> const& values) {
-  std::string const temporary = path + ".partial-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    if (!out) throw OutputError(path, "cannot be created");
-    out << std::setprecision(17);
-    for (double v : values) out << v << "\n";
-    if (!out) throw OutputError(path, "could not be written completely");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw OutputError(path, "could not be renamed into place");
-  }
+  std::ostringstream out;
+  out << std::setprecision(17);
+  for (double v : values) out << v << "\n";
+  write_text_atomically(path, out.str());
 }
 
 }  // namespace voxflow::io

@@ -21,9 +21,9 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace voxflow::pipeline {
@@ -269,15 +269,10 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
     suffixes.push_back(spec.suffix);
     if (codes) {  // the lookup table of a BIDS discrete segmentation
       std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc_extra);
-      io::AtomicFile file(tsv, ".tsv");
-      {
-        std::ofstream out(file.temp_path());
-        out << "index\tname\n";
-        for (int code = 0; code < fit_status_count; ++code)
-          out << code << "\t" << fit_status_name(static_cast<FitStatus>(code)) << "\n";
-        if (!out) throw OutputError(tsv, "could not be written completely");
-      }
-      file.commit();
+      std::string table = "index\tname\n";
+      for (int code = 0; code < fit_status_count; ++code)
+        table += std::to_string(code) + "\t" + fit_status_name(static_cast<FitStatus>(code)) + "\n";
+      io::write_text_atomically(tsv, table);
       report.files.push_back(tsv);
     }
   };
@@ -302,29 +297,19 @@ SubjectReport run_dce_subject(DceRunConfig const& c, RunOptions const& ro) {
   {
     // The AIF actually used, as a two-column table.
     std::string const aif_path = outputs.path("aif", ".tsv");
-    io::AtomicFile file(aif_path, ".tsv");
-    {
-      std::ofstream out(file.temp_path());
-      out << "time_s\tplasma_mM\n";
-      out.precision(10);
-      for (std::size_t j = 0; j < data.times.size(); ++j)
-        out << data.times[j] << "\t" << results.aif[j] << "\n";
-      if (!out) throw OutputError(aif_path, "could not be written completely");
-    }
-    file.commit();
+    std::ostringstream table;
+    table.precision(10);
+    table << "time_s\tplasma_mM\n";
+    for (std::size_t j = 0; j < data.times.size(); ++j)
+      table << data.times[j] << "\t" << results.aif[j] << "\n";
+    io::write_text_atomically(aif_path, table.str());
     report.files.push_back(aif_path);
     write_json(outputs.path("aif", ".json"), results.aif_info);
   }
   {
     std::string const config_path = outputs.path("config", ".yaml");
-    io::AtomicFile file(config_path, ".yaml");
-    {
-      std::ofstream out(file.temp_path());
-      out << "# resolved by voxflow " << VOXFLOW_VERSION_STRING << " from " << c.config_file << "\n"
-          << c.resolved_yaml;
-      if (!out) throw OutputError(config_path, "could not be written completely");
-    }
-    file.commit();
+    io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
+                                               " from " + c.config_file + "\n" + c.resolved_yaml);
     report.files.push_back(config_path);
   }
   record.attributes = {

@@ -37,16 +37,6 @@ std::vector<double> truth_at(dce::DceModel model, double u, double w, double s) 
   return {};
 }
 
-void write_text(std::string const& path, std::string const& text) {
-  io::AtomicFile file(path, fs::path(path).extension().string());
-  {
-    std::ofstream out(file.temp_path());
-    out << text;
-    if (!out) throw OutputError(path, "could not be written completely");
-  }
-  file.commit();
-}
-
 }  // namespace
 
 std::string simulate_dce(DceSimulation const& sim) {
@@ -182,7 +172,7 @@ std::string simulate_dce(DceSimulation const& sim) {
          << "fit:\n  model: " << dce::dce_model_name(sim.model) << "\n"
          << (forward.fit_delay ? "  fit_delay: true\n" : "") << "backend: auto\noutput:\n  dir: out\n";
   std::string const config_path = (dir / "config.yaml").string();
-  write_text(config_path, config.str());
+  io::write_text_atomically(config_path, config.str());
   return config_path;
 }
 

@@ -23,26 +23,16 @@ std::string text_hash(std::string const& text) {
 }
 
 void write_json(std::string const& path, nlohmann::json const& doc) {
-  io::AtomicFile file(path, ".json");
-  {
-    std::ofstream out(file.temp_path());
-    out << doc.dump(2) << "\n";
-    if (!out) throw OutputError(path, "could not be written completely");
-  }
-  file.commit();
+  io::write_text_atomically(path, doc.dump(2) + "\n");
 }
 
 void write_dataset_description(std::string const& out_dir) {
   std::string const ignore = out_dir + "/.bidsignore";
   if (!fs::exists(ignore)) {
-    io::AtomicFile file(ignore, "");
-    {
-      std::ofstream out(file.temp_path());
-      for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"})
-        out << "*_desc-*_*." << ext << "\n";
-      if (!out) throw OutputError(ignore, "could not be written completely");
-    }
-    file.commit();
+    std::string patterns;
+    for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"})
+      patterns += std::string("*_desc-*_*.") + ext + "\n";
+    io::write_text_atomically(ignore, patterns);
   }
   std::string const path = out_dir + "/dataset_description.json";
   if (fs::exists(path)) return;

@@ -4,6 +4,7 @@
 #ifndef VOXFLOW_DCE_DCE_INPUTS_HPP
 #define VOXFLOW_DCE_DCE_INPUTS_HPP
 
+#include <voxflow/core/units.hpp>
 #include <voxflow/core/views.hpp>
 #include <voxflow/fit/model.hpp>
 #include <voxflow/signal/aif_convolution.hpp>
@@ -92,7 +93,7 @@ struct DelaySearch {
   double grid_step_s = 1.0;  // starting values are searched on this grid before LM refines the delay
 };
 
-inline constexpr double seconds_per_minute = 60.0;
+using units::seconds_per_minute;  // rates are per minute, times arrive in seconds
 
 // Sum of squared residuals of one model curve against y: the score of a candidate start.
 template <int P, class Curve>

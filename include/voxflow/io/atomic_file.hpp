@@ -35,6 +35,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// Writes `text` to `path` through an AtomicFile (the extension is taken from the path). OutputError on
+// failure.
+void write_text_atomically(std::string const& path, std::string const& text);
+
 // True when `path` ends with `suffix`.
 bool ends_with(std::string const& path, std::string const& suffix);
 
