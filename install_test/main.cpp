@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   Kokkos::parallel_for(
       "consumer::fill", Kokkos::RangePolicy<Space>(0, frames), KOKKOS_LAMBDA(int j) {
         t(j) = 0.1 * j;
-        y(0, j) = 3.0 * Kokkos::Experimental::exp(-0.7 * t(j));
+        y(0, j) = 3.0 * voxflow::kmath::exp(-0.7 * t(j));
       });
   voxflow::fit::FitOutputs<Mem> out(Space(), "consumer", 1, 2);
   voxflow::fit::fit_voxels(Space(), voxflow::fit::MonoExponential<Mem>{t}, y,

@@ -1,8 +1,8 @@
-#include <voxflow/aif/aif_conformance.hpp>
+#include <voxflow/conformance/aif_conformance.hpp>
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
-#include <voxflow/dce/dce_conformance.hpp>
-#include <voxflow/t1/t1_conformance.hpp>
+#include <voxflow/conformance/dce_conformance.hpp>
+#include <voxflow/conformance/t1_conformance.hpp>
 
 #include <nlohmann/json.hpp>
 

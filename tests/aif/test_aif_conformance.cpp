@@ -3,7 +3,7 @@
 #include "aif_test_helpers.hpp"
 #include "reference_data.hpp"
 
-#include <voxflow/aif/aif_conformance.hpp>
+#include <voxflow/conformance/aif_conformance.hpp>
 #include <voxflow/core/errors.hpp>
 
 #include <gtest/gtest.h>

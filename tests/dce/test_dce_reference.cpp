@@ -5,7 +5,7 @@
 #include "reference_data.hpp"
 
 #include <voxflow/conformance/suite.hpp>
-#include <voxflow/dce/dce_conformance.hpp>
+#include <voxflow/conformance/dce_conformance.hpp>
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include "t1_test_support.hpp"
 
 #include <voxflow/conformance/report.hpp>
-#include <voxflow/t1/t1_conformance.hpp>
+#include <voxflow/conformance/t1_conformance.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Runners of the DCE reference files (reference README §2, §4, §5) for `voxflow conformance` and the tests:
 // every case goes through the same public API a pipeline uses (make_dce_inputs, fit_dce,
 // signal_to_concentration).
-#ifndef VOXFLOW_DCE_DCE_CONFORMANCE_HPP
-#define VOXFLOW_DCE_DCE_CONFORMANCE_HPP
+#ifndef VOXFLOW_CONFORMANCE_DCE_CONFORMANCE_HPP
+#define VOXFLOW_CONFORMANCE_DCE_CONFORMANCE_HPP
 
 #include <voxflow/conformance/report.hpp>
 

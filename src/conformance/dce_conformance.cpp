@@ -1,4 +1,4 @@
-#include <voxflow/dce/dce_conformance.hpp>
+#include <voxflow/conformance/dce_conformance.hpp>
 #include <voxflow/dce/predict_dce.hpp>
 #include <voxflow/dce/signal_to_concentration.hpp>
 #include <voxflow/io/csv_table.hpp>

@@ -1,6 +1,6 @@
 // Runs the population AIF reference files through voxflow::aif::population_aif on the backend of the run
 // context.
-#include <voxflow/aif/aif_conformance.hpp>
+#include <voxflow/conformance/aif_conformance.hpp>
 #include <voxflow/aif/aif_curve.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/csv_table.hpp>

@@ -7,8 +7,8 @@
 // preclinical* → preclinical model B. The time column is in minutes for Parker and Georgiou (their published
 // forms are in minutes) and in seconds for the preclinical model; the delay column is always in seconds. A
 // parameter table without label/time/Cb columns (ParkerAIF.csv) holds no cases: the report is empty.
-#ifndef VOXFLOW_AIF_AIF_CONFORMANCE_HPP
-#define VOXFLOW_AIF_AIF_CONFORMANCE_HPP
+#ifndef VOXFLOW_CONFORMANCE_AIF_CONFORMANCE_HPP
+#define VOXFLOW_CONFORMANCE_AIF_CONFORMANCE_HPP
 
 #include <voxflow/conformance/report.hpp>
 

@@ -1,7 +1,7 @@
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/csv_table.hpp>
-#include <voxflow/t1/t1_conformance.hpp>
+#include <voxflow/conformance/t1_conformance.hpp>
 #include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Runner of the OSIPI T1 reference files (reference README §1) for `voxflow conformance` and the tests: every
 // row goes through the same public API a pipeline uses (map_t1_vfa), on the context's backend.
-#ifndef VOXFLOW_T1_T1_CONFORMANCE_HPP
-#define VOXFLOW_T1_T1_CONFORMANCE_HPP
+#ifndef VOXFLOW_CONFORMANCE_T1_CONFORMANCE_HPP
+#define VOXFLOW_CONFORMANCE_T1_CONFORMANCE_HPP
 
 #include <voxflow/conformance/report.hpp>
 #include <voxflow/t1/t1_method.hpp>
