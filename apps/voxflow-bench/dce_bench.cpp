@@ -96,11 +96,12 @@ void run_on(ExecutionSpace const& space, BenchOptions const& o, dce::DceFitOptio
 int run_dce_bench(BenchOptions const& o) {
   dce::DceFitOptions fit;
   if (!dce::parse_dce_model(o.model, fit.model))
-    throw Error(ExitCode::usage, "unknown DCE model '" + o.model + "' (" + dce::dce_model_choices + ")");
+    throw Error(ExitCode::usage,
+                "unknown DCE model '" + o.model + "' (" + enum_choices(dce::dce_model_names) + ")");
   fit.fit_delay = o.fit_delay;
   Backend requested;
   if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + backend_choices + ")");
+    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
   dispatch(resolve_backend(requested), [&](auto space) { run_on(space, o, fit); });
   return 0;
 }

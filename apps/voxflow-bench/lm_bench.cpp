@@ -64,7 +64,7 @@ int run_lm_bench(BenchOptions const& o) {
     throw Error(ExitCode::usage, "unknown model '" + o.model + "' (exp_offset or mono_exp)");
   Backend requested;
   if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + backend_choices + ")");
+    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
   Kokkos::View<double**, Kokkos::HostSpace> host_data("voxflow::bench::lm::data", o.voxels, o.frames);
   std::vector<double> t;
   synthesise(o, offset, t, host_data);

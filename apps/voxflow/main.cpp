@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     voxflow::Backend backend;
     if (!voxflow::parse_backend(common.backend.value_or("auto"), backend))
       throw voxflow::Error(voxflow::ExitCode::usage,
-                           "--backend: expected " + std::string(voxflow::backend_choices));
+                           "--backend: expected " + voxflow::enum_choices(voxflow::backend_names));
     return voxflow::app::run_conformance(suite_dir, report_path, voxflow::resolve_backend(backend));
   });
 }

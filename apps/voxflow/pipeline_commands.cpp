@@ -67,7 +67,7 @@ int simulate_subject(SimulateCommand const& s) {
   pipeline::DceSimulation sim;
   sim.out_dir = s.out_dir;
   if (!dce::parse_dce_model(s.model, sim.model))
-    throw Error(ExitCode::usage, "simulate --model: " + std::string(dce::dce_model_choices));
+    throw Error(ExitCode::usage, "simulate --model: " + enum_choices(dce::dce_model_names));
   sim.matrix = {s.matrix.at(0), s.matrix.at(1), s.matrix.at(2)};
   sim.frames = s.frames;
   sim.frame_s = s.frame_s;

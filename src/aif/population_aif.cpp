@@ -11,31 +11,12 @@ PopulationAif parse_population_aif(std::string const& name, std::string const& s
   std::string key = name;
   std::transform(key.begin(), key.end(), key.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (key == "parker") return PopulationAif::parker;
-  if (key == "weinmann") return PopulationAif::weinmann;
-  if (key == "fritz_hansen" || key == "fritz-hansen") return PopulationAif::fritz_hansen;
-  if (key == "georgiou") return PopulationAif::georgiou;
-  if (key == "mcgrath") return PopulationAif::mcgrath;
-  if (key == "preclinical") return PopulationAif::preclinical;
-  throw InputError(source, field, std::string("one of ") + population_aif_choices + " (got '" + name + "')");
+  if (auto const kind = parse_enum(population_aif_names, key)) return *kind;
+  throw InputError(source, field, "one of " + enum_choices(population_aif_names) + " (got '" + name + "')");
 }
 
 std::string population_aif_name(PopulationAif kind) {
-  switch (kind) {
-    case PopulationAif::parker:
-      return "parker";
-    case PopulationAif::weinmann:
-      return "weinmann";
-    case PopulationAif::fritz_hansen:
-      return "fritz_hansen";
-    case PopulationAif::georgiou:
-      return "georgiou";
-    case PopulationAif::mcgrath:
-      return "mcgrath";
-    case PopulationAif::preclinical:
-      return "preclinical";
-  }
-  return "unknown";
+  return enum_name(population_aif_names, kind);
 }
 
 }  // namespace voxflow::aif

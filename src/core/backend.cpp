@@ -2,34 +2,6 @@
 
 namespace voxflow {
 
-bool parse_backend(std::string const& text, Backend& out) {
-  if (text == "auto")
-    out = Backend::automatic;
-  else if (text == "host")
-    out = Backend::host;
-  else if (text == "device")
-    out = Backend::device;
-  else if (text == "serial")
-    out = Backend::serial;
-  else
-    return false;
-  return true;
-}
-
-std::string backend_name(Backend b) {
-  switch (b) {
-    case Backend::automatic:
-      return "auto";
-    case Backend::host:
-      return "host";
-    case Backend::device:
-      return "device";
-    case Backend::serial:
-      return "serial";
-  }
-  return "unknown";
-}
-
 bool device_available() {
 #if defined(KOKKOS_ENABLE_CUDA)
   return Kokkos::is_initialized();  // Kokkos' CUDA backend refuses to initialise without a usable device

@@ -4,38 +4,6 @@
 
 namespace voxflow::dce {
 
-bool parse_dce_model(std::string const& name, DceModel& out) {
-  if (name == "tofts")
-    out = DceModel::tofts;
-  else if (name == "extended_tofts")
-    out = DceModel::extended_tofts;
-  else if (name == "patlak")
-    out = DceModel::patlak;
-  else if (name == "2cxm")
-    out = DceModel::two_compartment_exchange;
-  else if (name == "2cum")
-    out = DceModel::two_compartment_uptake;
-  else
-    return false;
-  return true;
-}
-
-std::string dce_model_name(DceModel model) {
-  switch (model) {
-    case DceModel::tofts:
-      return "tofts";
-    case DceModel::extended_tofts:
-      return "extended_tofts";
-    case DceModel::patlak:
-      return "patlak";
-    case DceModel::two_compartment_exchange:
-      return "2cxm";
-    case DceModel::two_compartment_uptake:
-      return "2cum";
-  }
-  return "unknown";
-}
-
 std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay) {
   std::vector<std::string> names;
   switch (model) {

@@ -146,7 +146,7 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
 
   auto const model = reader.text("fit.model").value_or("extended_tofts");
   if (!dce::parse_dce_model(model, c.fit.model))
-    throw ConfigError(path, "fit.model", std::string(dce::dce_model_choices) + ", found '" + model + "'");
+    throw ConfigError(path, "fit.model", enum_choices(dce::dce_model_names) + ", found '" + model + "'");
   c.fit.fit_delay = reader.flag("fit.fit_delay").value_or(false);
   auto const bounds = reader.numbers("fit.delay_bounds_s").value_or(std::vector<double>{-10, 20});
   if (bounds.size() != 2 || !(bounds[0] < bounds[1]))
@@ -164,7 +164,7 @@ DceRunConfig load_dce_config(std::string const& path, Overrides const& overrides
   if (c.fit.lm.max_iterations < 1) throw ConfigError(path, "fit.max_iterations", "a positive whole number");
 
   auto const backend = reader.text("backend").value_or("auto");
-  if (!parse_backend(backend, c.backend)) throw ConfigError(path, "backend", backend_choices);
+  if (!parse_backend(backend, c.backend)) throw ConfigError(path, "backend", enum_choices(backend_names));
   c.threads = static_cast<int>(reader.integer("threads").value_or(0));
   if (c.threads < 0) throw ConfigError(path, "threads", "0 (automatic) or a positive thread count");
 

@@ -10,6 +10,7 @@
 #ifndef VOXFLOW_AIF_POPULATION_AIF_HPP
 #define VOXFLOW_AIF_POPULATION_AIF_HPP
 
+#include <voxflow/core/enum_names.hpp>
 #include <voxflow/core/kokkos_compat.hpp>
 #include <voxflow/core/units.hpp>
 
@@ -27,8 +28,15 @@ enum class AifQuantity { blood, plasma };
 PopulationAif parse_population_aif(std::string const& name, std::string const& source = "population AIF",
                                    std::string const& field = "aif");
 std::string population_aif_name(PopulationAif kind);
-inline constexpr char const* population_aif_choices =
-    "parker, weinmann, fritz_hansen, georgiou, mcgrath or preclinical";
+
+inline constexpr EnumTable<PopulationAif, 7> population_aif_names{
+    {{PopulationAif::parker, "parker"},
+     {PopulationAif::weinmann, "weinmann"},
+     {PopulationAif::fritz_hansen, "fritz_hansen"},
+     {PopulationAif::fritz_hansen, "fritz-hansen"},
+     {PopulationAif::georgiou, "georgiou"},
+     {PopulationAif::mcgrath, "mcgrath"},
+     {PopulationAif::preclinical, "preclinical"}}};
 
 KOKKOS_INLINE_FUNCTION constexpr AifQuantity native_quantity(PopulationAif kind) {
   return (kind == PopulationAif::weinmann || kind == PopulationAif::fritz_hansen) ? AifQuantity::plasma

@@ -4,6 +4,7 @@
 #ifndef VOXFLOW_CORE_BACKEND_HPP
 #define VOXFLOW_CORE_BACKEND_HPP
 
+#include <voxflow/core/enum_names.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/kokkos_compat.hpp>
 
@@ -14,10 +15,20 @@ namespace voxflow {
 
 enum class Backend { automatic, host, device, serial };
 
+inline constexpr EnumTable<Backend, 4> backend_names{{{Backend::automatic, "auto"},
+                                                      {Backend::host, "host"},
+                                                      {Backend::device, "device"},
+                                                      {Backend::serial, "serial"}}};
+
 // Parses "auto" | "host" | "device" | "serial"; returns false for anything else.
-bool parse_backend(std::string const& text, Backend& out);
-std::string backend_name(Backend b);
-inline constexpr char const* backend_choices = "auto, host, device or serial";
+inline bool parse_backend(std::string const& text, Backend& out) {
+  auto const parsed = parse_enum(backend_names, text);
+  if (parsed) out = *parsed;
+  return parsed.has_value();
+}
+inline std::string backend_name(Backend b) {
+  return enum_name(backend_names, b);
+}
 
 // True when this build has a device backend and a device is usable now (Kokkos must be initialised).
 bool device_available();

@@ -3,6 +3,7 @@
 #ifndef VOXFLOW_DCE_FIT_DCE_HPP
 #define VOXFLOW_DCE_FIT_DCE_HPP
 
+#include <voxflow/core/enum_names.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/dce/tofts_models.hpp>
 #include <voxflow/dce/two_compartment_models.hpp>
@@ -15,10 +16,21 @@ namespace voxflow::dce {
 
 enum class DceModel { tofts, extended_tofts, patlak, two_compartment_exchange, two_compartment_uptake };
 
+inline constexpr EnumTable<DceModel, 5> dce_model_names{{{DceModel::tofts, "tofts"},
+                                                         {DceModel::extended_tofts, "extended_tofts"},
+                                                         {DceModel::patlak, "patlak"},
+                                                         {DceModel::two_compartment_exchange, "2cxm"},
+                                                         {DceModel::two_compartment_uptake, "2cum"}}};
+
 // "tofts", "extended_tofts", "patlak", "2cxm", "2cum"; false for anything else.
-bool parse_dce_model(std::string const& name, DceModel& out);
-std::string dce_model_name(DceModel model);
-inline constexpr char const* dce_model_choices = "tofts, extended_tofts, patlak, 2cxm or 2cum";
+inline bool parse_dce_model(std::string const& name, DceModel& out) {
+  auto const parsed = parse_enum(dce_model_names, name);
+  if (parsed) out = *parsed;
+  return parsed.has_value();
+}
+inline std::string dce_model_name(DceModel model) {
+  return enum_name(dce_model_names, model);
+}
 
 struct DceFitOptions {
   DceModel model = DceModel::extended_tofts;

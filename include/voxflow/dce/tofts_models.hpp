@@ -9,6 +9,7 @@
 #ifndef VOXFLOW_DCE_TOFTS_MODELS_HPP
 #define VOXFLOW_DCE_TOFTS_MODELS_HPP
 
+#include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/dce_inputs.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/fit/small_solve.hpp>
@@ -23,6 +24,8 @@ enum class ToftsVariant { tofts, extended_tofts, patlak };
 // samples with the impulse response sampled on the AIF grid (SPEC §11; only for parity with osipy, uniform
 // grids only).
 enum class ToftsConvolution { exact, osipy_compatible };
+inline constexpr EnumTable<ToftsConvolution, 2> tofts_convolution_names{
+    {{ToftsConvolution::exact, "exact"}, {ToftsConvolution::osipy_compatible, "osipy_compatible"}}};
 
 template <class MemorySpace, ToftsVariant Variant, bool WithDelay>
 struct ToftsFamilyModel {

@@ -3,6 +3,7 @@
 #ifndef VOXFLOW_T1_T1_METHOD_HPP
 #define VOXFLOW_T1_T1_METHOD_HPP
 
+#include <voxflow/core/enum_names.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 
 #include <string>
@@ -24,27 +25,18 @@ struct T1Options {
   fit::LMOptions lm{};  // nonlinear only
 };
 
+inline constexpr EnumTable<T1Method, 3> t1_method_names{
+    {{T1Method::linear, "linear"}, {T1Method::nonlinear, "nonlinear"}, {T1Method::two_point, "two_point"}}};
+
 constexpr char const* t1_method_name(T1Method m) {
-  switch (m) {
-    case T1Method::linear:
-      return "linear";
-    case T1Method::nonlinear:
-      return "nonlinear";
-    case T1Method::two_point:
-      return "two_point";
-  }
-  return "unknown";
+  return enum_name(t1_method_names, m);
 }
 
 // Parses "linear" | "nonlinear" | "two_point"; returns false for anything else.
 inline bool parse_t1_method(std::string const& text, T1Method& out) {
-  for (T1Method m : {T1Method::linear, T1Method::nonlinear, T1Method::two_point}) {
-    if (text == t1_method_name(m)) {
-      out = m;
-      return true;
-    }
-  }
-  return false;
+  auto const parsed = parse_enum(t1_method_names, text);
+  if (parsed) out = *parsed;
+  return parsed.has_value();
 }
 
 }  // namespace voxflow::t1
