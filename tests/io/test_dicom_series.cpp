@@ -2,6 +2,7 @@
 // shuffled) are read back and checked for values, geometry (the DICOM position formula, in RAS), timing and
 // metadata; then the error cases.
 #include "io_test_support.hpp"
+#include "synthetic_dicom.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/dicom_series.hpp>

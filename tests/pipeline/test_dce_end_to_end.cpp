@@ -1,9 +1,9 @@
 // End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk
 // are compared with the truth; bad inputs stop the run before anything is written.
 #include "contract_config.hpp"
+#include "synthetic_dicom.hpp"
 
 #include <voxflow/core/errors.hpp>
-#include <voxflow/io/dicom_series.hpp>
 #include <voxflow/io/hdf5_subject_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/pipeline/dce_config.hpp>

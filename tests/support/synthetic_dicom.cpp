@@ -1,7 +1,9 @@
-// Synthetic DICOM MR series (write_synthetic_dicom_series): a utility that lets tests and examples produce
-// DICOM input with a known geometry, timing and values, in the style of one vendor. Not for clinical data.
+// Synthetic DICOM MR series (write_synthetic_dicom_series, see synthetic_dicom.hpp): lets the tests produce
+// DICOM input with a known geometry, timing and values, in the style of one vendor. Not for clinical data,
+// and not part of the library: it is built into voxflow_test_support (tests/CMakeLists.txt).
+#include "synthetic_dicom.hpp"
+
 #include <voxflow/core/errors.hpp>
-#include <voxflow/io/dicom_series.hpp>
 
 #include <gdcmDataElement.h>
 #include <gdcmDataSet.h>

@@ -1,0 +1,194 @@
+// Reading one file's header (see file_header.hpp): gdcm::Reader up to the pixel data, attributes rendered
+// as text by gdcm::StringFilter (binary VRs such as US and FD included), and the vendors' private b-value
+// tags.
+#include "file_header.hpp"
+
+#include "attribute_names.hpp"
+#include "attribute_values.hpp"
+#include "structure_check.hpp"
+
+#include <voxflow/core/errors.hpp>
+
+#include <gdcmByteValue.h>
+#include <gdcmDataElement.h>
+#include <gdcmDataSet.h>
+#include <gdcmPrivateTag.h>
+#include <gdcmReader.h>
+#include <gdcmStringFilter.h>
+#include <gdcmTag.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+namespace voxflow::io::detail {
+
+namespace {
+
+// Reads attributes through gdcm::StringFilter (which renders binary VRs such as US and FD as text too).
+class AttributeReader {
+ public:
+  AttributeReader(gdcm::File const& file, std::string path) : path_(std::move(path)), ds_(file.GetDataSet()) {
+    filter_.SetFile(file);
+  }
+
+  std::optional<std::string> text(TagName const& t) const {
+    if (!ds_.FindDataElement(t.tag()) || ds_.GetDataElement(t.tag()).IsEmpty()) return std::nullopt;
+    std::string s = trim(filter_.ToString(t.tag()));
+    if (s.empty()) return std::nullopt;
+    return s;
+  }
+  std::optional<std::string> private_text(uint16_t group, uint16_t element, char const* creator) const {
+    gdcm::PrivateTag const tag(group, static_cast<uint8_t>(element & 0xff), creator);
+    if (!ds_.FindDataElement(tag) || ds_.GetDataElement(tag).IsEmpty()) return std::nullopt;
+    std::string s = trim(filter_.ToString(tag));
+    if (s.empty()) return std::nullopt;
+    return s;
+  }
+  std::string string(TagName const& t) const { return text(t).value_or(std::string()); }
+
+  std::optional<std::vector<double>> numbers(TagName const& t, std::size_t count) const {
+    auto const s = text(t);
+    if (!s) return std::nullopt;
+    auto values = parse_numbers(*s, path_, t.label());
+    if (values.size() < count)
+      throw InputError(path_, t.label(), std::to_string(count) + " value(s) (found '" + *s + "')");
+    return values;
+  }
+  std::optional<double> number(TagName const& t) const {
+    auto const v = numbers(t, 1);
+    if (!v) return std::nullopt;
+    return v->front();
+  }
+
+ private:
+  std::string path_;
+  gdcm::DataSet const& ds_;
+  gdcm::StringFilter filter_;
+};
+
+[[noreturn]] void throw_corrupt(std::string const& path, std::pair<uint16_t, uint16_t> tag = {0, 0}) {
+  if (tag == std::make_pair(kPixelData.group, kPixelData.element))
+    throw InputError(path, kPixelData.label(),
+                     "pixel data that ends within the file (the file is truncated)");
+  throw InputError(
+      path, "DICOM header",
+      "a complete DICOM Part-10 file (it starts like one but cannot be parsed: truncated or corrupt)");
+}
+
+std::optional<double> date_time_s(AttributeReader const& a, TagName const& date, TagName const& time) {
+  auto const t = a.text(time);
+  if (!t) return std::nullopt;
+  auto seconds = parse_time_s(*t);
+  if (!seconds) return std::nullopt;
+  if (auto const d = a.text(date))
+    if (auto const day = parse_date_s(*d)) *seconds += *day;
+  return seconds;
+}
+
+}  // namespace
+
+std::optional<FileHeader> read_file_header(std::string const& path) {
+  StructureCheck const walked = check_structure(path);
+  Structure const structure = walked.structure;
+  if (structure == Structure::not_dicom) return std::nullopt;
+  if (structure == Structure::truncated) throw_corrupt(path, walked.last_tag);
+  gdcm::Reader reader;
+  reader.SetFileName(path.c_str());
+  if (!reader.ReadUpToTag(kPixelData.tag())) {
+    if (structure == Structure::raw_complete) return std::nullopt;  // no preamble: not DICOM after all
+    throw_corrupt(path);
+  }
+  gdcm::File const& file = reader.GetFile();
+  AttributeReader const a(file, path);
+  FileHeader h;
+  h.path = path;
+  auto const rows = a.number(kRows), columns = a.number(kColumns);
+  h.series_uid = a.string(kSeriesInstanceUID);
+  // An image file (by its SOP class, from the data set or else the file meta information, or by Rows and
+  // Columns) must hold pixel data: one without is cut short, never a file to skip silently.
+  std::string sop_class = a.string(kSopClass);
+  if (sop_class.empty() && file.GetHeader().FindDataElement(gdcm::Tag(0x0002, 0x0002))) {
+    gdcm::DataElement const& de = file.GetHeader().GetDataElement(gdcm::Tag(0x0002, 0x0002));
+    if (gdcm::ByteValue const* value = de.GetByteValue())
+      sop_class = trim(std::string(value->GetPointer(), value->GetLength()));
+  }
+  static char const* const image_classes[] = {
+      "1.2.840.10008.5.1.4.1.1.4",    // MR Image
+      "1.2.840.10008.5.1.4.1.1.4.1",  // Enhanced MR Image
+      "1.2.840.10008.5.1.4.1.1.2",    // CT Image
+      "1.2.840.10008.5.1.4.1.1.7",    // Secondary Capture Image
+  };
+  bool const image_class = std::any_of(std::begin(image_classes), std::end(image_classes),
+                                       [&](char const* c) { return sop_class == c; });
+  if ((image_class || (rows && columns)) && !walked.saw_pixel_data)
+    throw InputError(
+        path, kPixelData.label(),
+        "pixel data in an image file (the header describes an image but the file ends before its "
+        "pixel data: truncated)");
+  if (walked.saw_pixel_data && (!rows || !columns))
+    throw InputError(path, kRows.label() + "/" + kColumns.label(), "the matrix size of the pixel data");
+  if (!rows || !columns) return h;  // not an image (DICOMDIR, SR, ...)
+  if (h.series_uid.empty())
+    throw InputError(path, kSeriesInstanceUID.label(), "the UID of the image's series");
+  h.is_image = true;
+  h.rows = static_cast<int>(*rows);
+  h.columns = static_cast<int>(*columns);
+  h.series_description = a.string(kSeriesDescription);
+  h.modality = a.string(kModality);
+  h.manufacturer = a.string(kManufacturer);
+  h.phase_direction = a.string(kPhaseEncodingDirection);
+  if (auto const n = a.number(kSeriesNumber)) h.series_number = static_cast<int>(*n);
+  if (auto const n = a.number(kSamplesPerPixel)) h.samples_per_pixel = static_cast<int>(*n);
+  if (auto const n = a.number(kNumberOfFrames)) h.number_of_frames = static_cast<int>(*n);
+  if (auto const v = a.numbers(kPixelSpacing, 2)) h.pixel_spacing = std::array<double, 2>{{(*v)[0], (*v)[1]}};
+  if (auto const v = a.numbers(kImagePosition, 3)) h.position = Vec3{{(*v)[0], (*v)[1], (*v)[2]}};
+  if (auto const v = a.numbers(kImageOrientation, 6))
+    h.orientation = std::array<double, 6>{{(*v)[0], (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5]}};
+  h.slice_thickness = a.number(kSliceThickness);
+  h.spacing_between_slices = a.number(kSpacingBetweenSlices);
+  h.slope = a.number(kRescaleSlope).value_or(1.0);
+  h.intercept = a.number(kRescaleIntercept).value_or(0.0);
+  h.flip_angle = a.number(kFlipAngle);
+  h.repetition_time_ms = a.number(kRepetitionTime);
+  h.echo_time_ms = a.number(kEchoTime);
+  h.inversion_time_ms = a.number(kInversionTime);
+  h.field_strength = a.number(kFieldStrength);
+  h.trigger_time_ms = a.number(kTriggerTime);
+  h.acquisition_time_s = date_time_s(a, kAcquisitionDate, kAcquisitionTime);
+  h.content_time_s = date_time_s(a, kContentDate, kContentTime);
+  h.temporal_position = a.number(kTemporalPosition);
+  h.number_of_temporal_positions = a.number(kNumberOfTemporalPositions);
+  h.acquisition_number = a.number(kAcquisitionNumber);
+  h.instance_number = a.number(kInstanceNumber);
+  if (auto const b = a.number(kDiffusionBValue)) {
+    h.b_value = *b;
+    h.b_value_source = kDiffusionBValue.label();
+  } else {
+    struct Vendor {
+      uint16_t group, element;
+      char const* creator;
+      char const* label;
+    };
+    static constexpr Vendor vendors[] = {
+        {0x0019, 0x100C, "SIEMENS MR HEADER", "Siemens B_value (0019,xx0C)"},
+        {0x0043, 0x1039, "GEMS_PARM_01", "GE SlopInt_6...9 (0043,xx39)"},
+        {0x2001, 0x1003, "Philips Imaging DD 001", "Philips DiffusionB_Factor (2001,xx03)"},
+    };
+    for (auto const& v : vendors) {
+      auto const s = a.private_text(v.group, v.element, v.creator);
+      if (!s) continue;
+      double value = parse_numbers(*s, path, v.label).front();
+      if (v.group == 0x0043) value = std::fmod(value, 1e9);  // GE may add 1e9 as a flag to the b-value
+      h.b_value = value;
+      h.b_value_source = v.label;
+      break;
+    }
+  }
+  return h;
+}
+
+}  // namespace voxflow::io::detail

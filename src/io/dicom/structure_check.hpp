@@ -1,0 +1,33 @@
+// Private to src/io/dicom: the structural check every file gets before GDCM sees it. GDCM 3.0 (as packaged,
+// with assertions on) aborts the process on many files cut short, and silently pads native pixel data that
+// the end of the file cuts off; walking the elements first turns both into errors naming the file, and tells
+// DICOM from other files.
+#ifndef VOXFLOW_SRC_IO_DICOM_STRUCTURE_CHECK_HPP
+#define VOXFLOW_SRC_IO_DICOM_STRUCTURE_CHECK_HPP
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace voxflow::io::detail {
+
+enum class Structure { not_dicom, complete, raw_complete, truncated };
+
+struct StructureCheck {
+  // not_dicom: neither Part 10 ("DICM" at byte 128) nor a raw data set starting with group 0008/0002 that
+  // walks to its end; complete: a Part-10 file whose elements all lie inside it (deflated ones are left to
+  // GDCM); raw_complete: a raw data set (no preamble) that walks to its end; truncated: a Part-10 file cut
+  // short.
+  Structure structure = Structure::not_dicom;
+  // The top-level element being walked when the check stopped (the one cut short for Structure::truncated).
+  std::pair<uint16_t, uint16_t> last_tag{0, 0};
+  bool saw_pixel_data = false;  // a top-level PixelData (7FE0,0010) element was reached
+};
+
+// Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
+// element, item and fragment must lie inside the file. Never throws for the file's contents.
+StructureCheck check_structure(std::string const& path);
+
+}  // namespace voxflow::io::detail
+
+#endif
