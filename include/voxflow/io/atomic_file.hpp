@@ -24,7 +24,9 @@ class AtomicFile {
   std::string const& final_path() const { return final_path_; }
 
   // Flushes the finished temporary file to disk and renames it to the final name, replacing an older file
-  // there. Throws OutputError (and removes the temporary file) when either step fails.
+  // there. Throws OutputError (and removes the temporary file) when either step fails. The writer must have
+  // closed the temporary file and checked that the close succeeded: buffered data that do not fit on the disk
+  // fail only then, and commit() cannot see that.
   void commit();
   // Removes the temporary file now (idempotent); used when a writer fails.
   void discard() noexcept;
@@ -35,8 +37,9 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Writes `text` to `path` through an AtomicFile (the extension is taken from the path). OutputError on
-// failure.
+// Writes `text` to `path` through an AtomicFile (the extension is taken from the path). Throws OutputError
+// naming `path` and the system's reason (e.g. "No space left on device") when any write, the close, the fsync
+// or the rename fails; the final name is then left as it was and no temporary file remains.
 void write_text_atomically(std::string const& path, std::string const& text);
 
 // True when `path` ends with `suffix`.

@@ -1,0 +1,91 @@
+#include "io_test_support.hpp"
+#include "small_tmpfs.hpp"
+
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/atomic_file.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using namespace voxflow::io;
+using voxflow::OutputError;
+using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::read_bytes;
+using voxflow::testing::SmallTmpfs;
+using voxflow::testing::TempDir;
+
+namespace {
+
+std::string read_text(std::string const& path) {
+  auto const bytes = read_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// Fills the tmpfs with one file until the disk is full, then frees `leave` bytes' worth of pages, so that the
+// next writer finds a little room and fails part-way.
+void fill_up(SmallTmpfs const& tmpfs, std::size_t leave) {
+  std::string const filler = tmpfs.file("filler");
+  {
+    std::ofstream out(filler, std::ios::binary);
+    std::string const block(4096, 'x');
+    while (out.write(block.data(), static_cast<std::streamsize>(block.size())) && out.flush()) {
+    }
+  }
+  auto const size = std::filesystem::file_size(filler);
+  std::filesystem::resize_file(filler, size > leave ? size - leave : 0);
+}
+
+}  // namespace
+
+TEST(AtomicFile, WritesTextUnderTheFinalNameOnly) {
+  TempDir dir;
+  std::string const path = dir.file("sub-01_desc-fit.json");
+  write_text_atomically(path, "{\"a\": 1}\n");
+  EXPECT_EQ(read_text(path), "{\"a\": 1}\n");
+  write_text_atomically(path, "{}\n");  // replaces the older file
+  EXPECT_EQ(read_text(path), "{}\n");
+  EXPECT_EQ(dir.entries(), std::set<std::string>{"sub-01_desc-fit.json"});
+}
+
+TEST(AtomicFile, TextLargerThanTheDiskIsAnOutputErrorAndLeavesNoFile) {
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  std::string const path = tmpfs.file("report.tsv");
+  std::string const text(64 * 1024, 'a');
+  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, text); },
+                                       {path, "No space left on device"});
+  EXPECT_TRUE(tmpfs.entries().empty()) << "left behind: " << *tmpfs.entries().begin();
+}
+
+// The old writer buffered small texts in an ofstream, checked the stream before closing it and renamed the
+// 0-byte file that the failing close left: a full disk produced an empty output under the final name.
+TEST(AtomicFile, ASmallTextOnANearlyFullDiskFailsInsteadOfLeavingAnEmptyFile) {
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  fill_up(tmpfs, 0);
+  std::string const path = tmpfs.file("sub-01_dce.json");
+  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(500, 'b')); },
+                                       {path, "No space left on device"});
+  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"filler"});
+}
+
+TEST(AtomicFile, ATextThatFitsPartlyLeavesNeitherTheFinalNameNorAPartialFile) {
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  fill_up(tmpfs, 4096);
+  std::string const path = tmpfs.file("timing.tsv");
+  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(10000, 'c')); },
+                                       {path, "No space left on device"});
+  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"filler"});
+}
+
+TEST(AtomicFile, CommittingATemporaryThatWasNeverWrittenIsAnError) {
+  TempDir dir;
+  std::string const path = dir.file("map.nii");
+  AtomicFile file(path, ".nii");
+  expect_error_mentioning<OutputError>([&] { file.commit(); }, {path, "No such file or directory"});
+  EXPECT_TRUE(dir.entries().empty());
+}
