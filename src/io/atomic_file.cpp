@@ -1,8 +1,10 @@
 // Atomic output files (atomic_file.hpp). Every step that can fail is checked, and a failure at any of them
 // (write, flush, close, fsync, rename) removes the temporary file instead of renaming it: buffered data that
-// fails to reach a full disk surfaces only at close, and a file renamed after that would be empty.
+// fails to reach a full disk surfaces only at close, and a file renamed after that would be empty. The
+// temporary is registered for removal by the signal cleanup (temporary_registry.hpp) for as long as it lives.
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/temporary_registry.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -56,6 +58,7 @@ AtomicFile::AtomicFile(std::string final_path, std::string const& extension)
   std::string const stem = name.substr(0, name.size() - extension.size());
   std::string const tag = ".partial-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
   temp_path_ = (folder / (stem + tag + extension)).string();
+  registry_slot_ = register_temporary(temp_path_);
 }
 
 AtomicFile::~AtomicFile() {
@@ -65,6 +68,8 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::discard() noexcept {
   std::error_code ec;
   fs::remove(temp_path_, ec);
+  unregister_temporary(registry_slot_);
+  registry_slot_ = -1;
 }
 
 void AtomicFile::commit() {
@@ -80,6 +85,8 @@ void AtomicFile::commit() {
                                        std::strerror(error));
   }
   committed_ = true;
+  unregister_temporary(registry_slot_);  // after the rename: until then a signal still removes the temporary
+  registry_slot_ = -1;
   fs::path const folder = fs::path(final_path_).has_parent_path() ? fs::path(final_path_).parent_path() : ".";
   sync_path(folder.string(),
             O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written

@@ -3,6 +3,7 @@
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/temporary_registry.hpp>
 
 #include <gtest/gtest.h>
 
@@ -88,4 +89,25 @@ TEST(AtomicFile, CommittingATemporaryThatWasNeverWrittenIsAnError) {
   AtomicFile file(path, ".nii");
   expect_error_mentioning<OutputError>([&] { file.commit(); }, {path, "No such file or directory"});
   EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(AtomicFile, TheTemporaryIsRegisteredForSignalCleanupUntilCommitOrDiscard) {
+  TempDir dir;
+  std::size_t const before = registered_temporary_count();
+  {
+    AtomicFile committed(dir.file("a.txt"), ".txt");
+    AtomicFile discarded(dir.file("b.txt"), ".txt");
+    EXPECT_EQ(registered_temporary_count(), before + 2);
+    std::ofstream(committed.temp_path()) << "a";
+    committed.commit();
+    EXPECT_EQ(registered_temporary_count(), before + 1);
+    discarded.discard();
+    EXPECT_EQ(registered_temporary_count(), before);
+  }
+  {
+    AtomicFile abandoned(dir.file("c.txt"), ".txt");
+    EXPECT_EQ(registered_temporary_count(), before + 1);
+  }
+  EXPECT_EQ(registered_temporary_count(), before);
+  EXPECT_EQ(dir.entries(), std::set<std::string>{"a.txt"});
 }

@@ -13,7 +13,9 @@ class AtomicFile {
   // Checks that `final_path` can be created (its folder exists and it is not a folder itself) and picks the
   // temporary name "<stem>.partial-<pid>-<n><extension>" beside it. `extension` (e.g. ".nii.gz") must end
   // `final_path`; it is kept on the temporary name because some writers choose the encoding by extension.
-  // Throws OutputError naming `final_path`.
+  // The temporary name is registered for removal when the process is interrupted by a signal
+  // (install_signal_cleanup(), temporary_registry.hpp) until commit() or discard(). Throws OutputError naming
+  // `final_path`.
   AtomicFile(std::string final_path, std::string const& extension);
   // Removes the temporary file unless commit() succeeded.
   ~AtomicFile();
@@ -34,6 +36,7 @@ class AtomicFile {
  private:
   std::string final_path_;
   std::string temp_path_;
+  int registry_slot_ = -1;
   bool committed_ = false;
 };
 
