@@ -61,10 +61,10 @@ TEST(TemporaryRegistry, EmptyAndOverlongPathsAndAFullRegistryAreRefused) {
   unregister_temporary(again);
 }
 
-// The child creates three AtomicFiles with data, then signals itself.
+// The child creates three AtomicFiles with data and holds the folder's OutputLock, then signals itself.
 class SignalCleanup : public ::testing::TestWithParam<std::pair<char const*, int>> {};
 
-TEST_P(SignalCleanup, RemovesTemporariesAndExitsWith128PlusTheSignal) {
+TEST_P(SignalCleanup, RemovesTemporariesAndTheLockAndExitsWith128PlusTheSignal) {
   TempDir dir, logs;
   auto const [name, number] = GetParam();
   ChildProcess child({"cleanup", dir.path().string(), name}, logs.file("stderr"));
@@ -88,6 +88,7 @@ TEST(TemporaryRegistry, WithoutTheCleanupASignalLeavesTheTemporaries) {
   ASSERT_TRUE(WIFSIGNALED(status)) << describe_wait_status(status);
   EXPECT_EQ(WTERMSIG(status), SIGTERM);
   EXPECT_EQ(partial_files(dir).size(), 3u);
+  EXPECT_EQ(dir.entries().count("voxflow.lock"), 1u);
 }
 
 TEST(TemporaryRegistry, AHangupIgnoredBeforeInstallingStaysIgnored) {
