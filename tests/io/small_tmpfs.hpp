@@ -11,10 +11,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace voxflow::testing {
 
@@ -52,6 +55,20 @@ class SmallTmpfs {
   std::string file(std::string const& name) const { return (path_ / name).string(); }
   std::filesystem::path const& path() const { return path_; }
 
+  // Fills the disk with the file "filler", then gives back `leave` bytes (in whole pages), so that the next
+  // writer finds a little room and fails part-way.
+  void fill(std::size_t leave) const {
+    std::string const filler = file("filler");
+    {
+      std::ofstream out(filler, std::ios::binary);
+      std::string const block(4096, 'x');
+      while (out.write(block.data(), static_cast<std::streamsize>(block.size())) && out.flush()) {
+      }
+    }
+    auto const size = std::filesystem::file_size(filler);
+    std::filesystem::resize_file(filler, size > leave ? size - leave : 0);
+  }
+
   // Names of the entries on the tmpfs (a failed write must leave none).
   std::set<std::string> entries() const {
     std::set<std::string> names;
@@ -65,6 +82,19 @@ class SmallTmpfs {
   bool mounted_ = false;
   std::string why_not_;
 };
+
+// `n` pseudo-random bytes (a fixed sequence): data that no compression shrinks below the tmpfs size.
+inline std::vector<unsigned char> incompressible_bytes(std::size_t n) {
+  std::vector<unsigned char> bytes(n);
+  std::uint32_t state = 2463534242u;
+  for (auto& b : bytes) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    b = static_cast<unsigned char>(state >> 24);
+  }
+  return bytes;
+}
 
 // Skips the current test unless `tmpfs` is mounted.
 #define VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs) \

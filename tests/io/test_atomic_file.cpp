@@ -25,20 +25,6 @@ std::string read_text(std::string const& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-// Fills the tmpfs with one file until the disk is full, then frees `leave` bytes' worth of pages, so that the
-// next writer finds a little room and fails part-way.
-void fill_up(SmallTmpfs const& tmpfs, std::size_t leave) {
-  std::string const filler = tmpfs.file("filler");
-  {
-    std::ofstream out(filler, std::ios::binary);
-    std::string const block(4096, 'x');
-    while (out.write(block.data(), static_cast<std::streamsize>(block.size())) && out.flush()) {
-    }
-  }
-  auto const size = std::filesystem::file_size(filler);
-  std::filesystem::resize_file(filler, size > leave ? size - leave : 0);
-}
-
 }  // namespace
 
 TEST(AtomicFile, WritesTextUnderTheFinalNameOnly) {
@@ -66,7 +52,7 @@ TEST(AtomicFile, TextLargerThanTheDiskIsAnOutputErrorAndLeavesNoFile) {
 TEST(AtomicFile, ASmallTextOnANearlyFullDiskFailsInsteadOfLeavingAnEmptyFile) {
   SmallTmpfs tmpfs;
   VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
-  fill_up(tmpfs, 0);
+  tmpfs.fill(0);
   std::string const path = tmpfs.file("sub-01_dce.json");
   expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(500, 'b')); },
                                        {path, "No space left on device"});
@@ -76,7 +62,7 @@ TEST(AtomicFile, ASmallTextOnANearlyFullDiskFailsInsteadOfLeavingAnEmptyFile) {
 TEST(AtomicFile, ATextThatFitsPartlyLeavesNeitherTheFinalNameNorAPartialFile) {
   SmallTmpfs tmpfs;
   VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
-  fill_up(tmpfs, 4096);
+  tmpfs.fill(4096);
   std::string const path = tmpfs.file("timing.tsv");
   expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(10000, 'c')); },
                                        {path, "No space left on device"});
