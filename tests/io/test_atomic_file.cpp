@@ -14,18 +14,9 @@
 using namespace voxflow::io;
 using voxflow::OutputError;
 using voxflow::testing::expect_error_mentioning;
-using voxflow::testing::read_bytes;
+using voxflow::testing::read_text;
 using voxflow::testing::SmallTmpfs;
 using voxflow::testing::TempDir;
-
-namespace {
-
-std::string read_text(std::string const& path) {
-  auto const bytes = read_bytes(path);
-  return std::string(bytes.begin(), bytes.end());
-}
-
-}  // namespace
 
 TEST(AtomicFile, WritesTextUnderTheFinalNameOnly) {
   TempDir dir;
@@ -37,36 +28,24 @@ TEST(AtomicFile, WritesTextUnderTheFinalNameOnly) {
   EXPECT_EQ(dir.entries(), std::set<std::string>{"sub-01_desc-fit.json"});
 }
 
-TEST(AtomicFile, TextLargerThanTheDiskIsAnOutputErrorAndLeavesNoFile) {
+// A text larger than the whole disk; then, on a disk filled up but for one page, a text that fits partly and
+// one that the old writer buffered in an ofstream: it checked the stream before closing it and renamed the
+// 0-byte file that the failing close left, so a full disk produced an empty output under the final name.
+TEST(AtomicFile, ATextThatDoesNotFitIsAnOutputErrorAndLeavesNoFile) {
   SmallTmpfs tmpfs;
   VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
-  std::string const path = tmpfs.file("report.tsv");
-  std::string const text(64 * 1024, 'a');
-  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, text); },
-                                       {path, "No space left on device"});
-  EXPECT_TRUE(tmpfs.entries().empty()) << "left behind: " << *tmpfs.entries().begin();
-}
-
-// The old writer buffered small texts in an ofstream, checked the stream before closing it and renamed the
-// 0-byte file that the failing close left: a full disk produced an empty output under the final name.
-TEST(AtomicFile, ASmallTextOnANearlyFullDiskFailsInsteadOfLeavingAnEmptyFile) {
-  SmallTmpfs tmpfs;
-  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
-  tmpfs.fill(0);
-  std::string const path = tmpfs.file("sub-01_dce.json");
-  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(500, 'b')); },
-                                       {path, "No space left on device"});
-  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"filler"});
-}
-
-TEST(AtomicFile, ATextThatFitsPartlyLeavesNeitherTheFinalNameNorAPartialFile) {
-  SmallTmpfs tmpfs;
-  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
-  tmpfs.fill(4096);
-  std::string const path = tmpfs.file("timing.tsv");
-  expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(10000, 'c')); },
-                                       {path, "No space left on device"});
-  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"filler"});
+  struct Case {
+    std::size_t free_bytes, text_bytes;
+  };
+  for (Case const c : {Case{64 * 1024, 64 * 1024}, Case{4096, 10000}, Case{0, 500}}) {
+    if (c.free_bytes < 64 * 1024) tmpfs.fill(c.free_bytes);
+    std::string const path = tmpfs.file("sub-01_dce.json");
+    expect_error_mentioning<OutputError>([&] { write_text_atomically(path, std::string(c.text_bytes, 'a')); },
+                                         {path, "No space left on device"});
+    auto entries = tmpfs.entries();
+    entries.erase("filler");
+    EXPECT_TRUE(entries.empty()) << c.text_bytes << " bytes left " << *entries.begin();
+  }
 }
 
 TEST(AtomicFile, CommittingATemporaryThatWasNeverWrittenIsAnError) {

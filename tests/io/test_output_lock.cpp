@@ -20,14 +20,10 @@ using voxflow::OutputError;
 using voxflow::testing::ChildProcess;
 using voxflow::testing::describe_wait_status;
 using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::read_text;
 using voxflow::testing::TempDir;
 
 namespace {
-
-std::string read_text(std::string const& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string host_name() {
   char host[256] = {};

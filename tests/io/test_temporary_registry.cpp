@@ -13,14 +13,10 @@
 using namespace voxflow::io;
 using voxflow::testing::ChildProcess;
 using voxflow::testing::describe_wait_status;
+using voxflow::testing::read_text;
 using voxflow::testing::TempDir;
 
 namespace {
-
-std::string read_text(std::string const& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Entries of `dir` whose names contain ".partial-" (AtomicFile temporaries).
 std::vector<std::string> partial_files(TempDir const& dir) {
