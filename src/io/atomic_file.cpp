@@ -1,5 +1,10 @@
+// Atomic output files (atomic_file.hpp). Every step that can fail is checked, and a failure at any of them
+// (write, flush, close, fsync, rename) removes the temporary file instead of renaming it: buffered data that
+// fails to reach a full disk surfaces only at close, and a file renamed after that would be empty. The
+// temporary is registered for removal by the signal cleanup (temporary_registry.hpp) for as long as it lives.
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/temporary_registry.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +14,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace voxflow::io {
 
@@ -21,14 +25,14 @@ namespace {
 std::atomic<unsigned long> temp_counter{0};
 
 // fsync so that the rename cannot reach the disk before the data does (a crash would otherwise leave an empty
-// file under the final name on some file systems).
-bool sync_path(std::string const& path, int flags) {
-  int const fd = ::open(path.c_str(), flags);
-  if (fd < 0) return false;
-  bool const ok =
-      ::fsync(fd) == 0 || errno == EINVAL || errno == EROFS;  // EINVAL: no fsync on this file system
-  ::close(fd);
-  return ok;
+// file under the final name on some file systems). Returns 0 or the errno of the failing call.
+int sync_path(std::string const& path, int flags) {
+  int const fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int error = ::fsync(fd) == 0 ? 0 : errno;
+  if (error == EINVAL || error == EROFS) error = 0;  // no fsync on this file system
+  ::close(fd);                                       // read-only: nothing left to lose here
+  return error;
 }
 
 }  // namespace
@@ -54,6 +58,7 @@ AtomicFile::AtomicFile(std::string final_path, std::string const& extension)
   std::string const stem = name.substr(0, name.size() - extension.size());
   std::string const tag = ".partial-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
   temp_path_ = (folder / (stem + tag + extension)).string();
+  registry_slot_ = register_temporary(temp_path_);
 }
 
 AtomicFile::~AtomicFile() {
@@ -63,20 +68,25 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::discard() noexcept {
   std::error_code ec;
   fs::remove(temp_path_, ec);
+  unregister_temporary(registry_slot_);
+  registry_slot_ = -1;
 }
 
 void AtomicFile::commit() {
-  if (!sync_path(temp_path_, O_RDONLY)) {
-    std::string const why = std::strerror(errno);
+  if (int const error = sync_path(temp_path_, O_RDONLY); error != 0) {
     discard();
-    throw OutputError(final_path_, "could not flush the temporary file '" + temp_path_ + "' to disk: " + why);
+    throw OutputError(final_path_, "could not flush the temporary file '" + temp_path_ +
+                                       "' to disk: " + std::strerror(error));
   }
   if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    std::string const why = std::strerror(errno);
+    int const error = errno;
     discard();
-    throw OutputError(final_path_, "could not rename the finished temporary file into place: " + why);
+    throw OutputError(final_path_, std::string("could not rename the finished temporary file into place: ") +
+                                       std::strerror(error));
   }
   committed_ = true;
+  unregister_temporary(registry_slot_);  // after the rename: until then a signal still removes the temporary
+  registry_slot_ = -1;
   fs::path const folder = fs::path(final_path_).has_parent_path() ? fs::path(final_path_).parent_path() : ".";
   sync_path(folder.string(),
             O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written
@@ -86,11 +96,25 @@ void write_text_atomically(std::string const& path, std::string const& text) {
   std::string const name = std::filesystem::path(path).filename().string();
   auto const dot = name.find('.', 1);  // keeps compound extensions such as ".nii.gz"; none for ".bidsignore"
   AtomicFile file(path, dot == std::string::npos ? std::string() : name.substr(dot));
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary);
-    out << text;
-    if (!out) throw OutputError(path, "could not be written completely");
+  auto fail = [&](char const* action, int error) {
+    throw OutputError(path, std::string("cannot ") + action + " the temporary file '" + file.temp_path() +
+                                "': " + std::strerror(error));
+  };
+  // Unbuffered: each write reports its own failure, and no data wait for a close whose error is easy to lose.
+  int const fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail("create", errno);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t const n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int const error = n < 0 ? errno : EIO;  // a write that makes no progress would loop forever
+      ::close(fd);
+      fail("write the text to", error);
+    }
+    done += static_cast<std::size_t>(n);
   }
+  if (::close(fd) != 0) fail("close", errno);  // network file systems report write errors here
   file.commit();
 }
 

@@ -6,7 +6,9 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace voxflow::io::detail {
@@ -14,8 +16,13 @@ namespace voxflow::io::detail {
 class GzFile {
  public:
   // `mode` as for gzopen: "rb", "wb6" (compressed), "wbT" (plain).
-  GzFile(std::string const& path, char const* mode) : file_(gzopen(path.c_str(), mode)) {
-    if (file_ != nullptr) gzbuffer(file_, 1 << 17);
+  GzFile(std::string const& path, char const* mode) : path_(path) {
+    errno = 0;
+    file_ = gzopen(path.c_str(), mode);
+    if (file_ != nullptr)
+      gzbuffer(file_, 1 << 17);
+    else
+      last_error_ = errno != 0 ? std::strerror(errno) : "zlib could not allocate its state";
   }
   ~GzFile() {
     if (file_ != nullptr) gzclose(file_);
@@ -51,23 +58,36 @@ class GzFile {
     return true;
   }
 
-  // Closes now and reports whether buffered data reached the file (the destructor cannot report it).
+  // Closes now and reports whether buffered data reached the file (the destructor cannot report it): a full
+  // disk often shows only here, when zlib writes out its buffer.
   bool close() {
+    errno = 0;
     int const status = gzclose(file_);
+    int const error = errno;  // Z_ERRNO: set by the write or close that failed; zlib's cleanup keeps it
     file_ = nullptr;
-    return status == Z_OK;
+    if (status == Z_OK) return true;
+    last_error_ =
+        status == Z_ERRNO && error != 0 ? std::strerror(error) : "zlib error " + std::to_string(status);
+    return false;
   }
 
-  // zlib's description of the last error, empty when there was none.
+  // The reason for the last failure, empty when there was none: zlib's description while the file is open
+  // (e.g. "No space left on device" after a failed write, or a corrupt stream), afterwards why it could not
+  // be opened or closed.
   std::string error() const {
-    if (file_ == nullptr) return "";
+    if (file_ == nullptr) return last_error_;
     int code = Z_OK;
     char const* text = gzerror(file_, &code);
-    return code == Z_OK || text == nullptr ? std::string() : std::string(text);
+    if (code == Z_OK || text == nullptr) return "";
+    std::string message(text);
+    std::string const prefix = path_ + ": ";  // zlib puts the path first; callers name the file themselves
+    return message.compare(0, prefix.size(), prefix) == 0 ? message.substr(prefix.size()) : message;
   }
 
  private:
-  gzFile file_;
+  std::string path_;
+  gzFile file_ = nullptr;
+  std::string last_error_;
 };
 
 }  // namespace voxflow::io::detail

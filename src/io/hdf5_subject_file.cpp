@@ -63,18 +63,33 @@ class Handle {
   Closer close_ = nullptr;
 };
 
-// The descriptions on HDF5's error stack, innermost cause last, then the stack is cleared.
+// The descriptions on HDF5's error stack from the API call inwards, then the stack is cleared. A failed
+// system call is described at length ("file write failed: time = ..., errno = 28, error message = 'No space
+// left on device', buf = ..."); only its first words and the system's reason are kept, and a description
+// repeated further in is said once.
 std::string hdf5_error_text() {
-  std::string text;
+  struct Collected {
+    std::string text, last, system_reason;
+  } collected;
   auto collect = [](unsigned n, H5E_error2_t const* e, void* data) -> herr_t {
-    auto& out = *static_cast<std::string*>(data);
-    if (n < 4 && e->desc != nullptr && e->desc[0] != '\0')
-      out += std::string(out.empty() ? "" : "; ") + e->desc;
+    auto& out = *static_cast<Collected*>(data);
+    if (e->desc == nullptr || e->desc[0] == '\0') return 0;
+    std::string desc = e->desc;
+    std::string const marker = "error message = '";
+    if (auto const at = desc.find(marker); at != std::string::npos && out.system_reason.empty()) {
+      auto const end = desc.find('\'', at + marker.size());
+      out.system_reason =
+          desc.substr(at + marker.size(), end == std::string::npos ? end : end - at - marker.size());
+    }
+    desc = desc.substr(0, desc.find(": time = "));
+    if (n < 4 && desc != out.last) out.text += (out.text.empty() ? "" : "; ") + desc;
+    out.last = desc;
     return 0;
   };
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect, &text);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect, &collected);
   H5Eclear2(H5E_DEFAULT);
-  return text.empty() ? "HDF5 gave no reason" : text;
+  if (collected.text.empty()) collected.text = "HDF5 gave no reason";
+  return collected.system_reason.empty() ? collected.text : collected.text + ": " + collected.system_reason;
 }
 
 }  // namespace

@@ -194,7 +194,9 @@ void write_any(std::string const& path, NiftiGeometry const& geometry, int64_t c
   {
     GzFile file(target.temp_path(), compress ? "wb6" : "wbT");
     auto fail = [&](std::string const& what) {
-      throw OutputError(path, what + " the temporary file '" + target.temp_path() + "'");
+      std::string const why = file.error();
+      throw OutputError(path, what + " the temporary file '" + target.temp_path() + "'" +
+                                  (why.empty() ? std::string() : ": " + why));
     };
     if (!file.is_open()) fail("cannot create");
     if (!file.write(header.data(), static_cast<int64_t>(header.size()))) fail("cannot write the header to");
@@ -205,9 +207,9 @@ void write_any(std::string const& path, NiftiGeometry const& geometry, int64_t c
     for (int64_t first = 0; first < total; first += chunk) {
       int64_t const n = std::min(chunk, total - first);
       encode_any(path, values.data() + first, n, first, options, buffer.data());
-      if (!file.write(buffer.data(), n * nbyper)) fail("cannot write image data to (disk full?)");
+      if (!file.write(buffer.data(), n * nbyper)) fail("cannot write image data to");
     }
-    if (!file.close()) fail("cannot finish");
+    if (!file.close()) fail("cannot finish");  // zlib writes out its buffer here
   }
   target.commit();
 }

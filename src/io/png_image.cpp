@@ -15,13 +15,16 @@ namespace voxflow::io {
 namespace {
 
 // libpng reports errors by longjmp; the encoder below therefore holds no C++ object with a destructor, and
-// the message travels back in this plain struct instead of being printed to stderr.
+// the message travels back in this plain struct instead of being printed to stderr. libpng's own message for
+// a failed fwrite is only "Write Error"; the system's reason is taken from errno at that moment.
 struct PngStatus {
   char message[256];
+  int system_error;
 };
 
 void on_png_error(png_structp png, png_const_charp text) {
   auto* status = static_cast<PngStatus*>(png_get_error_ptr(png));
+  status->system_error = errno;
   std::snprintf(status->message, sizeof(status->message), "%s", text != nullptr ? text : "libpng error");
   png_longjmp(png, 1);
 }
@@ -76,12 +79,20 @@ void write_png(std::string const& path, int width, int height, int channels,
     throw OutputError(
         path, "cannot create the temporary file '" + target.temp_path() + "': " + std::strerror(errno));
   PngStatus status{};
+  errno = 0;  // a system error seen by on_png_error must come from this encoding
   bool const encoded = encode_png(file, width, height, channels, rows.data(), &status);
-  bool const flushed = std::fflush(file) == 0 && std::ferror(file) == 0;
-  bool const closed = std::fclose(file) == 0;
-  if (!encoded) throw OutputError(path, std::string("libpng failed: ") + status.message);
-  if (!flushed || !closed)
-    throw OutputError(path, "cannot write the temporary file '" + target.temp_path() + "'");
+  // Each step runs even after a failure (fclose also frees the stream); the first failure is reported.
+  int flush_error = 0, close_error = 0;
+  if (std::fflush(file) != 0 || std::ferror(file) != 0) flush_error = errno != 0 ? errno : EIO;
+  if (std::fclose(file) != 0) close_error = errno;
+  if (!encoded)
+    throw OutputError(path,
+                      std::string("libpng failed: ") + status.message +
+                          (status.system_error != 0 ? std::string(": ") + std::strerror(status.system_error)
+                                                    : std::string()));
+  if (flush_error != 0 || close_error != 0)
+    throw OutputError(path, "cannot write the temporary file '" + target.temp_path() +
+                                "': " + std::strerror(flush_error != 0 ? flush_error : close_error));
   target.commit();
 }
 

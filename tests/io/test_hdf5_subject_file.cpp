@@ -2,6 +2,7 @@
 // neither VOXFLOW_WITH_HDF5 nor HDF5's include folder (both are private to the voxflow target), so the header
 // is found by __has_include and every HDF5 call sits in a template instantiated only when the build has HDF5.
 #include "io_test_support.hpp"
+#include "small_tmpfs.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/version.hpp>
@@ -24,6 +25,8 @@
 using voxflow::OutputError;
 using voxflow::io::Hdf5SubjectFile;
 using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::incompressible_bytes;
+using voxflow::testing::SmallTmpfs;
 using voxflow::testing::TempDir;
 
 namespace {
@@ -246,6 +249,37 @@ TEST(Hdf5SubjectFile, FailuresThrowOutputErrorNamingFileAndObjectWithoutPrinting
   out.commit();  // the file stays usable after a refused call
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_EQ(dir.entries(), (std::set<std::string>{"a_file", "folder.h5", "sub-01.h5"}));
+}
+
+// HDF5 caches chunks and metadata, so a full disk may surface at a write, the flush or the close in commit().
+TEST(Hdf5SubjectFile, AFullDiskIsAnOutputErrorAndLeavesNoFile) {
+  VOXFLOW_REQUIRE_HDF5();
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  std::string const path = tmpfs.file("sub-01_maps.h5");
+  std::vector<float> noise;
+  for (unsigned char const b : incompressible_bytes(64 * 64 * 4))
+    noise.push_back(static_cast<float>(b) / 7.0f);
+  expect_error_mentioning<OutputError>(
+      [&] {
+        Hdf5SubjectFile out(path);
+        out.write_volume("/maps/ktrans", {64, 64, 4}, noise);
+        out.commit();
+      },
+      {path, "No space left on device"});
+  EXPECT_TRUE(tmpfs.entries().empty()) << "left behind: " << *tmpfs.entries().begin();
+
+  // Small enough for HDF5's caches: nothing fails before the flush in commit().
+  tmpfs.fill(0);
+  expect_error_mentioning<OutputError>(
+      [&] {
+        Hdf5SubjectFile out(path);
+        out.write_vector("/aif/time_s", {0.0, 1.5, 3.0});
+        out.set_string_attribute("/", "software", "voxflow");
+        out.commit();
+      },
+      {path, "flush", "No space left on device"});
+  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"filler"});
 }
 
 // Compiled only into builds without HDF5 (a skipped test would be noise in every other build).

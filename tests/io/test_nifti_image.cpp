@@ -1,4 +1,5 @@
 #include "io_test_support.hpp"
+#include "small_tmpfs.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/nifti_image.hpp>
@@ -18,7 +19,9 @@ using namespace voxflow::io;
 using voxflow::InputError;
 using voxflow::OutputError;
 using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::incompressible_bytes;
 using voxflow::testing::read_bytes;
+using voxflow::testing::SmallTmpfs;
 using voxflow::testing::TempDir;
 using voxflow::testing::write_bytes;
 
@@ -441,6 +444,32 @@ TEST(NiftiImage, FailedWritesLeaveNothingUnderTheFinalName) {
   for (std::size_t i = 0; i < values.size(); ++i)
     EXPECT_EQ(kept[i], static_cast<double>(static_cast<float>(values[i])));
   EXPECT_EQ(dir.entries(), (std::set<std::string>{"taken.nii.gz", "plain_file", "map.nii.gz"}));
+}
+
+// 64 KiB of noise on a 16 KiB disk: the data fail at a write or when zlib flushes its buffer at the close.
+// Either way the previous complete file stays, and no empty or partial file appears.
+TEST(NiftiImage, AFullDiskIsAnOutputErrorAndKeepsThePreviousFile) {
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  NiftiGeometry const g = make_geometry({1, 1, 1});
+  std::vector<double> noise;
+  for (unsigned char const b : incompressible_bytes(64 * 64 * 4)) noise.push_back(b);
+  for (char const* name : {"ktrans.nii", "ktrans.nii.gz"}) {
+    std::string const path = tmpfs.file(name);
+    NiftiWriteOptions options;
+    options.datatype = NiftiDatatype::float32;
+    expect_error_mentioning<OutputError>(
+        [&] {
+          write_nifti(path, g, {64, 64, 4}, noise, options);
+        },
+        {path, "No space left on device"});
+    EXPECT_TRUE(tmpfs.entries().empty()) << name << " left " << *tmpfs.entries().begin();
+  }
+  std::string const kept = tmpfs.file("ve.nii.gz");
+  write_nifti(kept, g, {2, 2, 2}, ramp(8));
+  EXPECT_THROW(write_nifti(kept, g, {64, 64, 4}, noise), OutputError);
+  EXPECT_EQ(read_nifti(kept).data.size(), 8u);
+  EXPECT_EQ(tmpfs.entries(), std::set<std::string>{"ve.nii.gz"});
 }
 
 TEST(NiftiImage, OverwritingReplacesTheFileAtomically) {

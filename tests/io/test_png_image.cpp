@@ -1,4 +1,5 @@
 #include "io_test_support.hpp"
+#include "small_tmpfs.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/png_image.hpp>
@@ -14,6 +15,8 @@
 using namespace voxflow::io;
 using voxflow::OutputError;
 using voxflow::testing::expect_error_mentioning;
+using voxflow::testing::incompressible_bytes;
+using voxflow::testing::SmallTmpfs;
 using voxflow::testing::TempDir;
 
 namespace {
@@ -99,6 +102,17 @@ TEST(PngImage, FailuresThrowOutputErrorAndLeaveNoFile) {
   std::filesystem::create_directory(dir.file("dir.png"));
   EXPECT_THROW(write_png(dir.file("dir.png"), Raster(2, 2)), OutputError);
   EXPECT_EQ(dir.entries(), (std::set<std::string>{"dir.png"}));
+}
+
+TEST(PngImage, AFullDiskIsAnOutputErrorAndLeavesNoFile) {
+  SmallTmpfs tmpfs;
+  VOXFLOW_REQUIRE_SMALL_TMPFS(tmpfs);
+  std::string const path = tmpfs.file("sub-01_qc.png");
+  auto const noise = incompressible_bytes(128 * 128 * 3);
+  expect_error_mentioning<OutputError>(
+      [&] { write_png(path, 128, 128, 3, std::vector<uint8_t>(noise.begin(), noise.end())); },
+      {path, "No space left on device"});
+  EXPECT_TRUE(tmpfs.entries().empty()) << "left behind: " << *tmpfs.entries().begin();
 }
 
 TEST(Raster, LinesIncludeBothEndsAndClipAtTheBorder) {

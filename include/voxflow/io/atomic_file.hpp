@@ -13,7 +13,9 @@ class AtomicFile {
   // Checks that `final_path` can be created (its folder exists and it is not a folder itself) and picks the
   // temporary name "<stem>.partial-<pid>-<n><extension>" beside it. `extension` (e.g. ".nii.gz") must end
   // `final_path`; it is kept on the temporary name because some writers choose the encoding by extension.
-  // Throws OutputError naming `final_path`.
+  // The temporary name is registered for removal when the process is interrupted by a signal
+  // (install_signal_cleanup(), temporary_registry.hpp) until commit() or discard(). Throws OutputError naming
+  // `final_path`.
   AtomicFile(std::string final_path, std::string const& extension);
   // Removes the temporary file unless commit() succeeded.
   ~AtomicFile();
@@ -24,7 +26,9 @@ class AtomicFile {
   std::string const& final_path() const { return final_path_; }
 
   // Flushes the finished temporary file to disk and renames it to the final name, replacing an older file
-  // there. Throws OutputError (and removes the temporary file) when either step fails.
+  // there. Throws OutputError (and removes the temporary file) when either step fails. The writer must have
+  // closed the temporary file and checked that the close succeeded: buffered data that do not fit on the disk
+  // fail only then, and commit() cannot see that.
   void commit();
   // Removes the temporary file now (idempotent); used when a writer fails.
   void discard() noexcept;
@@ -32,11 +36,13 @@ class AtomicFile {
  private:
   std::string final_path_;
   std::string temp_path_;
+  int registry_slot_ = -1;
   bool committed_ = false;
 };
 
-// Writes `text` to `path` through an AtomicFile (the extension is taken from the path). OutputError on
-// failure.
+// Writes `text` to `path` through an AtomicFile (the extension is taken from the path). Throws OutputError
+// naming `path` and the system's reason (e.g. "No space left on device") when any write, the close, the fsync
+// or the rename fails; the final name is then left as it was and no temporary file remains.
 void write_text_atomically(std::string const& path, std::string const& text);
 
 // True when `path` ends with `suffix`.

@@ -1,0 +1,43 @@
+// Size and CRC-32 of a file (file_digest.hpp), streamed in blocks so that multi-gigabyte 4-D series need no
+// more memory than one block.
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/file_digest.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace voxflow::io {
+
+FileDigest file_digest(std::string const& path) {
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(path, "", std::string("a readable file (") + std::strerror(errno) + ")");
+  std::vector<unsigned char> block(std::size_t{1} << 20);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  FileDigest digest;
+  while (true) {
+    ssize_t const n = ::read(fd, block.data(), block.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string const why = std::strerror(errno);
+      ::close(fd);
+      throw InputError(path, "",
+                       "a readable file (" + why + " after " + std::to_string(digest.size) + " bytes)");
+    }
+    if (n == 0) break;
+    crc = crc32(crc, block.data(), static_cast<uInt>(n));
+    digest.size += static_cast<std::uintmax_t>(n);
+  }
+  ::close(fd);
+  char hex[9];
+  std::snprintf(hex, sizeof(hex), "%08lx", static_cast<unsigned long>(crc));
+  digest.crc32_hex = hex;
+  return digest;
+}
+
+}  // namespace voxflow::io
