@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -21,8 +22,9 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     auto const* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string const name = std::string("voxflow-io-") + (info ? info->name() : "test") + "-" +
-                             std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    std::string name = std::string("voxflow-io-") + (info ? info->name() : "test") + "-" +
+                       std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    std::replace(name.begin(), name.end(), '/', '-');  // parameterised tests are named "Name/0"
     path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
