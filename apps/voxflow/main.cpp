@@ -1,5 +1,5 @@
 // voxflow: the command-line front end.
-//   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate dce --out DIR |
+//   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate MODALITY --out DIR |
 //   conformance --suite DIR
 #include "app_support.hpp"
 #include "pipeline_commands.hpp"
@@ -7,6 +7,8 @@
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
+#include <voxflow/io/temporary_registry.hpp>
+#include <voxflow/pipeline/modality_registry.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -14,15 +16,21 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+  // Before any output exists: an interrupted run removes its temporary files and exits with 128 + signal.
+  voxflow::io::install_signal_cleanup();
   auto split = voxflow::app::split_kokkos_args(argc, argv);
-  CLI::App app{"voxflow: quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on CPUs and GPUs",
+  CLI::App app{"voxflow: quantitative perfusion MRI maps on CPUs and GPUs (today: DCE-MRI with T1 mapping)",
                "voxflow"};
   app.set_version_flag("--version", voxflow::version_string());
   app.require_subcommand(1);
   voxflow::app::CommonOptions common;
-  app.add_option("--threads", common.threads, "host threads (default: OMP_NUM_THREADS or all cores)")
+  common.program = argv[0];
+  common.kokkos_args = split.kokkos;
+  app.add_option("--threads", common.threads,
+                 "host threads (default: the configuration's, OMP_NUM_THREADS or all cores)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--backend", common.backend, "auto, host, device or serial (overrides the configuration)");
+  std::string const modalities = voxflow::pipeline::modality_choices();
 
   auto* info =
       app.add_subcommand("info", "print version, Kokkos version, enabled backends, threads and devices");
@@ -43,27 +51,23 @@ int main(int argc, char** argv) {
   std::string modality;
   auto* dump =
       app.add_subcommand("dump-defaults", "print every configuration key of a modality with its default");
-  dump->add_option("modality", modality, "dce")->required();
+  dump->add_option("modality", modality, modalities)->required();
 
+  // One subcommand per registered modality, with the modality's own knobs.
   voxflow::app::SimulateCommand simulate;
   auto* simulate_cmd = app.add_subcommand("simulate", "write a synthetic subject with known truth");
-  simulate_cmd->add_option("modality", simulate.modality, "dce")->required();
   simulate_cmd->add_option("--out", simulate.out_dir, "output folder")->required();
-  simulate_cmd->add_option("--model", simulate.model, "tofts, extended_tofts, patlak, 2cxm or 2cum")
-      ->capture_default_str();
-  simulate_cmd->add_option("--matrix", simulate.matrix, "nx,ny,nz")->delimiter(',')->expected(3);
-  simulate_cmd->add_option("--frames", simulate.frames, "time points")->capture_default_str();
-  simulate_cmd->add_option("--frame-time", simulate.frame_s, "seconds between frames")->capture_default_str();
-  simulate_cmd->add_option("--noise", simulate.noise, "noise SD relative to each curve's maximum")
-      ->capture_default_str();
-  simulate_cmd->add_option("--bolus-delay", simulate.bolus_delay_s, "AIF arrival after the first frame, s")
-      ->capture_default_str();
-  simulate_cmd
-      ->add_option("--tissue-delay", simulate.tissue_delay_s, "arterial delay of the tissue, s (fitted)")
-      ->capture_default_str();
-  simulate_cmd->add_option("--input", simulate.input, "concentration or signal (with a T1 map)")
-      ->capture_default_str();
-  simulate_cmd->add_option("--seed", simulate.seed, "random seed")->capture_default_str();
+  simulate_cmd->require_subcommand(1);
+  for (auto const* m : voxflow::pipeline::modalities()) {
+    auto* sub = simulate_cmd->add_subcommand(m->name(), "a synthetic " + m->name() + " subject");
+    sub->fallthrough();  // --out belongs to `simulate` and may follow the modality
+    auto& values = simulate.options[m->name()];
+    for (auto const& option : m->simulation_options()) {
+      values[option.name] = option.default_value;
+      sub->add_option("--" + option.name, values[option.name], option.help)->capture_default_str();
+    }
+    sub->callback([&simulate, name = m->name()]() { simulate.modality = name; });
+  }
 
   auto* conformance =
       app.add_subcommand("conformance", "check voxflow against a directory of OSIPI-format reference cases");
@@ -88,6 +92,9 @@ int main(int argc, char** argv) {
   return voxflow::app::run_guarded("voxflow", [&]() {
     if (*dump) return voxflow::app::dump_defaults(modality);  // needs no Kokkos
     if (*validate) return voxflow::app::validate_config(validate_config);
+    if (*run_cmd)
+      return voxflow::app::run_config(run, common);  // starts Kokkos once the configuration is read
+    if (*simulate_cmd) return voxflow::app::simulate_subject(simulate, common);
     std::string program = argv[0];
     auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
     int kargc = static_cast<int>(kargv.size()) - 1;
@@ -97,8 +104,6 @@ int main(int argc, char** argv) {
       voxflow::app::print_component_versions(std::cout);
       return 0;
     }
-    if (*run_cmd) return voxflow::app::run_config(run, common);
-    if (*simulate_cmd) return voxflow::app::simulate_subject(simulate);
     voxflow::Backend backend;
     if (!voxflow::parse_backend(common.backend.value_or("auto"), backend))
       throw voxflow::Error(voxflow::ExitCode::usage,

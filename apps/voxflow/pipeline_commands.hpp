@@ -1,7 +1,9 @@
-// The pipeline subcommands of `voxflow`: run, validate, dump-defaults, simulate.
+// The pipeline subcommands of `voxflow`: run, validate, dump-defaults, simulate. Each looks the modality up
+// in the registry (modality_registry.hpp); none names one.
 #ifndef VOXFLOW_APPS_PIPELINE_COMMANDS_HPP
 #define VOXFLOW_APPS_PIPELINE_COMMANDS_HPP
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +13,8 @@ namespace voxflow::app {
 struct CommonOptions {
   int threads = 0;
   std::optional<std::string> backend;
+  std::vector<std::string> kokkos_args;  // --kokkos-* flags, passed to Kokkos::initialize
+  std::string program;
 };
 
 struct RunCommand {
@@ -20,17 +24,15 @@ struct RunCommand {
 };
 
 struct SimulateCommand {
-  std::string modality, out_dir, model = "extended_tofts", input = "concentration";
-  std::vector<int> matrix{32, 32, 4};
-  int frames = 80;
-  double frame_s = 4.0, noise = 0.01, bolus_delay_s = 0.0, tissue_delay_s = 0.0;
-  unsigned seed = 1;
+  std::string modality, out_dir;
+  std::map<std::string, std::map<std::string, std::string>> options;  // per modality: option -> value
 };
 
+// Reads the configuration first, so that its `threads` key sizes the host thread pool Kokkos starts with.
 int run_config(RunCommand const& run, CommonOptions const& common);
 int validate_config(std::string const& config);
 int dump_defaults(std::string const& modality);
-int simulate_subject(SimulateCommand const& sim);
+int simulate_subject(SimulateCommand const& sim, CommonOptions const& common);
 
 }  // namespace voxflow::app
 

@@ -4,8 +4,29 @@
 
 namespace voxflow::dce {
 
-std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay) {
-  std::vector<std::string> names;
+namespace {
+
+DceMapInfo parameter(std::string const& name) {
+  if (name == "Ktrans") return {name, "1/min", "volume transfer constant (CAPLEX Q.PH1.008)"};
+  if (name == "ve") return {name, "mL/mL", "extravascular extracellular volume fraction (Q.PH1.001)"};
+  if (name == "vp") return {name, "mL/mL", "plasma volume fraction (Q.PH1.001)"};
+  if (name == "Fp") return {name, "1/min", "plasma flow per unit tissue volume (Q.PH1.002), mL/min/mL"};
+  if (name == "PS") return {name, "1/min", "permeability-surface area product per unit volume (Q.PH1.004)"};
+  return {"delay", "s", "arterial delay of the tissue curve after the AIF"};
+}
+
+bool tofts_family(DceModel model) {
+  return model == DceModel::tofts || model == DceModel::extended_tofts;
+}
+
+bool two_compartment(DceModel model) {
+  return model == DceModel::two_compartment_exchange || model == DceModel::two_compartment_uptake;
+}
+
+}  // namespace
+
+std::vector<DceMapInfo> dce_parameter_info(DceModel model, bool fit_delay) {
+  std::vector<char const*> names;
   switch (model) {
     case DceModel::tofts:
       names = {"Ktrans", "ve"};
@@ -23,21 +44,41 @@ std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay) {
       names = {"Fp", "PS", "vp"};
       break;
   }
-  if (fit_delay) names.emplace_back("delay");
+  if (fit_delay) names.push_back("delay");
+  std::vector<DceMapInfo> info;
+  for (auto const* name : names) info.push_back(parameter(name));
+  return info;
+}
+
+std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay) {
+  std::vector<std::string> names;
+  for (auto const& p : dce_parameter_info(model, fit_delay)) names.push_back(p.name);
   return names;
 }
 
 std::vector<std::string> dce_parameter_units(DceModel model, bool fit_delay) {
   std::vector<std::string> units;
-  for (auto const& name : dce_parameter_names(model, fit_delay)) {
-    if (name == "Ktrans" || name == "Fp" || name == "PS")
-      units.emplace_back("1/min");
-    else if (name == "delay")
-      units.emplace_back("s");
-    else
-      units.emplace_back("mL/mL");
-  }
+  for (auto const& p : dce_parameter_info(model, fit_delay)) units.push_back(p.units);
   return units;
+}
+
+std::vector<DceMapInfo> dce_derived_info(DceModel model) {
+  if (tofts_family(model)) return {{"kep", "1/min", "efflux rate constant Ktrans/ve (Q.PH1.009)"}};
+  if (two_compartment(model))
+    return {{"E", "", "extraction fraction PS/(Fp+PS)"},
+            {"Ktrans", "1/min", "volume transfer constant E*Fp"}};
+  return {};
+}
+
+void dce_derived_values(DceModel model, double const* params, double* derived) {
+  if (tofts_family(model)) {
+    double const ktrans = params[0], ve = params[1];
+    derived[0] = ve > 0 ? ktrans / ve : 0.0;
+  } else if (two_compartment(model)) {
+    double const fp = params[0], ps = params[1];
+    derived[0] = fp + ps > 0 ? ps / (fp + ps) : 0.0;
+    derived[1] = derived[0] * fp;
+  }
 }
 
 double uniform_aligned_step(std::vector<double> const& t_s, std::vector<double> const& ta_s) {

@@ -1,59 +1,32 @@
+#include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/pipeline/config_schema.hpp>
 
 #include <algorithm>
+#include <sstream>
 
 namespace voxflow::pipeline {
 
 namespace {
 
-// Every key a DCE run understands. Units are in the names or the comments; relative paths are relative to the
-// configuration file.
-constexpr char const* dce_defaults = R"(# voxflow run configuration for DCE-MRI: every key with its default.
-modality: dce
-subject: sub-01                # BIDS subject label, with or without the "sub-" prefix
-session: null                  # optional BIDS session label
-inputs:
-  bids: null                   # BIDS-like raw dataset: sub-<s>[/ses-<x>]/perf/*_dce.nii.gz (+ JSON sidecar, anat/*_T1map)
-  concentration: null          # 4-D NIfTI of concentration, mM (give this, or signal)
-  signal: null                 # 4-D NIfTI (or DICOM folder) of SPGR signal, converted with a T1 map, a VFA series
-                               # or an assumed T1
-  t1_map: null                 # 3-D NIfTI of pre-contrast T1, s
-  vfa: null                    # variable-flip-angle series: one 4-D NIfTI, or a list of 3-D NIfTI files
-  b1_map: null                 # 3-D NIfTI of relative flip angle (1 = nominal) for the VFA T1 fit
-  timing: null                 # text file with one frame time per line (or whitespace-separated), seconds
-  mask: null                   # 3-D NIfTI; voxels > 0 are fitted (default: every voxel)
-acquisition:
-  flip_angle_deg: null         # flip angle of the dynamic series
-  repetition_time_s: null      # TR of the dynamic series, s
-  relaxivity: 4.5              # r1, 1/(mM s)
-  baseline_frames: [0, 5]      # pre-contrast frames [first, end) used for S0
-  t1_assumed_s: null           # T1 used for every voxel when there is no T1 map or VFA series
-  vfa_flip_angles_deg: null    # flip angles of the VFA series, degrees: a list, or a text file of angles
-  vfa_repetition_time_s: null  # TR of the VFA series, s
-t1_mapping:
-  method: nonlinear            # nonlinear | linear | two_point
-aif:
-  source: population           # population | measured | detect
-  model: parker                # parker | weinmann | fritz_hansen | georgiou | mcgrath | preclinical
-  delay_s: 0.0                 # bolus arrival of a population AIF after the first frame, s
-  hematocrit: 0.42             # population and measured AIFs are whole blood: plasma = blood / (1 - hematocrit)
-  mask: null                   # source measured: 3-D NIfTI of arterial voxels
-fit:
-  model: extended_tofts        # tofts | extended_tofts | patlak | 2cxm | 2cum
-  fit_delay: false             # fit an arterial delay per voxel
-  delay_bounds_s: [-10.0, 20.0]
-  convolution: exact           # exact | osipy_compatible (Tofts models; osipy's rectangle rule, for comparisons)
-  max_iterations: 100
-backend: auto                  # auto | host | device | serial
-threads: 0                     # host threads; 0 = OMP_NUM_THREADS or all cores
-output:
-  dir: out                     # BIDS-derivatives folder
-  compress: true               # .nii.gz (true) or .nii (false)
-  hdf5: true                   # one HDF5 file per subject
-  qc: true                     # a QC image per subject
-  overwrite: false             # replace the outputs of a subject that already has them
-)";
+KeySpec make(std::string key, KeyType type, std::string default_yaml, std::string comment) {
+  KeySpec spec;
+  spec.key = std::move(key);
+  spec.type = type;
+  spec.default_yaml = std::move(default_yaml);
+  spec.comment = std::move(comment);
+  return spec;
+}
+
+std::string section_of(std::string const& key) {
+  auto const dot = key.rfind('.');
+  return dot == std::string::npos ? std::string() : key.substr(0, dot);
+}
+
+std::string leaf_of(std::string const& key) {
+  auto const dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
 
 std::size_t edit_distance(std::string const& a, std::string const& b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -67,17 +40,129 @@ std::size_t edit_distance(std::string const& a, std::string const& b) {
   return prev[b.size()];
 }
 
+// Comments start in this column, as in a hand-aligned configuration file.
+constexpr std::size_t comment_column = 31;
+
 }  // namespace
 
-std::vector<std::string> schema_modalities() {
-  return {"dce"};
+KeySpec text_key(std::string key, std::string default_yaml, std::string comment) {
+  return make(std::move(key), KeyType::text, std::move(default_yaml), std::move(comment));
+}
+KeySpec path_key(std::string key, std::string comment, std::string default_yaml) {
+  return make(std::move(key), KeyType::path, std::move(default_yaml), std::move(comment));
+}
+KeySpec paths_key(std::string key, std::string comment) {
+  return make(std::move(key), KeyType::paths, "null", std::move(comment));
+}
+KeySpec number_key(std::string key, std::string default_yaml, std::string comment, double min, double max) {
+  auto spec = make(std::move(key), KeyType::number, std::move(default_yaml), std::move(comment));
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+KeySpec integer_key(std::string key, std::string default_yaml, std::string comment, double min, double max) {
+  auto spec = make(std::move(key), KeyType::integer, std::move(default_yaml), std::move(comment));
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+KeySpec flag_key(std::string key, bool default_value, std::string comment) {
+  return make(std::move(key), KeyType::flag, default_value ? "true" : "false", std::move(comment));
+}
+KeySpec numbers_key(std::string key, std::string default_yaml, std::string comment) {
+  return make(std::move(key), KeyType::numbers, std::move(default_yaml), std::move(comment));
+}
+KeySpec numbers_or_path_key(std::string key, std::string comment) {
+  return make(std::move(key), KeyType::numbers_or_path, "null", std::move(comment));
 }
 
-std::string defaults_yaml(std::string const& modality) {
-  if (modality == "dce") return dce_defaults;
-  std::string known;
-  for (auto const& m : schema_modalities()) known += (known.empty() ? "" : ", ") + m;
-  throw ConfigError("", "modality", "one of " + known + ", found '" + modality + "'");
+ConfigSchema::ConfigSchema(std::string modality, std::string title, std::vector<KeySpec> keys)
+    : modality_(std::move(modality)), title_(std::move(title)), keys_(std::move(keys)) {
+  // A section's keys are written under one heading, so they must be consecutive.
+  std::vector<std::string> closed;
+  std::string open;
+  for (auto const& spec : keys_) {
+    std::string const section = section_of(spec.key);
+    if (section == open) continue;
+    if (!section.empty() && std::find(closed.begin(), closed.end(), section) != closed.end())
+      throw Error(ExitCode::failure, "voxflow::pipeline::ConfigSchema: the keys of section '" + section +
+                                         "' are not consecutive (at " + spec.key + ")");
+    closed.push_back(open);
+    open = section;
+  }
+}
+
+KeySpec const* ConfigSchema::find(std::string const& dotted_key) const {
+  for (auto const& spec : keys_)
+    if (spec.key == dotted_key) return &spec;
+  return nullptr;
+}
+
+bool ConfigSchema::is_section(std::string const& dotted_key) const {
+  std::string const prefix = dotted_key + ".";
+  for (auto const& spec : keys_)
+    if (spec.key.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+std::vector<std::string> ConfigSchema::children(std::string const& section) const {
+  std::vector<std::string> names;
+  std::string const prefix = section.empty() ? "" : section + ".";
+  for (auto const& spec : keys_) {
+    if (spec.key.rfind(prefix, 0) != 0) continue;
+    std::string const rest = spec.key.substr(prefix.size());
+    std::string const name = rest.substr(0, rest.find('.'));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+std::string ConfigSchema::document() const {
+  std::ostringstream out;
+  out << "# voxflow run configuration for " << title_ << ": every key with its default.\n";
+  std::string open;
+  for (auto const& spec : keys_) {
+    std::string const section = section_of(spec.key);
+    if (section != open) {
+      // Sections are at most one level deep in every schema so far; deeper ones would nest the same way.
+      if (!section.empty()) out << section << ":\n";
+      open = section;
+    }
+    std::string line = (section.empty() ? "" : "  ") + leaf_of(spec.key) + ": " + spec.default_yaml;
+    std::istringstream comment(spec.comment);
+    std::string part;
+    bool first = true;
+    while (std::getline(comment, part)) {
+      std::string const lead = first ? line : std::string();
+      out << lead << std::string(lead.size() < comment_column ? comment_column - lead.size() : 1, ' ') << "# "
+          << part << "\n";
+      first = false;
+    }
+    if (first) out << line << "\n";
+  }
+  return out.str();
+}
+
+ConfigSchema modality_schema(std::string const& modality, std::string const& title,
+                             std::vector<KeySpec> keys) {
+  std::vector<KeySpec> all{
+      text_key("modality", modality, "the modality of the run"),
+      text_key("subject", "sub-01", "BIDS subject label, with or without the \"sub-\" prefix"),
+      text_key("session", "null", "optional BIDS session label"),
+  };
+  all.insert(all.end(), keys.begin(), keys.end());
+  for (auto&& spec : {
+           choice_key("backend", backend_names, Backend::automatic),
+           integer_key("threads", "0", "host threads (--threads wins); 0 = OMP_NUM_THREADS or all cores", 0,
+                       4096),
+           path_key("output.dir", "BIDS-derivatives folder", "out"),
+           flag_key("output.compress", true, ".nii.gz (true) or .nii (false)"),
+           flag_key("output.hdf5", true, "one HDF5 file per subject"),
+           flag_key("output.qc", true, "a QC image per subject"),
+           flag_key("output.overwrite", false, "replace the outputs of a subject that already has them"),
+       })
+    all.push_back(spec);
+  return ConfigSchema(modality, title, std::move(all));
 }
 
 std::string did_you_mean(std::string const& word, std::vector<std::string> const& candidates) {

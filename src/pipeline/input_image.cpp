@@ -1,11 +1,10 @@
+#include <voxflow/io/input_paths.hpp>
 #include <voxflow/pipeline/input_image.hpp>
-
-#include <filesystem>
 
 namespace voxflow::pipeline {
 
 bool is_dicom_input(std::string const& path) {
-  return std::filesystem::is_directory(path);
+  return io::is_input_directory(path, "input");
 }
 
 InputImage load_input_image(std::string const& path) {

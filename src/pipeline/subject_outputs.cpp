@@ -3,6 +3,7 @@
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,16 +27,30 @@ void write_json(std::string const& path, nlohmann::json const& doc) {
   io::write_text_atomically(path, doc.dump(2) + "\n");
 }
 
+namespace {
+
+// A dataset-level file another run (or an earlier one) wrote completely: present and not empty. JSON must
+// also parse, so a file cut short by a full disk is written again.
+bool complete_text_file(std::string const& path, bool json) {
+  std::error_code ec;
+  if (fs::file_size(path, ec) == 0 || ec) return false;
+  if (!json) return true;
+  std::ifstream in(path);
+  return nlohmann::json::accept(in);
+}
+
+}  // namespace
+
 void write_dataset_description(std::string const& out_dir) {
   std::string const ignore = out_dir + "/.bidsignore";
-  if (!fs::exists(ignore)) {
+  if (!complete_text_file(ignore, false)) {
     std::string patterns;
     for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"})
       patterns += std::string("*_desc-*_*.") + ext + "\n";
     io::write_text_atomically(ignore, patterns);
   }
   std::string const path = out_dir + "/dataset_description.json";
-  if (fs::exists(path)) return;
+  if (complete_text_file(path, true)) return;
   nlohmann::json doc = {
       {"Name", "voxflow perfusion maps"},
       {"BIDSVersion", "1.9.0"},
@@ -50,44 +65,45 @@ void write_dataset_description(std::string const& out_dir) {
 }
 
 SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::string session,
-                               std::string desc, bool compress)
-    : compress_(compress) {
+                               std::string const& datatype, std::string method, bool compress)
+    : method_(std::move(method)), compress_(compress) {
   fs::path folder = fs::path(out_dir) / ("sub-" + subject);
   prefix_ = "sub-" + subject;
   if (!session.empty()) {
     folder /= "ses-" + session;
     prefix_ += "_ses-" + session;
   }
-  folder_ = (folder / "perf").string();
-  desc_ = desc;
+  folder_ = (folder / datatype).string();
 }
 
 std::string SubjectOutputs::path(std::string const& suffix, std::string const& extension,
-                                 std::string const& desc_extra) const {
-  return folder_ + "/" + prefix_ + "_desc-" + desc_ + desc_extra + "_" + suffix + extension;
+                                 std::string const& desc) const {
+  return folder_ + "/" + prefix_ + "_desc-" + (desc.empty() ? method_ : desc) + "_" + suffix + extension;
 }
 
-void SubjectOutputs::create_folder() const {
-  std::error_code ec;
-  fs::create_directories(folder_, ec);
-  if (ec) throw OutputError(folder_, "cannot create the output folder: " + ec.message());
+std::string SubjectOutputs::map_path(MapSpec const& spec) const {
+  return path(spec.suffix, compress_ ? ".nii.gz" : ".nii", spec.desc);
 }
 
-void SubjectOutputs::write_map(std::string const& suffix, io::NiftiGeometry const& geometry,
+std::string SubjectOutputs::lock_path() const {
+  return folder_ + "/." + prefix_ + ".lock";
+}
+
+void SubjectOutputs::write_map(MapSpec const& spec, io::NiftiGeometry const& geometry,
                                std::array<int64_t, 3> dims, std::vector<double> const& values,
-                               std::string const& units, nlohmann::json sidecar, bool status_codes,
-                               std::string const& desc_extra) const {
+                               nlohmann::json sidecar) const {
   io::NiftiGeometry g = geometry;
   g.pixdim[4] = 0.0;  // a 3-D map has no time step
   g.time_step_s = 0.0;
   io::NiftiWriteOptions options;
-  if (status_codes) options.datatype = io::NiftiDatatype::uint8;
-  std::string const image = map_path(suffix, desc_extra);
-  io::write_nifti(image, g, dims, values, options);
-  sidecar["Units"] = units;
+  if (spec.codes) options.datatype = io::NiftiDatatype::uint8;
+  bool const large = std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d > 32767; });
+  options.nifti_version = large ? 2 : 1;  // NIfTI-1 stores dimensions as 16-bit numbers
+  io::write_nifti(map_path(spec), g, dims, values, options);
+  sidecar["Units"] = spec.units;
   sidecar["SkullStripped"] = false;  // required for image derivatives; voxflow fits what the mask selects
   for (auto const& [key, value] : provenance.items()) sidecar[key] = value;
-  write_json(path(suffix, ".json", desc_extra), sidecar);
+  write_json(path(spec.suffix, ".json", spec.desc), sidecar);
 }
 
 }  // namespace voxflow::pipeline

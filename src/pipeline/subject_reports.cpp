@@ -23,16 +23,25 @@ void write_subject_hdf5(std::string const& path, SubjectRecord const& record) {
     }
     file.set_string_attribute(name, "units", map.units);
   }
-  file.create_group("/aif");
-  file.write_vector("/aif/time_s", record.times_s);
-  file.write_vector("/aif/plasma_mM", record.aif_plasma);
-  file.set_string_attribute("/aif/plasma_mM", "units", "mM");
+  std::vector<std::string> groups{"/maps"};
+  for (auto const& vector : record.vectors) {
+    // Every folder of the path, once: "/aif/time_s" needs "/aif".
+    for (auto slash = vector.path.find('/', 1); slash != std::string::npos;
+         slash = vector.path.find('/', slash + 1)) {
+      std::string const group = vector.path.substr(0, slash);
+      if (std::find(groups.begin(), groups.end(), group) != groups.end()) continue;
+      file.create_group(group);
+      groups.push_back(group);
+    }
+    file.write_vector(vector.path, vector.values);
+    if (!vector.units.empty()) file.set_string_attribute(vector.path, "units", vector.units);
+  }
   for (auto const& [name, value] : record.attributes) file.set_string_attribute("/", name, value);
   file.commit();
 }
 
 void write_subject_qc(std::string const& path, std::string const& title, SubjectRecord const& record,
-                      QcCurves const& curves) {
+                      std::vector<QcPanel> const& panels) {
   using namespace io;
   int const width = 1200, height = 820;
   Raster raster(width, height);
@@ -57,19 +66,14 @@ void write_subject_qc(std::string const& path, std::string const& title, Subject
                      colors::black, 2);
   }
   int const top = 360;
-  PanelBox const aif_box{60, top, 500, 400}, fit_box{660, top, 500, 400};
-  std::vector<double> minutes;
-  for (double t : record.times_s) minutes.push_back(t / 60.0);
-  plot_curves(raster, aif_box, {Curve{minutes, record.aif_plasma, colors::red, false, "AIF (plasma)"}},
-              {"AIF used", "time [min]", "mM"});
-  std::vector<Curve> fitted;
-  Rgb const palette[] = {colors::blue, colors::green, colors::black};
-  for (std::size_t i = 0; i < curves.data.size(); ++i) {
-    Rgb const color = palette[i % 3];
-    fitted.push_back(Curve{minutes, curves.data[i], color, true, ""});
-    fitted.push_back(Curve{minutes, curves.fitted[i], color, false, curves.labels[i]});
+  PanelBox const boxes[] = {{60, top, 500, 400}, {660, top, 500, 400}};
+  Rgb const palette[] = {colors::blue, colors::green, colors::black, colors::red};
+  for (std::size_t p = 0; p < panels.size() && p < 2; ++p) {
+    std::vector<Curve> curves;
+    for (auto const& c : panels[p].curves)
+      curves.push_back(Curve{c.x, c.y, palette[static_cast<std::size_t>(c.color) % 4], c.points, c.label});
+    plot_curves(raster, boxes[p], curves, {panels[p].title, panels[p].x_label, panels[p].y_label});
   }
-  plot_curves(raster, fit_box, fitted, {"fits over data", "time [min]", "mM"});
   write_png(path, raster);
 }
 

@@ -1,14 +1,13 @@
 // End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk
 // are compared with the truth; bad inputs stop the run before anything is written.
 #include "contract_config.hpp"
+#include "pipeline/dce/dce_simulation.hpp"
 #include "synthetic_dicom.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/hdf5_subject_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
-#include <voxflow/pipeline/dce_config.hpp>
-#include <voxflow/pipeline/dce_pipeline.hpp>
-#include <voxflow/pipeline/simulate.hpp>
+#include <voxflow/pipeline/run_subject.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -33,10 +32,10 @@ class DceEndToEnd : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::string simulate(pipeline::DceSimulation sim) {
+  std::string simulate(pipeline::dce_run::DceSimulation sim) {
     sim.out_dir = dir_.string();
     if (sim.matrix == std::array<int, 3>{32, 32, 4}) sim.matrix = {10, 8, 2};
-    return pipeline::simulate_dce(sim);
+    return pipeline::dce_run::simulate_dce(sim);
   }
 
   pipeline::SubjectReport run(std::string const& config, std::string const& backend = "auto") {
@@ -44,7 +43,7 @@ class DceEndToEnd : public ::testing::Test {
     o.backend = backend;
     pipeline::RunOptions options;
     options.quiet = true;
-    return pipeline::run_dce_subject(pipeline::load_dce_config(config, o), options);
+    return pipeline::run_subject(config, o, options);
   }
 
   // Largest relative error of a fitted map against the simulator's truth, inside the mask.
@@ -66,7 +65,7 @@ class DceEndToEnd : public ::testing::Test {
 };
 
 TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   auto const config = simulate(sim);
   for (std::string backend : {"serial", "host"}) {
@@ -110,7 +109,7 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
 }
 
 TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   sim.input = "signal";
   sim.bolus_delay_s = 20.0;  // five clean baseline frames
@@ -123,7 +122,7 @@ TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
 }
 
 TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   sim.input = "signal";
   sim.bolus_delay_s = 20.0;
@@ -192,7 +191,7 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
 }
 
 TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   sim.input = "signal";
   sim.bolus_delay_s = 20.0;
@@ -217,7 +216,7 @@ TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
   std::ofstream(dir_ / "missing.yaml")
       << "modality: dce\nsubject: sub-99\ninputs:\n  bids: bids\noutput:\n  dir: out\n";
   try {
-    pipeline::load_dce_config((dir_ / "missing.yaml").string());
+    run((dir_ / "missing.yaml").string());
     FAIL() << "expected InputError";
   } catch (InputError const& e) {
     EXPECT_NE(std::string(e.what()).find("sub-99"), std::string::npos) << e.what();
@@ -225,7 +224,7 @@ TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
 }
 
 TEST_F(DceEndToEnd, SignalWithAVfaSeriesMapsT1InTheSameRun) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   sim.input = "vfa";
   sim.bolus_delay_s = 20.0;
@@ -243,7 +242,7 @@ TEST_F(DceEndToEnd, SignalWithAVfaSeriesMapsT1InTheSameRun) {
 }
 
 TEST_F(DceEndToEnd, NoisyDataGiveUnbiasedMapsAndTissueDelaysAreFitted) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.01;
   sim.tissue_delay_s = 3.0;
   sim.model = dce::DceModel::two_compartment_uptake;
@@ -263,7 +262,7 @@ TEST_F(DceEndToEnd, NoisyDataGiveUnbiasedMapsAndTissueDelaysAreFitted) {
 }
 
 TEST_F(DceEndToEnd, TheContractConfigurationProducesAKtransMapInPerMinute) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   sim.noise = 0.0;
   simulate(sim);
   std::string const contract = voxflow::testing::contract_yaml;
@@ -281,7 +280,7 @@ TEST_F(DceEndToEnd, TheContractConfigurationProducesAKtransMapInPerMinute) {
 }
 
 TEST_F(DceEndToEnd, BadInputsStopBeforeAnyOutputIsWritten) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   auto const config = simulate(sim);
   {
     std::ofstream(dir_ / "time.txt") << "0\n4\n8\n";  // 3 times for 80 frames
@@ -302,19 +301,19 @@ TEST_F(DceEndToEnd, BadInputsStopBeforeAnyOutputIsWritten) {
 }
 
 TEST_F(DceEndToEnd, FinishedSubjectsAreNeitherOverwrittenSilentlyNorRedoneOnResume) {
-  pipeline::DceSimulation sim;
+  pipeline::dce_run::DceSimulation sim;
   auto const config = simulate(sim);
   run(config);
   EXPECT_THROW(run(config), OutputError);
   pipeline::RunOptions resume;
   resume.resume = true;
   resume.quiet = true;
-  EXPECT_TRUE(pipeline::run_dce_subject(pipeline::load_dce_config(config), resume).skipped);
+  EXPECT_TRUE(pipeline::run_subject(config, {}, resume).skipped);
   pipeline::Overrides overwrite;
   overwrite.overwrite = true;
   pipeline::RunOptions quiet;
   quiet.quiet = true;
-  EXPECT_FALSE(pipeline::run_dce_subject(pipeline::load_dce_config(config, overwrite), quiet).skipped);
+  EXPECT_FALSE(pipeline::run_subject(config, overwrite, quiet).skipped);
 }
 
 }  // namespace

@@ -123,44 +123,71 @@ std::vector<double> gather_curves(ExecutionSpace const& space, Series<MemorySpac
 }
 }  // namespace detail
 
-// Finds arterial voxels in `concentration` (voxel, time; mM) sampled at times_s (s), inside roi_mask (one
-// byte per voxel, non-zero = search here; an empty View searches everywhere), and writes their mean curve to
-// `out` (one value per time). Throws InputError on inconsistent extents, a bad time grid, bad parameters, or
-// when fewer than params.min_voxels voxels look arterial.
+// Step 1, on the execution space, one voxel per thread and chunk by chunk if need be: score(v) of every voxel
+// of `concentration` (voxel, time; mM) sampled at times_s (s), 0 outside a non-empty roi_mask (one byte per
+// voxel, non-zero = search here). Throws InputError on inconsistent extents, a bad time grid or bad
+// parameters.
+template <class ExecutionSpace, class MemorySpace>
+void score_arterial_voxels(ExecutionSpace const& space, Series<MemorySpace> const& concentration,
+                           detail::non_deduced<Kokkos::View<double const*, MemorySpace>> times_s,
+                           detail::non_deduced<Kokkos::View<std::uint8_t const*, MemorySpace>> roi_mask,
+                           AifDetectionParams const& params,
+                           detail::non_deduced<Kokkos::View<double*, MemorySpace>> score) {
+  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
+                "voxflow::aif::score_arterial_voxels: the first argument must be a Kokkos execution space");
+  static_assert(
+      Kokkos::SpaceAccessibility<ExecutionSpace, typename Series<MemorySpace>::memory_space>::accessible,
+      "voxflow::aif::score_arterial_voxels: data, times, mask and scores must be accessible from the "
+      "execution "
+      "space");
+  std::string const& source = params.source;
+  detail::check_detection_params(params);
+  check_extent(times_s.extent(0), concentration.extent(1), source, "times_s", "one time per frame");
+  check_extent(score.extent(0), concentration.extent(0), source, "score", "one score per voxel");
+  if (roi_mask.extent(0) > 0)
+    check_extent(roi_mask.extent(0), concentration.extent(0), source, "roi_mask",
+                 "one mask byte per voxel, or an empty mask");
+  require_input(concentration.extent(1) >= 3, source, "concentration", "at least 3 frames per voxel");
+  check_time_grid(space, times_s, source);
+  detail::score_voxels(space, concentration, times_s, roi_mask, params, score);
+}
+
+// Step 2, on the host, once per subject: ranks the scores of every voxel, asks `candidate_curves` for the
+// chosen candidates' curves (row-major (candidate, time), in the order given), drops the outliers and writes
+// their mean curve to `mean_curve`. Throws InputError when fewer than params.min_voxels voxels look arterial.
+template <class CandidateCurves>
+AifDetectionResult select_aif(std::vector<double> const& scores, CandidateCurves&& candidate_curves,
+                              std::vector<double> const& times_s, AifDetectionParams const& params,
+                              std::vector<double>& mean_curve) {
+  std::vector<std::size_t> const candidates = detail::choose_candidates(scores, params);
+  std::vector<double> const curves = candidate_curves(candidates);
+  return detail::select_arterial(candidates, scores, curves, times_s, params, mean_curve);
+}
+
+// Both steps on data that fit in memory at once: finds arterial voxels in `concentration` and writes their
+// mean curve to `out` (one value per time).
 template <class ExecutionSpace, class MemorySpace>
 AifDetectionResult detect_aif(ExecutionSpace const& space, Series<MemorySpace> const& concentration,
                               detail::non_deduced<Kokkos::View<double const*, MemorySpace>> times_s,
                               detail::non_deduced<Kokkos::View<std::uint8_t const*, MemorySpace>> roi_mask,
                               AifDetectionParams const& params,
                               detail::non_deduced<Kokkos::View<double*, MemorySpace>> out) {
-  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
-                "voxflow::aif::detect_aif: the first argument must be a Kokkos execution space");
-  static_assert(
-      Kokkos::SpaceAccessibility<ExecutionSpace, typename Series<MemorySpace>::memory_space>::accessible,
-      "voxflow::aif::detect_aif: data, times, mask and output must be accessible from the execution space");
-  std::string const& source = params.source;
-  detail::check_detection_params(params);
-  check_extent(times_s.extent(0), concentration.extent(1), source, "times_s", "one time per frame");
-  check_extent(out.extent(0), concentration.extent(1), source, "out", "one output sample per frame");
-  if (roi_mask.extent(0) > 0)
-    check_extent(roi_mask.extent(0), concentration.extent(0), source, "roi_mask",
-                 "one mask byte per voxel, or an empty mask");
-  require_input(concentration.extent(1) >= 3, source, "concentration", "at least 3 frames per voxel");
-  check_time_grid(space, times_s, source);
+  check_extent(out.extent(0), concentration.extent(1), params.source, "out", "one output sample per frame");
   ScopedRegion region("voxflow::aif::detect_aif");
-
   auto const score = allocate<Kokkos::View<double*, MemorySpace>>(space, "voxflow::aif::detect_aif::score",
                                                                   concentration.extent(0));
-  detail::score_voxels(space, concentration, times_s, roi_mask, params, score);
+  score_arterial_voxels(space, concentration, times_s, roi_mask, params, score);
   auto const host_score = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), score);
   std::vector<double> const scores(host_score.data(), host_score.data() + host_score.extent(0));
-  std::vector<std::size_t> const candidates = detail::choose_candidates(scores, params);
-
-  std::vector<double> const curves = detail::gather_curves(space, concentration, candidates);
   auto const host_times = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), times_s);
   std::vector<double> const times(host_times.data(), host_times.data() + host_times.extent(0));
   std::vector<double> mean_curve;
-  AifDetectionResult result = detail::select_arterial(candidates, scores, curves, times, params, mean_curve);
+  AifDetectionResult result = select_aif(
+      scores,
+      [&](std::vector<std::size_t> const& voxels) {
+        return detail::gather_curves(space, concentration, voxels);
+      },
+      times, params, mean_curve);
 
   auto host_out = Kokkos::create_mirror_view(out);
   for (std::size_t j = 0; j < mean_curve.size(); ++j) host_out(j) = mean_curve[j];

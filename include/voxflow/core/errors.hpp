@@ -11,13 +11,14 @@ namespace voxflow {
 // Process exit codes of every voxflow executable.
 enum class ExitCode : int {
   success = 0,
-  failure = 1,  // an unexpected internal error
-  usage = 2,    // bad command line
-  config = 3,   // the configuration file is invalid
-  input = 4,    // an input file is missing, unreadable or inconsistent
-  output = 5,   // an output could not be written
-  backend = 6,  // the requested backend is not available in this build or on this machine
-  partial = 7,  // the run finished, but some subjects failed
+  failure = 1,    // an unexpected internal error
+  usage = 2,      // bad command line
+  config = 3,     // the configuration file is invalid
+  input = 4,      // an input file is missing, unreadable or inconsistent
+  output = 5,     // an output could not be written
+  backend = 6,    // the requested backend is not available in this build or on this machine
+  partial = 7,    // the run finished, but some subjects failed
+  no_result = 8,  // the run finished, but gave no usable result (e.g. no voxel with a usable fit)
 };
 
 // Base of every voxflow error: carries the exit code the CLI returns for it.

@@ -40,10 +40,22 @@ struct DceFitOptions {
   fit::LMOptions lm;
 };
 
-// Names of the fitted parameters in output order, e.g. {"Ktrans", "ve", "vp", "delay"}; units in
-// dce_parameter_units. Internal units: 1/min for Ktrans, Fp, PS; fractions for ve, vp; s for delay.
+// What a parameter or derived map of the DCE models is, for outputs: one table beside the models.
+struct DceMapInfo {
+  std::string name, units, description;
+};
+
+// The fitted parameters in output order, e.g. Ktrans, ve, vp, delay. Internal units: 1/min for Ktrans, Fp,
+// PS; fractions (mL/mL) for ve, vp; s for delay.
+std::vector<DceMapInfo> dce_parameter_info(DceModel model, bool fit_delay);
 std::vector<std::string> dce_parameter_names(DceModel model, bool fit_delay);
 std::vector<std::string> dce_parameter_units(DceModel model, bool fit_delay);
+
+// Maps derived from the fitted parameters: kep = Ktrans / ve for the Tofts models; the extraction fraction
+// E = PS / (Fp + PS) and Ktrans = E Fp for the two-compartment models; none for Patlak.
+std::vector<DceMapInfo> dce_derived_info(DceModel model);
+// The derived values of one voxel (dce_derived_info order) from its parameters (dce_parameter_names order).
+void dce_derived_values(DceModel model, double const* params, double* derived);
 
 // Checks tissue times, AIF times and AIF values (seconds, mM) before any fitting: finite, strictly increasing
 // times, matching lengths, finite AIF. `source` names where they came from in the error.

@@ -1,8 +1,10 @@
-// The per-subject files beside the maps: one HDF5 file with every map, the status codes, the AIF and time
-// grid and the provenance, and a QC image (a map montage, the AIF, a few fitted curves over their data) for a
-// quick look.
+// The per-subject files beside the maps: one HDF5 file with every map, the status codes, the modality's
+// vectors (the AIF and its time grid, ...) and the provenance, and a QC image (a map montage and the
+// modality's curve panels) for a quick look.
 #ifndef VOXFLOW_PIPELINE_SUBJECT_REPORTS_HPP
 #define VOXFLOW_PIPELINE_SUBJECT_REPORTS_HPP
+
+#include <voxflow/pipeline/modality.hpp>
 
 #include <array>
 #include <cstdint>
@@ -20,21 +22,16 @@ struct NamedVolume {
 struct SubjectRecord {
   std::array<int64_t, 3> dims{};
   std::vector<NamedVolume> maps;
-  std::vector<double> times_s, aif_plasma;
+  std::vector<RecordVector> vectors;
   std::vector<std::pair<std::string, std::string>> attributes;  // provenance written as string attributes
 };
 
-// <path>.h5 with /maps/<name>, /aif/time_s, /aif/plasma_mM and root attributes.
+// <path>.h5 with /maps/<name>, each vector at its path (groups created as needed) and root attributes.
 void write_subject_hdf5(std::string const& path, SubjectRecord const& record);
 
-struct QcCurves {
-  std::vector<std::vector<double>> data, fitted;  // a few voxels' measured and fitted curves
-  std::vector<std::string> labels;
-};
-
-// qc.png: slices of the first map, the AIF, and the given curves.
+// qc.png: slices of the first map and up to two curve panels.
 void write_subject_qc(std::string const& path, std::string const& title, SubjectRecord const& record,
-                      QcCurves const& curves);
+                      std::vector<QcPanel> const& panels);
 
 }  // namespace voxflow::pipeline
 

@@ -4,14 +4,14 @@
 //   ... with its JSON sidecar: FlipAngle (deg), RepetitionTimeExcitation or RepetitionTime (s), and the frame
 //   times as VolumeTiming or FrameTimesStart (s)
 //   <root>/sub-<s>[/ses-<x>]/anat/*_T1map.nii[.gz]                              optional pre-contrast T1 (s)
-#ifndef VOXFLOW_PIPELINE_BIDS_INPUT_HPP
-#define VOXFLOW_PIPELINE_BIDS_INPUT_HPP
+#ifndef VOXFLOW_SRC_PIPELINE_DCE_BIDS_DCE_HPP
+#define VOXFLOW_SRC_PIPELINE_DCE_BIDS_DCE_HPP
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace voxflow::pipeline {
+namespace voxflow::pipeline::dce_run {
 
 struct BidsDceInputs {
   std::string dce;     // the dynamic series
@@ -24,6 +24,6 @@ struct BidsDceInputs {
 // than one.
 BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session);
 
-}  // namespace voxflow::pipeline
+}  // namespace voxflow::pipeline::dce_run
 
 #endif

@@ -1,10 +1,11 @@
+#include "dce_simulation.hpp"
+
 #include <voxflow/aif/aif_curve.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/dce/predict_dce.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/io/timing_file.hpp>
-#include <voxflow/pipeline/simulate.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +14,7 @@
 #include <random>
 #include <sstream>
 
-namespace voxflow::pipeline {
+namespace voxflow::pipeline::dce_run {
 
 namespace fs = std::filesystem;
 
@@ -176,4 +177,4 @@ std::string simulate_dce(DceSimulation const& sim) {
   return config_path;
 }
 
-}  // namespace voxflow::pipeline
+}  // namespace voxflow::pipeline::dce_run

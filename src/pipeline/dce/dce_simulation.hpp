@@ -1,15 +1,15 @@
 // `voxflow simulate dce`: a synthetic DCE subject with known truth, written as the files a real study has
 // (4-D NIfTI, timing text, mask, and a ready-to-run configuration), for the demo, the end-to-end tests and
 // benchmarks.
-#ifndef VOXFLOW_PIPELINE_SIMULATE_HPP
-#define VOXFLOW_PIPELINE_SIMULATE_HPP
+#ifndef VOXFLOW_SRC_PIPELINE_DCE_DCE_SIMULATION_HPP
+#define VOXFLOW_SRC_PIPELINE_DCE_DCE_SIMULATION_HPP
 
 #include <voxflow/dce/fit_dce.hpp>
 
 #include <array>
 #include <string>
 
-namespace voxflow::pipeline {
+namespace voxflow::pipeline::dce_run {
 
 struct DceSimulation {
   std::string out_dir;
@@ -32,6 +32,6 @@ struct DceSimulation {
 // config.yaml (runs with `voxflow run <dir>/config.yaml`). Returns the configuration path.
 std::string simulate_dce(DceSimulation const& sim);
 
-}  // namespace voxflow::pipeline
+}  // namespace voxflow::pipeline::dce_run
 
 #endif

@@ -1,5 +1,8 @@
+#include "bids_dce.hpp"
+
 #include <voxflow/core/errors.hpp>
-#include <voxflow/pipeline/bids_input.hpp>
+#include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/input_paths.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -7,36 +10,29 @@
 #include <filesystem>
 #include <fstream>
 
-namespace voxflow::pipeline {
+namespace voxflow::pipeline::dce_run {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-bool ends_with(std::string const& s, std::string const& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Files in `folder` whose names start with `prefix` and end with one of `suffixes`, sorted.
 std::vector<std::string> matching(fs::path const& folder, std::string const& prefix,
                                   std::vector<std::string> const& suffixes) {
   std::vector<std::string> found;
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec)) return found;
-  for (auto const& e : fs::directory_iterator(folder)) {
-    std::string const name = e.path().filename().string();
+  for (auto const& entry : io::list_input_directory(folder.string(), "inputs.bids")) {
+    std::string const name = fs::path(entry).filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
     for (auto const& suffix : suffixes)
-      if (ends_with(name, suffix)) found.push_back(e.path().string());
+      if (io::ends_with(name, suffix)) found.push_back(entry);
   }
-  std::sort(found.begin(), found.end());
   return found;
 }
 
 std::string sidecar_of(std::string const& image) {
   std::string stem = image;
   for (char const* ext : {".nii.gz", ".nii"})
-    if (ends_with(stem, ext)) {
+    if (io::ends_with(stem, ext)) {
       stem.resize(stem.size() - std::string(ext).size());
       break;
     }
@@ -52,7 +48,7 @@ BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject,
     folder /= "ses-" + session;
     prefix += "_ses-" + session;
   }
-  require_input(fs::is_directory(folder), folder.string(), "inputs.bids",
+  require_input(io::is_input_directory(folder.string(), "inputs.bids"), folder.string(), "inputs.bids",
                 "a BIDS subject folder for sub-" + subject + (session.empty() ? "" : " ses-" + session));
   auto const series = matching(folder / "perf", prefix, {"_dce.nii.gz", "_dce.nii"});
   require_input(series.size() == 1, (folder / "perf").string(), "inputs.bids",
@@ -91,4 +87,4 @@ BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject,
   return in;
 }
 
-}  // namespace voxflow::pipeline
+}  // namespace voxflow::pipeline::dce_run

@@ -1,0 +1,99 @@
+// A run configuration read once against its modality's schema (config_schema.hpp): every key is present
+// (defaults filled in), every value has its declared type, every path is absolute, and every mistake is one
+// ConfigError naming the file, the key and what was expected. The keys every modality shares are turned into
+// RunSettings here, once; a modality reads its own keys through the typed accessors.
+#ifndef VOXFLOW_PIPELINE_RUN_CONFIG_HPP
+#define VOXFLOW_PIPELINE_RUN_CONFIG_HPP
+
+#include <voxflow/core/backend.hpp>
+#include <voxflow/core/enum_names.hpp>
+#include <voxflow/core/errors.hpp>
+#include <voxflow/pipeline/config_schema.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace voxflow::pipeline {
+
+struct OutputSettings {
+  std::string dir;  // absolute
+  bool compress = true, hdf5 = true, qc = true, overwrite = false;
+};
+
+// The keys every modality shares.
+struct RunSettings {
+  std::string subject;  // without "sub-"
+  std::string session;  // without "ses-"; empty when none
+  Backend backend = Backend::automatic;
+  int threads = 0;  // 0: OMP_NUM_THREADS or all cores
+  OutputSettings output;
+};
+
+// Command-line values that replace configuration keys. output_dir is taken as written (the command line
+// resolves it against the working directory, not the configuration file).
+struct Overrides {
+  std::optional<std::string> backend, output_dir;
+  std::optional<int> threads;
+  bool overwrite = false;
+};
+
+class RunConfig {
+ public:
+  using Value = std::variant<std::monostate, std::string, double, long long, bool, std::vector<double>,
+                             std::vector<std::string>>;
+
+  // Built by read_run_config: `values` holds every schema key, `given` the keys the file or the command line
+  // set.
+  RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
+            std::vector<std::string> given, std::string resolved_yaml);
+
+  std::string const& file() const { return file_; }
+  std::string const& modality() const { return schema_.modality(); }
+  ConfigSchema const& schema() const { return schema_; }
+  RunSettings const& settings() const { return settings_; }
+  // The configuration with every default filled in and every path absolute: saved beside the outputs, it
+  // reruns to the same maps from any working directory.
+  std::string const& resolved_yaml() const { return resolved_yaml_; }
+
+  bool given(std::string const& key) const;  // set by the file or the command line, not a default
+  bool is_null(std::string const& key) const;
+  bool is_list(std::string const& key) const;                     // numbers_or_path keys: given as a list
+  std::optional<std::string> text(std::string const& key) const;  // text, choice and path keys
+  std::optional<std::vector<std::string>> paths(std::string const& key) const;
+  std::optional<double> number(std::string const& key) const;
+  std::optional<long long> integer(std::string const& key) const;
+  bool flag(std::string const& key) const;
+  std::optional<std::vector<double>> numbers(std::string const& key) const;
+  // A choice key's value as an enum of the table it was declared with.
+  template <class Enum, std::size_t N>
+  Enum choice(std::string const& key, EnumTable<Enum, N> const& table) const {
+    auto const parsed = parse_enum(table, text(key).value_or(""));
+    if (!parsed)
+      throw Error(ExitCode::failure, "voxflow::pipeline::RunConfig: '" + key + "' is not a choice key");
+    return *parsed;
+  }
+
+  // An error about `key` of this configuration: "<file>: <key>: expected <expected>".
+  ConfigError error(std::string const& key, std::string const& expected) const;
+
+ private:
+  Value const& value(std::string const& key, KeyType type) const;
+
+  ConfigSchema schema_;
+  std::string file_;
+  std::map<std::string, Value> values_;
+  std::vector<std::string> given_;
+  RunSettings settings_;
+  std::string resolved_yaml_;
+};
+
+// Reads `path`: its `modality` key picks the schema (modality_registry.hpp), then every key is checked and
+// typed. Does not touch any input file. ConfigError for anything wrong with the file.
+RunConfig read_run_config(std::string const& path, Overrides const& overrides = {});
+
+}  // namespace voxflow::pipeline
+
+#endif

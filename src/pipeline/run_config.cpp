@@ -1,0 +1,405 @@
+// Reading a run configuration: YAML text → checked against the modality's schema → typed values with
+// defaults and absolute paths. yaml-cpp is used only here; everything after this file sees typed values.
+#include <voxflow/pipeline/modality_registry.hpp>
+#include <voxflow/pipeline/run_config.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace voxflow::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Configuration files are small; anything larger is a mistake (a data file named by accident).
+constexpr std::uintmax_t max_config_bytes = 1 << 20;
+
+// A value as an error message shows it: short, and only printable characters.
+std::string describe(YAML::Node const& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  std::string shown;
+  for (char c : n.Scalar()) {
+    if (shown.size() >= 60) {
+      shown += "...";
+      break;
+    }
+    shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  }
+  return "'" + shown + "'";
+}
+
+std::string line_of(YAML::Node const& n) {
+  return "line " + std::to_string(n.Mark().line + 1);
+}
+
+// yaml-cpp keeps every entry of a mapping, so a key written twice is seen here (and nowhere else).
+void reject_duplicate_keys(YAML::Node const& node, std::string const& prefix, std::string const& file) {
+  if (node.IsSequence())
+    for (auto const& item : node) reject_duplicate_keys(item, prefix, file);
+  if (!node.IsMap()) return;
+  std::map<std::string, YAML::Node> seen;
+  for (auto const& kv : node) {
+    std::string const key = kv.first.Scalar();
+    std::string const full = prefix.empty() ? key : prefix + "." + key;
+    auto const [it, inserted] = seen.emplace(key, kv.first);
+    if (!inserted)
+      throw ConfigError(
+          file, full, "each key once, but it is on " + line_of(it->second) + " and on " + line_of(kv.first));
+    reject_duplicate_keys(kv.second, full, file);
+  }
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class ValueReader {
+ public:
+  ValueReader(std::string file, std::string base_dir)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+  // The typed value of `node` for `spec`; `node` is not null. Paths are resolved against the configuration
+  // file's folder, and `resolved` receives the node as the resolved copy writes it.
+  RunConfig::Value read(KeySpec const& spec, YAML::Node const& node, YAML::Node& resolved) const {
+    resolved = YAML::Clone(node);
+    switch (spec.type) {
+      case KeyType::text:
+        return scalar(spec, node, "a single value");
+      case KeyType::path: {
+        std::string const p = resolve(scalar(spec, node, "a path"));
+        resolved = YAML::Node(p);
+        return p;
+      }
+      case KeyType::paths: {
+        std::vector<std::string> paths;
+        if (node.IsSequence()) {
+          for (auto const& item : node)
+            paths.push_back(resolve(scalar(spec, item, "a path or a list of paths")));
+        } else {
+          paths.push_back(resolve(scalar(spec, node, "a path or a list of paths")));
+        }
+        resolved = YAML::Node(YAML::NodeType::Sequence);
+        for (auto const& p : paths) resolved.push_back(p);
+        return paths;
+      }
+      case KeyType::number:
+        return number(spec, node, "a number");
+      case KeyType::integer:
+        return integer(spec, node);
+      case KeyType::flag: {
+        try {
+          if (node.IsScalar()) return node.as<bool>();
+        } catch (YAML::Exception const&) {
+        }
+        fail(spec, node, "true or false");
+      }
+      case KeyType::numbers:
+        return numbers(spec, node);
+      case KeyType::numbers_or_path:
+        if (node.IsSequence()) return numbers(spec, node);
+        {
+          std::string const p = resolve(scalar(spec, node, "a list of numbers or a text file of them"));
+          resolved = YAML::Node(p);
+          return p;
+        }
+      case KeyType::choice: {
+        std::string const word = scalar(spec, node, "one of " + spec.choice_list);
+        // Choices are matched without regard to case and written as declared.
+        for (auto const& choice : spec.choices)
+          if (lowercase(choice) == lowercase(word)) {
+            resolved = YAML::Node(choice);
+            return choice;
+          }
+        fail(spec, node, "one of " + spec.choice_list);
+      }
+    }
+    fail(spec, node, "a known kind of value");
+  }
+
+  [[noreturn]] void fail(KeySpec const& spec, YAML::Node const& node, std::string const& expected) const {
+    throw ConfigError(file_, spec.key, expected + ", found " + describe(node));
+  }
+
+ private:
+  std::string scalar(KeySpec const& spec, YAML::Node const& node, std::string const& expected) const {
+    if (!node.IsScalar()) fail(spec, node, expected);
+    return node.Scalar();
+  }
+
+  std::string resolve(std::string const& text) const {
+    fs::path const p(text);
+    return p.is_absolute() ? p.lexically_normal().string()
+                           : (fs::path(base_dir_) / p).lexically_normal().string();
+  }
+
+  double number(KeySpec const& spec, YAML::Node const& node, std::string const& expected) const {
+    double v = 0.0;
+    try {
+      if (!node.IsScalar()) fail(spec, node, expected);
+      v = node.as<double>();
+    } catch (YAML::Exception const&) {
+      fail(spec, node, expected);
+    }
+    if (!std::isfinite(v)) fail(spec, node, "a finite number");
+    if (v < spec.min || v > spec.max) fail(spec, node, expected + " in " + range(spec));
+    return v;
+  }
+
+  long long integer(KeySpec const& spec, YAML::Node const& node) const {
+    long long v = 0;
+    try {
+      if (!node.IsScalar()) fail(spec, node, "a whole number");
+      v = node.as<long long>();
+    } catch (YAML::Exception const&) {
+      fail(spec, node, "a whole number in " + range(spec));
+    }
+    if (static_cast<double>(v) < spec.min || static_cast<double>(v) > spec.max)
+      fail(spec, node, "a whole number in " + range(spec));
+    return v;
+  }
+
+  std::vector<double> numbers(KeySpec const& spec, YAML::Node const& node) const {
+    std::string const expected = "a list of numbers such as [1, 2]";
+    if (!node.IsSequence()) fail(spec, node, expected);
+    std::vector<double> values;
+    for (auto const& item : node) values.push_back(number(spec, item, expected));
+    return values;
+  }
+
+  static std::string range(KeySpec const& spec) {
+    auto text = [](double v) {
+      std::ostringstream out;
+      out << v;
+      return out.str();
+    };
+    return "[" + text(spec.min) + ", " + text(spec.max) + "]";
+  }
+
+  std::string file_, base_dir_;
+};
+
+// Walks the user's document against the schema: unknown keys, sections given as something else than a
+// mapping (a null section included) and values of the wrong type are errors.
+void read_section(YAML::Node const& node, std::string const& section, ConfigSchema const& schema,
+                  ValueReader const& reader, std::string const& file,
+                  std::map<std::string, RunConfig::Value>& values,
+                  std::map<std::string, YAML::Node>& resolved, std::vector<std::string>& given) {
+  for (auto const& kv : node) {
+    std::string const name = kv.first.Scalar();
+    std::string const key = section.empty() ? name : section + "." + name;
+    if (auto const* spec = schema.find(key)) {
+      if (kv.second.IsNull()) continue;  // written without a value: the default applies
+      values[key] = reader.read(*spec, kv.second, resolved[key]);
+      given.push_back(key);
+    } else if (schema.is_section(key)) {
+      if (!kv.second.IsMap())
+        throw ConfigError(
+            file, key,
+            "a mapping of '" + key + "' keys (indented under '" + name + ":'), found " + describe(kv.second));
+      read_section(kv.second, key, schema, reader, file, values, resolved, given);
+    } else {
+      std::string const suggestion = did_you_mean(name, schema.children(section));
+      throw ConfigError(file, key,
+                        "a known key" + (suggestion.empty() ? std::string(" (see `voxflow dump-defaults " +
+                                                                          schema.modality() + "`)")
+                                                            : " — did you mean '" + suggestion + "'?"));
+    }
+  }
+}
+
+// The resolved copy in schema order, sections as mappings.
+std::string emit_resolved(ConfigSchema const& schema, std::map<std::string, YAML::Node> const& resolved) {
+  YAML::Node root(YAML::NodeType::Map);
+  for (auto const& spec : schema.keys()) {
+    auto const dot = spec.key.find('.');
+    YAML::Node const& value = resolved.at(spec.key);
+    if (dot == std::string::npos) {
+      root[spec.key] = value;
+    } else {
+      root[spec.key.substr(0, dot)][spec.key.substr(dot + 1)] = value;
+    }
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string strip_prefix(std::string value, std::string const& prefix) {
+  if (value.rfind(prefix, 0) == 0) value.erase(0, prefix.size());
+  return value;
+}
+
+bool is_bids_label(std::string const& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::string read_text(std::string const& path) {
+  std::error_code ec;
+  auto const size = fs::file_size(path, ec);
+  if (ec) throw ConfigError(path, "", "a readable configuration file (" + ec.message() + ")");
+  if (size > max_config_bytes)
+    throw ConfigError(path, "",
+                      "a configuration file of at most 1 MiB, found " + std::to_string(size) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ConfigError(path, "", std::string("a readable configuration file (") + std::strerror(errno) + ")");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
+                     std::vector<std::string> given, std::string resolved_yaml)
+    : schema_(std::move(schema)),
+      file_(std::move(file)),
+      values_(std::move(values)),
+      given_(std::move(given)),
+      resolved_yaml_(std::move(resolved_yaml)) {
+  settings_.subject = strip_prefix(*text("subject"), "sub-");
+  settings_.session = strip_prefix(text("session").value_or(""), "ses-");
+  if (!is_bids_label(settings_.subject))
+    throw error("subject", "a BIDS label of letters and digits, e.g. sub-01");
+  if (!settings_.session.empty() && !is_bids_label(settings_.session))
+    throw error("session", "a BIDS label of letters and digits, e.g. ses-01");
+  settings_.backend = choice("backend", backend_names);
+  settings_.threads = static_cast<int>(*integer("threads"));
+  settings_.output.dir = *text("output.dir");
+  settings_.output.compress = flag("output.compress");
+  settings_.output.hdf5 = flag("output.hdf5");
+  settings_.output.qc = flag("output.qc");
+  settings_.output.overwrite = flag("output.overwrite");
+}
+
+RunConfig::Value const& RunConfig::value(std::string const& key, KeyType type) const {
+  auto const* spec = schema_.find(key);
+  bool const compatible =
+      spec != nullptr &&
+      (spec->type == type ||
+       (type == KeyType::text && (spec->type == KeyType::path || spec->type == KeyType::choice ||
+                                  spec->type == KeyType::numbers_or_path)) ||
+       (type == KeyType::numbers && spec->type == KeyType::numbers_or_path));
+  if (!compatible)
+    throw Error(ExitCode::failure, "voxflow::pipeline::RunConfig: no key '" + key +
+                                       "' of the requested type in the " + schema_.modality() + " schema");
+  return values_.at(key);
+}
+
+bool RunConfig::given(std::string const& key) const {
+  return std::find(given_.begin(), given_.end(), key) != given_.end();
+}
+
+bool RunConfig::is_null(std::string const& key) const {
+  return std::holds_alternative<std::monostate>(values_.at(key));
+}
+
+bool RunConfig::is_list(std::string const& key) const {
+  return std::holds_alternative<std::vector<double>>(values_.at(key));
+}
+
+std::optional<std::string> RunConfig::text(std::string const& key) const {
+  auto const& v = value(key, KeyType::text);
+  if (auto const* s = std::get_if<std::string>(&v)) return *s;
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> RunConfig::paths(std::string const& key) const {
+  auto const& v = value(key, KeyType::paths);
+  if (auto const* s = std::get_if<std::vector<std::string>>(&v)) return *s;
+  return std::nullopt;
+}
+
+std::optional<double> RunConfig::number(std::string const& key) const {
+  auto const& v = value(key, KeyType::number);
+  if (auto const* d = std::get_if<double>(&v)) return *d;
+  return std::nullopt;
+}
+
+std::optional<long long> RunConfig::integer(std::string const& key) const {
+  auto const& v = value(key, KeyType::integer);
+  if (auto const* i = std::get_if<long long>(&v)) return *i;
+  return std::nullopt;
+}
+
+bool RunConfig::flag(std::string const& key) const {
+  return std::get<bool>(value(key, KeyType::flag));
+}
+
+std::optional<std::vector<double>> RunConfig::numbers(std::string const& key) const {
+  auto const& v = value(key, KeyType::numbers);
+  if (auto const* list = std::get_if<std::vector<double>>(&v)) return *list;
+  return std::nullopt;
+}
+
+ConfigError RunConfig::error(std::string const& key, std::string const& expected) const {
+  return ConfigError(file_, key, expected);
+}
+
+RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
+  std::string const text = read_text(path);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (YAML::Exception const& e) {
+    throw ConfigError(path, "line " + std::to_string(e.mark.line + 1), "valid YAML (" + e.msg + ")");
+  }
+  if (!root.IsMap() && !root.IsNull())
+    throw ConfigError(path, "", "a YAML mapping of keys to values at the top level");
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  reject_duplicate_keys(root, "", path);
+
+  YAML::Node const modality = root["modality"];
+  if (!modality || !modality.IsScalar())
+    throw ConfigError(path, "modality",
+                      "the modality of the run, e.g. 'modality: dce', found " + describe(modality));
+  ConfigSchema const& schema = find_modality(modality.Scalar(), path).schema();
+
+  std::error_code ec;
+  std::string const base_dir = fs::absolute(path, ec).parent_path().string();
+  ValueReader const reader(path, base_dir);
+  std::map<std::string, RunConfig::Value> values;
+  std::map<std::string, YAML::Node> resolved;
+  std::vector<std::string> given;
+  read_section(root, "", schema, reader, path, values, resolved, given);
+
+  // Command-line values, checked like the file's own.
+  auto set = [&](std::string const& key, std::string const& value) {
+    YAML::Node const node(value);
+    values[key] = reader.read(*schema.find(key), node, resolved[key]);
+    if (std::find(given.begin(), given.end(), key) == given.end()) given.push_back(key);
+  };
+  if (overrides.backend) set("backend", *overrides.backend);
+  if (overrides.output_dir) set("output.dir", *overrides.output_dir);
+  if (overrides.threads) set("threads", std::to_string(*overrides.threads));
+  if (overrides.overwrite) set("output.overwrite", "true");
+
+  // Defaults, written once in the schema, fill in the rest.
+  for (auto const& spec : schema.keys()) {
+    if (values.count(spec.key)) continue;
+    YAML::Node const node = YAML::Load(spec.default_yaml);
+    if (node.IsNull()) {
+      values[spec.key] = std::monostate{};
+      resolved[spec.key] = node;
+    } else {
+      values[spec.key] = reader.read(spec, node, resolved[spec.key]);
+    }
+  }
+  return RunConfig(schema, path, std::move(values), std::move(given), emit_resolved(schema, resolved));
+}
+
+}  // namespace voxflow::pipeline

@@ -1,0 +1,324 @@
+#include <voxflow/core/errors.hpp>
+#include <voxflow/core/fit_status.hpp>
+#include <voxflow/core/runtime.hpp>
+#include <voxflow/core/version.hpp>
+#include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/disk_space.hpp>
+#include <voxflow/io/hdf5_subject_file.hpp>
+#include <voxflow/io/output_lock.hpp>
+#include <voxflow/io/stale_partials.hpp>
+#include <voxflow/pipeline/modality_registry.hpp>
+#include <voxflow/pipeline/run_record.hpp>
+#include <voxflow/pipeline/run_subject.hpp>
+#include <voxflow/pipeline/subject_outputs.hpp>
+#include <voxflow/pipeline/subject_reports.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace voxflow::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs job(0..n-1) on up to host_threads() threads; the first exception is rethrown after all threads stop.
+template <class Job>
+void run_parallel(std::size_t n, Job const& job) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&]() {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        job(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  std::size_t const workers = std::min<std::size_t>(n, static_cast<std::size_t>(std::max(1, host_threads())));
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+nlohmann::json status_code_table() {
+  nlohmann::json table;
+  for (int code = 0; code < fit_status_count; ++code)
+    table[std::to_string(code)] = fit_status_name(static_cast<FitStatus>(code));
+  return table;
+}
+
+// The lookup table of a BIDS discrete segmentation of FitStatus codes.
+std::string status_code_tsv() {
+  std::string table = "index\tname\n";
+  for (int code = 0; code < fit_status_count; ++code)
+    table += std::to_string(code) + "\t" + fit_status_name(static_cast<FitStatus>(code)) + "\n";
+  return table;
+}
+
+bool usable(std::uint8_t code) {
+  return fit_status_usable(static_cast<FitStatus>(code));
+}
+
+// Three voxels at the 25th, 50th and 75th percentile of the first map among the usable ones, for the QC
+// image.
+std::vector<std::int64_t> qc_voxels(SubjectMaps const& maps) {
+  std::vector<std::int64_t> rows;
+  for (std::int64_t v = 0; v < maps.voxels(); ++v)
+    if (usable(maps.status(v))) rows.push_back(v);
+  if (rows.empty()) return {};
+  std::sort(rows.begin(), rows.end(), [&](auto a, auto b) { return maps.values(a, 0) < maps.values(b, 0); });
+  return {rows[rows.size() / 4], rows[rows.size() / 2], rows[3 * rows.size() / 4]};
+}
+
+// Folders of `folder` that do not exist yet, outermost first.
+std::vector<fs::path> missing_folders(fs::path folder) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (folder = folder.lexically_normal(); !folder.empty() && !fs::exists(folder, ec);
+       folder = folder.parent_path()) {
+    missing.insert(missing.begin(), folder);
+    if (folder == folder.parent_path()) break;
+  }
+  return missing;
+}
+
+// Before any voxel is read: the subject's folder can be created and written, and the file system has room for
+// the outputs (a conservative bound: every map uncompressed, twice with the HDF5 copy, plus the QC image).
+void check_outputs_writable(SubjectOutputs const& outputs, OutputSettings const& output,
+                            InputGrid const& grid, std::vector<MapSpec> const& specs) {
+  auto const created = missing_folders(outputs.folder());
+  std::error_code ec;
+  fs::create_directories(outputs.folder(), ec);
+  auto undo = [&]() {
+    for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ec);
+  };
+  if (ec) {
+    std::string const why = ec.message();
+    undo();
+    throw OutputError(outputs.folder(), "cannot create the output folder: " + why);
+  }
+  try {
+    io::write_text_atomically(outputs.folder() + "/.voxflow-write-test", "");
+    fs::remove(outputs.folder() + "/.voxflow-write-test", ec);
+    std::uintmax_t const voxels = static_cast<std::uintmax_t>(grid.dims[0]) *
+                                  static_cast<std::uintmax_t>(grid.dims[1]) *
+                                  static_cast<std::uintmax_t>(grid.dims[2]);
+    std::uintmax_t map_bytes = voxels;  // the fit-status segmentation
+    for (auto const& spec : specs) map_bytes += voxels * (spec.codes ? 1 : 4);
+    std::uintmax_t const needed = map_bytes * (output.hdf5 ? 2 : 1) + (output.qc ? 4u << 20 : 0) + (1u << 20);
+    std::uintmax_t const available = io::available_bytes(outputs.folder());
+    if (available < needed)
+      throw OutputError(outputs.folder(), "needs about " + std::to_string(needed / 1000000 + 1) +
+                                              " MB of free space for the outputs, the file system has " +
+                                              std::to_string(available / 1000000) + " MB");
+  } catch (...) {
+    undo();
+    throw;
+  }
+}
+
+// One value map scattered into its volume.
+std::vector<double> volume_of(SubjectMaps const& maps, std::size_t column, VoxelSelection const& voxels) {
+  std::vector<double> values(static_cast<std::size_t>(maps.voxels()));
+  for (std::int64_t v = 0; v < maps.voxels(); ++v)
+    values[static_cast<std::size_t>(v)] = maps.values(v, column);
+  double const background = maps.specs[column].codes ? static_cast<double>(FitStatus::masked_out) : 0.0;
+  return scatter(values, voxels, background);
+}
+
+std::vector<double> status_volume(SubjectMaps const& maps, VoxelSelection const& voxels) {
+  std::vector<double> values(static_cast<std::size_t>(maps.voxels()));
+  for (std::int64_t v = 0; v < maps.voxels(); ++v) values[static_cast<std::size_t>(v)] = maps.status(v);
+  return scatter(values, voxels, static_cast<double>(FitStatus::masked_out));
+}
+
+// A map's name in the HDF5 file: its suffix, or for a status segmentation what its desc adds to the method
+// label ("fitstatus", "t1fitstatus").
+std::string record_name(MapSpec const& spec, std::string const& method) {
+  if (!spec.codes) return spec.suffix;
+  return spec.desc.rfind(method, 0) == 0 ? spec.desc.substr(method.size()) : spec.desc;
+}
+
+std::string subject_name(RunSettings const& s) {
+  return "sub-" + s.subject + (s.session.empty() ? "" : "_ses-" + s.session);
+}
+
+}  // namespace
+
+std::size_t SubjectMaps::column(std::string const& suffix) const {
+  for (std::size_t k = 0; k < specs.size(); ++k)
+    if (specs[k].suffix == suffix) return k;
+  throw Error(ExitCode::failure, "voxflow::pipeline::SubjectMaps: no map '" + suffix + "'");
+}
+
+SubjectReport run_subject(Modality const& modality, RunConfig const& config, RunOptions const& options) {
+  StageTimer timer;
+  RunSettings const& settings = config.settings();
+  auto analysis = modality.configure(config);
+  SubjectReport report;
+  report.subject = subject_name(settings);
+  std::string const hash = text_hash(config.resolved_yaml());
+
+  // A finished subject is skipped on --resume (once its files are verified) and refused without --overwrite.
+  SubjectOutputs outputs(settings.output.dir, settings.subject, settings.session, modality.bids_datatype(),
+                         analysis->method_label(), settings.output.compress);
+  report.folder = outputs.folder();
+  std::string const record_path = outputs.path("run", ".json");
+  auto const previous = check_run_record(record_path, settings.output.dir);
+  if (previous.complete && options.resume) {
+    report.skipped = true;
+    return report;
+  }
+  if (previous.exists && !options.resume && !settings.output.overwrite)
+    throw OutputError(record_path, "the outputs of " + report.subject +
+                                       " already exist; pass --overwrite to replace them or --resume to skip "
+                                       "finished subjects");
+
+  // Every input header, then the outputs, before any voxel data is read.
+  InputGrid const grid = analysis->check_inputs();
+  auto const specs = analysis->map_specs();
+  check_outputs_writable(outputs, settings.output, grid, specs);
+  timer.stage("validate");
+
+  // One run at a time writes a subject's folder; what an interrupted run left there goes first.
+  io::OutputLock const lock(outputs.lock_path());
+  auto const current = check_run_record(record_path, settings.output.dir);
+  if (current.complete && options.resume) {  // another run finished it meanwhile
+    report.skipped = true;
+    return report;
+  }
+  io::remove_stale_partials(outputs.folder(), false);
+  io::remove_stale_partials(settings.output.dir, true);
+  std::error_code ec;
+  fs::remove(record_path, ec);  // an interrupted overwrite must not look complete
+
+  VoxelSelection const voxels = analysis->read();
+  report.voxels = static_cast<std::int64_t>(voxels.size());
+  timer.stage("read");
+
+  Backend const backend = resolve_backend(settings.backend);
+  report.backend = backend_name(backend);
+  report.host_threads = host_threads();
+  ComputeContext context;
+  context.backend = backend;
+  context.chunk_voxels = options.chunk_voxels;
+  context.quiet = options.quiet;
+  context.timer = &timer;
+  SubjectMaps const maps = analysis->compute(context);
+  for (std::int64_t v = 0; v < maps.voxels(); ++v) {
+    report.fitted += static_cast<FitStatus>(maps.status(v)) != FitStatus::masked_out ? 1 : 0;
+    report.usable += usable(maps.status(v)) ? 1 : 0;
+  }
+
+  // Outputs: maps with sidecars, the status segmentation, the modality's files, the resolved configuration,
+  // HDF5 and QC; the run record last.
+  write_dataset_description(settings.output.dir);
+  outputs.provenance = analysis->provenance();
+  outputs.provenance["SoftwareName"] = "voxflow";
+  outputs.provenance["SoftwareVersion"] = VOXFLOW_VERSION_STRING;
+  outputs.provenance["SoftwareCommit"] = VOXFLOW_GIT_COMMIT;
+  outputs.provenance["ConfigurationHash"] = hash;
+  std::vector<MapSpec> written = maps.specs;
+  written.push_back({"dseg", analysis->method_label() + "fitstatus", "",
+                     "fit status code per voxel (see StatusCodes and the .tsv)", true});
+  SubjectRecord record;
+  record.dims = grid.dims;
+  for (std::size_t k = 0; k < written.size(); ++k) {
+    auto const& spec = written[k];
+    record.maps.push_back({record_name(spec, analysis->method_label()), spec.units,
+                           k < maps.specs.size() ? volume_of(maps, k, voxels) : status_volume(maps, voxels),
+                           spec.codes});
+  }
+  // Compressing the maps dominates writing: one map per host thread at a time.
+  run_parallel(written.size(), [&](std::size_t k) {
+    nlohmann::json sidecar = {{"Description", written[k].description}};
+    if (written[k].codes) sidecar["StatusCodes"] = status_code_table();
+    outputs.write_map(written[k], grid.geometry, grid.dims, record.maps[k].values, sidecar);
+  });
+  for (auto const& spec : written) {
+    report.files.push_back(outputs.map_path(spec));
+    report.files.push_back(outputs.path(spec.suffix, ".json", spec.desc));
+    if (!spec.codes) continue;
+    std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc);
+    io::write_text_atomically(tsv, status_code_tsv());
+    report.files.push_back(tsv);
+  }
+  for (auto const& extra : analysis->extra_outputs()) {
+    std::string const path = outputs.path(extra.suffix, extra.extension);
+    io::write_text_atomically(path, extra.text);
+    report.files.push_back(path);
+  }
+  std::string const config_path = outputs.path("config", ".yaml");
+  io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
+                                             " from " + config.file() + "\n" + config.resolved_yaml());
+  report.files.push_back(config_path);
+  record.vectors = analysis->record_vectors();
+  record.attributes = {
+      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
+      {"configuration_hash", hash},
+      {"configuration", config.resolved_yaml()}};
+  for (auto const& attribute : analysis->record_attributes()) record.attributes.push_back(attribute);
+  if (settings.output.hdf5 && io::hdf5_support_built()) {
+    write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
+    report.files.push_back(outputs.path("voxflow", ".h5"));
+  }
+  if (settings.output.qc) {
+    write_subject_qc(outputs.path("qc", ".png"), report.subject + "  " + analysis->method_name(), record,
+                     analysis->qc_panels(maps, qc_voxels(maps)));
+    report.files.push_back(outputs.path("qc", ".png"));
+  }
+  // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
+  for (auto const& old : current.files)
+    if (std::find(report.files.begin(), report.files.end(), old) == report.files.end()) fs::remove(old, ec);
+  timer.stage("write");
+  report.stage_seconds = timer.stages();
+  report.total_seconds = timer.total_seconds();
+
+  if (report.usable == 0) {
+    report.failure = "no voxel of " + std::to_string(report.fitted) +
+                     " fitted has a usable result (see the fit-status map " +
+                     outputs.map_path(written.back()) + ")";
+    return report;  // no run record: the subject is not complete
+  }
+  nlohmann::json summary = {{"Subject", report.subject},
+                            {"Modality", modality.name()},
+                            {"Method", analysis->method_name()},
+                            {"Voxels", report.voxels},
+                            {"Fitted", report.fitted},
+                            {"Usable", report.usable},
+                            {"Backend", report.backend},
+                            {"HostThreads", report.host_threads},
+                            {"ConfigurationHash", hash},
+                            {"SoftwareVersion", VOXFLOW_VERSION_STRING},
+                            {"TotalSeconds", report.total_seconds}};
+  for (auto const& [stage, seconds] : report.stage_seconds) summary["StageSeconds"][stage] = seconds;
+  write_run_record(record_path, settings.output.dir, summary, report.files);  // last: the subject is complete
+  report.files.push_back(record_path);
+  return report;
+}
+
+SubjectReport run_subject(std::string const& config_file, Overrides const& overrides,
+                          RunOptions const& options) {
+  auto const config = read_run_config(config_file, overrides);
+  return run_subject(find_modality(config.modality(), config_file), config, options);
+}
+
+std::string validate_subject(std::string const& config_file) {
+  auto const config = read_run_config(config_file);
+  auto const& modality = find_modality(config.modality(), config_file);
+  auto analysis = modality.configure(config);
+  analysis->check_inputs();
+  return modality.name() + ", " + analysis->method_name();
+}
+
+}  // namespace voxflow::pipeline
