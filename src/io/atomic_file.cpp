@@ -92,29 +92,33 @@ void AtomicFile::commit() {
             O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written
 }
 
-void write_text_atomically(std::string const& path, std::string const& text) {
-  std::string const name = std::filesystem::path(path).filename().string();
-  auto const dot = name.find('.', 1);  // keeps compound extensions such as ".nii.gz"; none for ".bidsignore"
-  AtomicFile file(path, dot == std::string::npos ? std::string() : name.substr(dot));
+void AtomicFile::write_all(std::string_view bytes) {
   auto fail = [&](char const* action, int error) {
-    throw OutputError(path, std::string("cannot ") + action + " the temporary file '" + file.temp_path() +
-                                "': " + std::strerror(error));
+    throw OutputError(final_path_, std::string("cannot ") + action + " the temporary file '" + temp_path_ +
+                                       "': " + std::strerror(error));
   };
   // Unbuffered: each write reports its own failure, and no data wait for a close whose error is easy to lose.
-  int const fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  int const fd = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) fail("create", errno);
   std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t const n = ::write(fd, text.data() + done, text.size() - done);
+  while (done < bytes.size()) {
+    ssize_t const n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int const error = n < 0 ? errno : EIO;  // a write that makes no progress would loop forever
       ::close(fd);
-      fail("write the text to", error);
+      fail("write to", error);
     }
     done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0) fail("close", errno);  // network file systems report write errors here
+}
+
+void write_text_atomically(std::string const& path, std::string const& text) {
+  std::string const name = std::filesystem::path(path).filename().string();
+  auto const dot = name.find('.', 1);  // keeps compound extensions such as ".nii.gz"; none for ".bidsignore"
+  AtomicFile file(path, dot == std::string::npos ? std::string() : name.substr(dot));
+  file.write_all(text);
   file.commit();
 }
 

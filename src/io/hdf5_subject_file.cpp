@@ -218,11 +218,10 @@ Hdf5SubjectFile::Hdf5SubjectFile(std::string const& path) : impl_(std::make_uniq
   // instead.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle access(impl_->id(H5Pcreate(H5P_FILE_ACCESS), path, "create file access properties for"), H5Pclose);
-#if H5_VERSION_GE(1, 10, 7)
-  // The temporary file is private to this writer; locking only breaks on file systems without flock (NFS,
-  // Lustre).
-  impl_->ok(H5Pset_file_locking(access.get(), false, true), path, "disable file locking for");
-#endif
+  // The file is built in memory (the core driver, no backing store) and written out by commit(): a full disk
+  // then fails one checked write of ours, instead of HDF5 calls that leave the library holding a broken file
+  // that it crashes on closing at exit.
+  impl_->ok(H5Pset_fapl_core(access.get(), 1 << 20, false), path, "set the in-memory driver for");
   std::string const& temp = impl_->target.temp_path();
   impl_->file = Handle(
       impl_->id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, access.get()), temp, "create the file"),
@@ -286,8 +285,15 @@ void Hdf5SubjectFile::set_vector_attribute(std::string const& object, std::strin
 
 void Hdf5SubjectFile::commit() {
   impl_->require_open();
-  impl_->ok(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), impl_->target.temp_path(), "flush the file");
-  impl_->ok(impl_->file.close(), impl_->target.temp_path(), "close the file");
+  std::string const& temp = impl_->target.temp_path();
+  impl_->ok(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), temp, "flush the file");
+  ssize_t const size = H5Fget_file_image(impl_->file.get(), nullptr, 0);
+  if (size < 0) impl_->fail(temp, "get the image of the file");
+  std::string image(static_cast<std::size_t>(size), '\0');
+  if (H5Fget_file_image(impl_->file.get(), image.data(), image.size()) < 0)
+    impl_->fail(temp, "copy the image of the file");
+  impl_->ok(impl_->file.close(), temp, "close the file");
+  impl_->target.write_all(image);
   impl_->target.commit();
   impl_->committed = true;
 }

@@ -5,6 +5,7 @@
 #define VOXFLOW_IO_ATOMIC_FILE_HPP
 
 #include <string>
+#include <string_view>
 
 namespace voxflow::io {
 
@@ -30,6 +31,9 @@ class AtomicFile {
   // closed the temporary file and checked that the close succeeded: buffered data that do not fit on the disk
   // fail only then, and commit() cannot see that.
   void commit();
+  // Writes `bytes` as the whole temporary file, unbuffered, every write and the close checked: OutputError
+  // naming the final path and the system's reason (e.g. "No space left on device").
+  void write_all(std::string_view bytes);
   // Removes the temporary file now (idempotent); used when a writer fails.
   void discard() noexcept;
 

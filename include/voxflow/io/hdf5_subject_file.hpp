@@ -1,8 +1,8 @@
 // One subject's results in one HDF5 file (DESIGN.md §4): maps, status, the AIF and time grid used,
-// provenance. Written into a temporary file beside the target and renamed on commit(), so a subject's file is
-// either complete or absent (restart semantics, §3). Every HDF5 call is checked: a failure throws OutputError
-// naming the file and the HDF5 object. Built only with VOXFLOW_WITH_HDF5; otherwise every operation throws
-// OutputError saying so.
+// provenance. Built in memory and written on commit() into a temporary file beside the target, which is then
+// renamed, so a subject's file is either complete or absent (restart semantics, §3). Every HDF5 call is
+// checked: a failure throws OutputError naming the file and the HDF5 object. Built only with
+// VOXFLOW_WITH_HDF5; otherwise every operation throws OutputError saying so.
 //
 // Array layout: a 3-D volume with dims {nx, ny, nz} in NIfTI order (x fastest) is stored as an HDF5 dataset
 // of shape (nz, ny, nx), i.e. the same bytes; h5py/numpy show it as vol[z, y, x], and vol.transpose() gives
