@@ -80,51 +80,52 @@ std::vector<std::int64_t> qc_voxels(SubjectMaps const& maps) {
   return {rows[rows.size() / 4], rows[rows.size() / 2], rows[3 * rows.size() / 4]};
 }
 
-// Folders of `folder` that do not exist yet, outermost first.
-std::vector<fs::path> missing_folders(fs::path folder) {
-  std::vector<fs::path> missing;
-  std::error_code ec;
-  for (folder = folder.lexically_normal(); !folder.empty() && !fs::exists(folder, ec);
-       folder = folder.parent_path()) {
-    missing.insert(missing.begin(), folder);
-    if (folder == folder.parent_path()) break;
+// The folders a run creates for its outputs: removed again, when still empty, if the run fails before writing
+// into them (bad data found late, no space), so that a failed run leaves no trace.
+class CreatedFolders {
+ public:
+  explicit CreatedFolders(fs::path const& folder) {
+    std::error_code ec;
+    for (fs::path f = folder.lexically_normal(); !f.empty() && !fs::exists(f, ec); f = f.parent_path()) {
+      created_.push_back(f);  // innermost first
+      if (f == f.parent_path()) break;
+    }
   }
-  return missing;
-}
+  ~CreatedFolders() {
+    std::error_code ec;
+    if (!keep_)
+      for (auto const& f : created_) fs::remove(f, ec);  // fails, harmlessly, once a folder holds a file
+  }
+  CreatedFolders(CreatedFolders const&) = delete;
+  CreatedFolders& operator=(CreatedFolders const&) = delete;
+  void keep() { keep_ = true; }
+
+ private:
+  std::vector<fs::path> created_;
+  bool keep_ = false;
+};
 
 // Before any voxel is read: the subject's folder can be created and written, and the file system has room for
 // the outputs (a conservative bound: every map uncompressed, twice with the HDF5 copy, plus the QC image).
 void check_outputs_writable(SubjectOutputs const& outputs, OutputSettings const& output,
                             InputGrid const& grid, std::vector<MapSpec> const& specs) {
-  auto const created = missing_folders(outputs.folder());
   std::error_code ec;
   fs::create_directories(outputs.folder(), ec);
-  auto undo = [&]() {
-    for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ec);
-  };
-  if (ec) {
-    std::string const why = ec.message();
-    undo();
-    throw OutputError(outputs.folder(), "cannot create the output folder: " + why);
-  }
-  try {
-    io::write_text_atomically(outputs.folder() + "/.voxflow-write-test", "");
-    fs::remove(outputs.folder() + "/.voxflow-write-test", ec);
-    std::uintmax_t const voxels = static_cast<std::uintmax_t>(grid.dims[0]) *
-                                  static_cast<std::uintmax_t>(grid.dims[1]) *
-                                  static_cast<std::uintmax_t>(grid.dims[2]);
-    std::uintmax_t map_bytes = voxels;  // the fit-status segmentation
-    for (auto const& spec : specs) map_bytes += voxels * (spec.codes ? 1 : 4);
-    std::uintmax_t const needed = map_bytes * (output.hdf5 ? 2 : 1) + (output.qc ? 4u << 20 : 0) + (1u << 20);
-    std::uintmax_t const available = io::available_bytes(outputs.folder());
-    if (available < needed)
-      throw OutputError(outputs.folder(), "needs about " + std::to_string(needed / 1000000 + 1) +
-                                              " MB of free space for the outputs, the file system has " +
-                                              std::to_string(available / 1000000) + " MB");
-  } catch (...) {
-    undo();
-    throw;
-  }
+  if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
+  std::string const probe = outputs.folder() + "/.voxflow-write-test";
+  io::write_text_atomically(probe, "");
+  fs::remove(probe, ec);
+  std::uintmax_t const voxels = static_cast<std::uintmax_t>(grid.dims[0]) *
+                                static_cast<std::uintmax_t>(grid.dims[1]) *
+                                static_cast<std::uintmax_t>(grid.dims[2]);
+  std::uintmax_t map_bytes = voxels;  // the fit-status segmentation
+  for (auto const& spec : specs) map_bytes += voxels * (spec.codes ? 1 : 4);
+  std::uintmax_t const needed = map_bytes * (output.hdf5 ? 2 : 1) + (output.qc ? 4u << 20 : 0) + (1u << 20);
+  std::uintmax_t const available = io::available_bytes(outputs.folder());
+  if (available < needed)
+    throw OutputError(outputs.folder(), "needs about " + std::to_string(needed / 1000000 + 1) +
+                                            " MB of free space for the outputs, the file system has " +
+                                            std::to_string(available / 1000000) + " MB");
 }
 
 // One value map scattered into its volume.
@@ -179,24 +180,31 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
     report.skipped = true;
     return report;
   }
-  if (previous.exists && !options.resume && !settings.output.overwrite)
-    throw OutputError(record_path, "the outputs of " + report.subject +
-                                       " already exist; pass --overwrite to replace them or --resume to skip "
-                                       "finished subjects");
+  auto refuse_finished = [&](RunRecordState const& state) {
+    if (state.exists && !options.resume && !settings.output.overwrite)
+      throw OutputError(record_path,
+                        "the outputs of " + report.subject +
+                            " already exist; pass --overwrite to replace them or --resume to skip "
+                            "finished subjects");
+  };
+  refuse_finished(previous);
 
   // Every input header, then the outputs, before any voxel data is read.
   InputGrid const grid = analysis->check_inputs();
   auto const specs = analysis->map_specs();
+  CreatedFolders created(outputs.folder());
   check_outputs_writable(outputs, settings.output, grid, specs);
   timer.stage("validate");
 
   // One run at a time writes a subject's folder; what an interrupted run left there goes first.
   io::OutputLock const lock(outputs.lock_path());
-  auto const current = check_run_record(record_path, settings.output.dir);
-  if (current.complete && options.resume) {  // another run finished it meanwhile
+  auto const current =
+      check_run_record(record_path, settings.output.dir);  // another run may have finished it
+  if (current.complete && options.resume) {
     report.skipped = true;
     return report;
   }
+  refuse_finished(current);
   io::remove_stale_partials(outputs.folder(), false);
   io::remove_stale_partials(settings.output.dir, true);
   std::error_code ec;
@@ -222,6 +230,7 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
 
   // Outputs: maps with sidecars, the status segmentation, the modality's files, the resolved configuration,
   // HDF5 and QC; the run record last.
+  created.keep();
   write_dataset_description(settings.output.dir);
   outputs.provenance = analysis->provenance();
   outputs.provenance["SoftwareName"] = "voxflow";

@@ -112,7 +112,7 @@ TEST(OutputLock, ALockInAMissingFolderIsAnOutputErrorNamingIt) {
 TEST(OutputLock, AnotherProcessHoldingTheLockBlocksThisOne) {
   TempDir dir, logs;
   std::string const path = dir.file("voxflow.lock");
-  ChildProcess child({"hold-lock", path}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"hold-lock", path}, logs.file("stderr"));
   ASSERT_EQ(child.read_line(), "locked") << read_text(logs.file("stderr"));
   expect_error_mentioning<OutputError>(
       [&] { OutputLock lock(path); },

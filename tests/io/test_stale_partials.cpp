@@ -22,7 +22,7 @@ namespace {
 
 // The pid of a process that has ended (the helper called without arguments exits at once).
 long dead_pid(TempDir const& logs) {
-  ChildProcess child({}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {}, logs.file("stderr"));
   child.wait();
   return child.pid();
 }
@@ -79,7 +79,7 @@ TEST(StalePartials, OnlyFilesOfWritersThatNoLongerExistGoWhenAsked) {
 // A run killed without the signal cleanup leaves its temporaries; the next run clears them.
 TEST(StalePartials, TheTemporariesOfAKilledRunAreCleared) {
   TempDir dir, logs;
-  ChildProcess child({"no-cleanup", dir.path().string()}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"no-cleanup", dir.path().string()}, logs.file("stderr"));
   child.wait();
   EXPECT_EQ(remove_stale_partials(dir.path().string(), true), 3u);
   EXPECT_EQ(dir.entries(), std::set<std::string>{"voxflow.lock"});

@@ -63,7 +63,7 @@ class SignalCleanup : public ::testing::TestWithParam<std::pair<char const*, int
 TEST_P(SignalCleanup, RemovesTemporariesAndTheLockAndExitsWith128PlusTheSignal) {
   TempDir dir, logs;
   auto const [name, number] = GetParam();
-  ChildProcess child({"cleanup", dir.path().string(), name}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"cleanup", dir.path().string(), name}, logs.file("stderr"));
   int const status = child.wait();
   ASSERT_TRUE(WIFEXITED(status)) << describe_wait_status(status);
   EXPECT_EQ(WEXITSTATUS(status), 128 + number) << read_text(logs.file("stderr"));
@@ -79,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(TemporaryRegistry, SignalCleanup,
 // Shows that the test above would notice: the same child without the cleanup leaves every file behind.
 TEST(TemporaryRegistry, WithoutTheCleanupASignalLeavesTheTemporaries) {
   TempDir dir, logs;
-  ChildProcess child({"no-cleanup", dir.path().string()}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"no-cleanup", dir.path().string()}, logs.file("stderr"));
   int const status = child.wait();
   ASSERT_TRUE(WIFSIGNALED(status)) << describe_wait_status(status);
   EXPECT_EQ(WTERMSIG(status), SIGTERM);
@@ -89,7 +89,7 @@ TEST(TemporaryRegistry, WithoutTheCleanupASignalLeavesTheTemporaries) {
 
 TEST(TemporaryRegistry, AHangupIgnoredBeforeInstallingStaysIgnored) {
   TempDir dir, logs;
-  ChildProcess child({"ignored-hup", dir.path().string()}, logs.file("stderr"));
+  ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"ignored-hup", dir.path().string()}, logs.file("stderr"));
   int const status = child.wait();
   ASSERT_TRUE(WIFEXITED(status)) << describe_wait_status(status);
   EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(logs.file("stderr"));
@@ -99,7 +99,7 @@ TEST(TemporaryRegistry, AHangupIgnoredBeforeInstallingStaysIgnored) {
 TEST(TemporaryRegistry, WritersOnSeveralThreadsLeaveNoTemporaryWhenTheSignalArrives) {
   for (int run = 0; run < 5; ++run) {
     TempDir dir, logs;
-    ChildProcess child({"busy", dir.path().string()}, logs.file("stderr"));
+    ChildProcess child(VOXFLOW_IO_TEST_CHILD, {"busy", dir.path().string()}, logs.file("stderr"));
     int const status = child.wait();
     ASSERT_TRUE(WIFEXITED(status)) << describe_wait_status(status);
     EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << read_text(logs.file("stderr"));

@@ -1,8 +1,8 @@
-// Starts tests/helpers/io_test_child.cpp as a separate process. posix_spawn rather than fork: the test binary
-// runs Kokkos threads, and a forked copy of a threaded process may only call async-signal-safe functions,
-// which constructing voxflow objects is not.
-#ifndef VOXFLOW_TESTS_IO_CHILD_PROCESS_HPP
-#define VOXFLOW_TESTS_IO_CHILD_PROCESS_HPP
+// Starts a program (a test helper such as tests/helpers/io_test_child.cpp, or the voxflow executable) as a
+// separate process. posix_spawn rather than fork: the test binary runs Kokkos threads, and a forked copy of a
+// threaded process may only call async-signal-safe functions, which constructing voxflow objects is not.
+#ifndef VOXFLOW_TESTS_SUPPORT_CHILD_PROCESS_HPP
+#define VOXFLOW_TESTS_SUPPORT_CHILD_PROCESS_HPP
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -22,9 +22,11 @@ namespace voxflow::testing {
 
 class ChildProcess {
  public:
-  // Starts io_test_child with `args`; its stderr goes to `stderr_path`, its stdin and stdout are pipes to
-  // this process.
-  ChildProcess(std::vector<std::string> const& args, std::string const& stderr_path) {
+  // Starts `program` with `args`; its stderr goes to `stderr_path`, its stdout to `stdout_path` or, when that
+  // is empty, to a pipe read_line() reads; its stdin is a pipe from this process. A signal this process
+  // ignores (other than SIGINT, SIGTERM, SIGHUP) stays ignored in the child.
+  ChildProcess(std::string const& program, std::vector<std::string> const& args,
+               std::string const& stderr_path, std::string const& stdout_path = "") {
     int to_child[2], from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) {
       ADD_FAILURE() << "pipe: " << std::strerror(errno);
@@ -33,7 +35,11 @@ class ChildProcess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
+    if (stdout_path.empty())
+      posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
+    else
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     // Default dispositions and no blocked signals, whatever the test runner left behind.
@@ -46,7 +52,6 @@ class ChildProcess {
     posix_spawnattr_setsigdefault(&attributes, &signals);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-    std::string const program = VOXFLOW_IO_TEST_CHILD;
     std::vector<char*> argv{const_cast<char*>(program.c_str())};
     for (auto const& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -104,6 +109,13 @@ class ChildProcess {
   int stdout_ = -1;
   bool waited_ = false;
 };
+
+// The exit code a shell reports: the exit status, or 128 + N for a process killed by signal N.
+inline int exit_code_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return -1;
+}
 
 // "exited with status N" or "killed by signal N", for failure messages.
 inline std::string describe_wait_status(int status) {

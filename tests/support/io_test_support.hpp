@@ -1,6 +1,7 @@
-// Helpers shared by the I/O tests: a fresh temporary folder per test, file listing, and error-message checks.
-#ifndef VOXFLOW_TESTS_IO_TEST_SUPPORT_HPP
-#define VOXFLOW_TESTS_IO_TEST_SUPPORT_HPP
+// Helpers shared by the tests that write files: a fresh temporary folder per test, file listing, and
+// error-message checks.
+#ifndef VOXFLOW_TESTS_SUPPORT_IO_TEST_SUPPORT_HPP
+#define VOXFLOW_TESTS_SUPPORT_IO_TEST_SUPPORT_HPP
 
 #include <gtest/gtest.h>
 #include <unistd.h>

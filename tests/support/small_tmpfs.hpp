@@ -2,8 +2,8 @@
 // (every writer buffers differently and fails at a different call), so writers are run against a file system
 // that really fills up. Mounting needs CAP_SYS_ADMIN (the test machines run as root); elsewhere the tests
 // that need it are skipped with the reason.
-#ifndef VOXFLOW_TESTS_IO_SMALL_TMPFS_HPP
-#define VOXFLOW_TESTS_IO_SMALL_TMPFS_HPP
+#ifndef VOXFLOW_TESTS_SUPPORT_SMALL_TMPFS_HPP
+#define VOXFLOW_TESTS_SUPPORT_SMALL_TMPFS_HPP
 
 #include "io_test_support.hpp"
 

@@ -144,6 +144,10 @@ DicomSeries read_dicom_series(std::string const& directory_or_file, DicomSelecti
 // The same for an explicit list of files (folders in the list are scanned recursively).
 DicomSeries read_dicom_series(std::vector<std::string> const& files, DicomSelection const& selection = {});
 
+// How many series this process has read with their pixel data (decoding is the expensive part of a DICOM
+// input): for diagnostics, and for the tests that check a run decodes its DICOM input once.
+std::size_t dicom_series_read_count();
+
 // The image series in a folder (scanned recursively) or file, by series number then UID, without reading any
 // pixel data. Throws InputError for a missing path or a corrupt Part-10 file, as read_dicom_series.
 std::vector<DicomSeriesInfo> list_dicom_series(std::string const& directory_or_file);

@@ -7,12 +7,15 @@
 
 #include <voxflow/io/dicom_series.hpp>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
 namespace voxflow::io {
 
 namespace {
+
+std::atomic<std::size_t> series_reads{0};
 
 std::string input_name(std::vector<std::string> const& inputs) {
   if (inputs.size() == 1) return inputs.front();
@@ -25,6 +28,7 @@ DicomSeries read_inputs(std::vector<std::string> const& inputs, DicomSelection c
   detail::Scan const s = detail::scan(inputs);
   auto const& files = detail::select_series(s, selection, input);
   DicomSeries series = detail::assemble_series(files, input);
+  ++series_reads;
   series.counts = s.counts;
   series.counts.other_series_files = 0;
   for (auto const& entry : s.series)
@@ -40,6 +44,10 @@ DicomSeries read_dicom_series(std::string const& directory_or_file, DicomSelecti
 
 DicomSeries read_dicom_series(std::vector<std::string> const& files, DicomSelection const& selection) {
   return read_inputs(files, selection);
+}
+
+std::size_t dicom_series_read_count() {
+  return series_reads;
 }
 
 std::vector<DicomSeriesInfo> list_dicom_series(std::string const& directory_or_file) {
