@@ -59,7 +59,7 @@ void write_dataset_description(std::string const& out_dir) {
        nlohmann::json::array(
            {{{"Name", "voxflow"},
              {"Version", VOXFLOW_VERSION_STRING},
-             {"Description", "Quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on Kokkos"},
+             {"Description", "Quantitative perfusion MRI maps on Kokkos"},
              {"CodeCommit", VOXFLOW_GIT_COMMIT}}})}};
   write_json(path, doc);
 }

@@ -44,7 +44,7 @@ int concurrency_of(ExecutionSpace const& space) {
   return static_cast<int>(space.concurrency());
 }
 
-// Fence with a label where the Kokkos version takes one (4.x), plain fence otherwise.
+// Fence with a label where the Kokkos version takes one (3.6 and later), plain fence otherwise.
 template <class ExecutionSpace>
 void fence(ExecutionSpace const& space, char const* label) {
 #if KOKKOS_VERSION >= 30600

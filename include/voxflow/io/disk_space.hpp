@@ -1,5 +1,5 @@
-// Free space before writing (DESIGN.md §3): a cohort run that will fill the disk halfway through a subject is
-// better refused, or warned about, before the first fit starts.
+// Free space before writing (DESIGN.md §3): a run that would fill the disk halfway through a subject is better
+// refused before the first fit starts.
 #ifndef VOXFLOW_IO_DISK_SPACE_HPP
 #define VOXFLOW_IO_DISK_SPACE_HPP
 

@@ -1,7 +1,7 @@
 // The one upload → compute → download loop (DESIGN.md §2, §9): every stage that touches all voxels of a
 // subject (T1 mapping, AIF detection, fitting) runs through for_each_chunk, so data cross between host and
 // device only at chunk boundaries, device buffers are allocated once per run of the loop (not per chunk), and
-// a voxel range lets one huge subject be split across MPI ranks.
+// a voxel range is what a later MPI layer needs to split one huge subject across ranks.
 #ifndef VOXFLOW_PIPELINE_CHUNK_DRIVER_HPP
 #define VOXFLOW_PIPELINE_CHUNK_DRIVER_HPP
 
