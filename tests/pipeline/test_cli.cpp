@@ -3,7 +3,7 @@
 // one output folder never mix their files, and a full disk leaves no complete-looking subject and no empty
 // file.
 #include "child_process.hpp"
-#include "pipeline/dce/dce_simulation.hpp"
+#include "pipeline_test.hpp"
 #include "small_tmpfs.hpp"
 
 #include <voxflow/io/nifti_image.hpp>
@@ -29,26 +29,10 @@ using voxflow::testing::exit_code_of;
 
 namespace {
 
-std::string read_file(fs::path const& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using voxflow::testing::read_file;
 
-class Cli : public ::testing::Test {
+class Cli : public voxflow::testing::PipelineTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("voxflow-cli-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string simulate(DceSimulation sim = {}) {
-    sim.out_dir = dir_.string();
-    if (sim.matrix == std::array<int, 3>{32, 32, 4}) sim.matrix = {10, 8, 2};
-    return voxflow::pipeline::dce_run::simulate_dce(sim);
-  }
   std::string with(std::string const& config, std::string const& name, std::string const& extra) {
     auto const path = (dir_ / name).string();
     std::ofstream(path) << read_file(config) << extra;
@@ -80,8 +64,6 @@ class Cli : public ::testing::Test {
       }
     }
   }
-
-  fs::path dir_;
 };
 
 TEST_F(Cli, TheThreadsKeySizesTheHostThreadPoolAndTheCommandLineWins) {

@@ -1,8 +1,7 @@
 // End to end: voxflow's own simulator writes a subject, the pipeline fits it from files, and the maps on disk
 // are compared with the truth; bad inputs stop the run before anything is written.
 #include "contract_config.hpp"
-#include "pipeline/dce/dce_simulation.hpp"
-#include "synthetic_dicom.hpp"
+#include "pipeline_test.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/hdf5_subject_file.hpp>
@@ -23,21 +22,8 @@ using namespace voxflow;
 
 namespace {
 
-class DceEndToEnd : public ::testing::Test {
+class DceEndToEnd : public voxflow::testing::PipelineTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("voxflow-e2e-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string simulate(pipeline::dce_run::DceSimulation sim) {
-    sim.out_dir = dir_.string();
-    if (sim.matrix == std::array<int, 3>{32, 32, 4}) sim.matrix = {10, 8, 2};
-    return pipeline::dce_run::simulate_dce(sim);
-  }
-
   pipeline::SubjectReport run(std::string const& config, std::string const& backend = "auto") {
     pipeline::Overrides o;
     o.backend = backend;
@@ -60,8 +46,6 @@ class DceEndToEnd : public ::testing::Test {
   std::string map(std::string const& desc, std::string const& param) const {
     return (dir_ / "out/sub-sim/perf" / ("sub-sim_desc-" + desc + "_" + param + ".nii.gz")).string();
   }
-
-  fs::path dir_;
 };
 
 TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
@@ -130,26 +114,14 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
   sim.matrix = {6, 5, 2};
   sim.frames = 40;
   auto const config = simulate(sim);
-  // The simulated signal as a DICOM series on the same grid: LPS row/column directions (-1,0,0) and (0,-1,0)
-  // give RAS voxel axes +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0.
+  // The simulated signal as a DICOM series on the same grid.
   auto const signal = io::read_nifti((dir_ / "signal.nii.gz").string());
-  io::SyntheticDicomSpec spec;
-  spec.columns = 6;
-  spec.rows = 5;
-  spec.slices = 2;
-  spec.time_points = sim.frames;
-  spec.orientation = {-1, 0, 0, 0, -1, 0};
-  spec.pixel_spacing = {2.0, 2.0};
-  spec.slice_spacing = 3.0;
-  spec.first_position = {0.0, 0.0, 0.0};
+  auto spec = voxflow::testing::simulator_grid_dicom(sim);
   double peak = 0.0;
   for (double v : signal.data) peak = std::max(peak, v);
   spec.rescale_slope = peak / 30000.0;  // int16 storage with about 4.5 significant digits
   for (double v : signal.data)
     spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
-  for (int t = 0; t < sim.frames; ++t) spec.frame_times_s.push_back(t * sim.frame_s);
-  spec.flip_angle_deg = sim.flip_angle_deg;
-  spec.repetition_time_ms = sim.tr_s * 1000.0;
   io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
   // No timing file, no flip angle, no TR in the configuration: all from the series.
   std::ofstream(dir_ / "dicom.yaml")

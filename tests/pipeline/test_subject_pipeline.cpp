@@ -3,8 +3,7 @@
 // files verify, leftovers of killed runs go, a run that gives nothing usable fails, outputs are planned
 // (writable, room, NIfTI-2) before any voxel is read, a DICOM input is decoded once, and the chunked AIF
 // detection finds what the one-piece detector finds.
-#include "pipeline/dce/dce_simulation.hpp"
-#include "synthetic_dicom.hpp"
+#include "pipeline_test.hpp"
 
 #include <voxflow/aif/aif_detection.hpp>
 #include <voxflow/core/errors.hpp>
@@ -31,29 +30,14 @@ using pipeline::dce_run::DceSimulation;
 
 namespace {
 
-std::string read_file(fs::path const& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using voxflow::testing::read_file;
 
 nlohmann::json read_json(fs::path const& path) {
   return nlohmann::json::parse(read_file(path));
 }
 
-class SubjectPipeline : public ::testing::Test {
+class SubjectPipeline : public voxflow::testing::PipelineTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("voxflow-subject-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string simulate(DceSimulation sim = {}) {
-    sim.out_dir = dir_.string();
-    if (sim.matrix == std::array<int, 3>{32, 32, 4}) sim.matrix = {10, 8, 2};
-    return pipeline::dce_run::simulate_dce(sim);
-  }
   // Appends `yaml` (whole sections) to the simulated configuration under a new name.
   std::string variant(std::string const& config, std::string const& name,
                       std::string const& replace_from = "", std::string const& replace_to = "") {
@@ -86,8 +70,6 @@ class SubjectPipeline : public ::testing::Test {
     for (auto const& e : fs::directory_iterator(folder)) names.insert(e.path().filename().string());
     return names;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(SubjectPipeline, TheSavedConfigurationRerunsToByteIdenticalMaps) {
@@ -293,17 +275,7 @@ TEST_F(SubjectPipeline, ADicomInputIsDecodedOncePerRun) {
   sim.matrix = {4, 3, 2};
   sim.frames = 30;
   simulate(sim);
-  io::SyntheticDicomSpec spec;
-  spec.columns = 4;
-  spec.rows = 3;
-  spec.slices = 2;
-  spec.time_points = sim.frames;
-  spec.orientation = {-1, 0, 0, 0, -1, 0};
-  spec.pixel_spacing = {2.0, 2.0};
-  spec.slice_spacing = 3.0;
-  spec.first_position = {0.0, 0.0, 0.0};
-  for (int t = 0; t < sim.frames; ++t) spec.frame_times_s.push_back(t * sim.frame_s);
-  io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
+  io::write_synthetic_dicom_series((dir_ / "dicom").string(), voxflow::testing::simulator_grid_dicom(sim));
   std::ofstream(dir_ / "dicom.yaml")
       << "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n"
          "acquisition:\n  t1_assumed_s: 1.2\nfit:\n  model: tofts\noutput:\n  dir: out\n";

@@ -22,9 +22,7 @@ inline constexpr EnumTable<Backend, 4> backend_names{{{Backend::automatic, "auto
 
 // Parses "auto" | "host" | "device" | "serial"; returns false for anything else.
 inline bool parse_backend(std::string const& text, Backend& out) {
-  auto const parsed = parse_enum(backend_names, text);
-  if (parsed) out = *parsed;
-  return parsed.has_value();
+  return parse_enum(backend_names, text, out);
 }
 inline std::string backend_name(Backend b) {
   return enum_name(backend_names, b);

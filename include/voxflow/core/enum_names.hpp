@@ -30,6 +30,14 @@ constexpr std::optional<Enum> parse_enum(EnumTable<Enum, N> const& table, std::s
   return std::nullopt;
 }
 
+// Sets `out` to the value named `text` and returns true, or returns false and leaves `out` alone.
+template <class Enum, std::size_t N>
+constexpr bool parse_enum(EnumTable<Enum, N> const& table, std::string_view text, Enum& out) {
+  auto const parsed = parse_enum(table, text);
+  if (parsed) out = *parsed;
+  return parsed.has_value();
+}
+
 // The name a value is written with (its first entry); "unknown" for a value missing from the table.
 template <class Enum, std::size_t N>
 constexpr char const* enum_name(EnumTable<Enum, N> const& table, Enum value) {

@@ -24,9 +24,7 @@ inline constexpr EnumTable<DceModel, 5> dce_model_names{{{DceModel::tofts, "toft
 
 // "tofts", "extended_tofts", "patlak", "2cxm", "2cum"; false for anything else.
 inline bool parse_dce_model(std::string const& name, DceModel& out) {
-  auto const parsed = parse_enum(dce_model_names, name);
-  if (parsed) out = *parsed;
-  return parsed.has_value();
+  return parse_enum(dce_model_names, name, out);
 }
 inline std::string dce_model_name(DceModel model) {
   return enum_name(dce_model_names, model);

@@ -34,9 +34,7 @@ constexpr char const* t1_method_name(T1Method m) {
 
 // Parses "linear" | "nonlinear" | "two_point"; returns false for anything else.
 inline bool parse_t1_method(std::string const& text, T1Method& out) {
-  auto const parsed = parse_enum(t1_method_names, text);
-  if (parsed) out = *parsed;
-  return parsed.has_value();
+  return parse_enum(t1_method_names, text, out);
 }
 
 }  // namespace voxflow::t1

@@ -1,0 +1,66 @@
+// What the pipeline tests share: a fresh folder per test, the DCE simulator writing a subject into it, and
+// the simulated grid as a DICOM series.
+#ifndef VOXFLOW_TESTS_PIPELINE_PIPELINE_TEST_HPP
+#define VOXFLOW_TESTS_PIPELINE_PIPELINE_TEST_HPP
+
+#include "pipeline/dce/dce_simulation.hpp"
+#include "synthetic_dicom.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace voxflow::testing {
+
+inline std::string read_file(std::filesystem::path const& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto const* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() / ("voxflow-" + std::string(info->test_suite_name()) + "-" +
+                                                     std::to_string(::getpid()) + "-" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A simulated DCE subject in the test's folder, 10 x 8 x 2 voxels unless `sim` chooses a matrix; returns
+  // its configuration file.
+  std::string simulate(pipeline::dce_run::DceSimulation sim = {}) const {
+    sim.out_dir = dir_.string();
+    if (sim.matrix == pipeline::dce_run::DceSimulation{}.matrix) sim.matrix = {10, 8, 2};
+    return pipeline::dce_run::simulate_dce(sim);
+  }
+
+  std::filesystem::path dir_;
+};
+
+// A DICOM series on the simulator's grid: LPS row/column directions (-1,0,0) and (0,-1,0) give RAS voxel axes
+// +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0; one volume per frame.
+inline io::SyntheticDicomSpec simulator_grid_dicom(pipeline::dce_run::DceSimulation const& sim) {
+  io::SyntheticDicomSpec spec;
+  spec.columns = sim.matrix[0];
+  spec.rows = sim.matrix[1];
+  spec.slices = sim.matrix[2];
+  spec.time_points = sim.frames;
+  spec.orientation = {-1, 0, 0, 0, -1, 0};
+  spec.pixel_spacing = {2.0, 2.0};
+  spec.slice_spacing = 3.0;
+  spec.first_position = {0.0, 0.0, 0.0};
+  for (int t = 0; t < sim.frames; ++t) spec.frame_times_s.push_back(t * sim.frame_s);
+  spec.flip_angle_deg = sim.flip_angle_deg;
+  spec.repetition_time_ms = sim.tr_s * 1000.0;
+  return spec;
+}
+
+}  // namespace voxflow::testing
+
+#endif
