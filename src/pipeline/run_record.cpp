@@ -10,7 +10,8 @@ namespace voxflow::pipeline {
 
 namespace fs = std::filesystem;
 
-RunRecordState check_run_record(std::string const& record_path, std::string const& output_dir) {
+RunRecordState check_run_record(std::string const& record_path, std::string const& output_dir,
+                                bool verify_files) {
   RunRecordState state;
   std::error_code ec;
   state.exists = fs::exists(record_path, ec);
@@ -34,6 +35,7 @@ RunRecordState check_run_record(std::string const& record_path, std::string cons
     }
     state.files.push_back((fs::path(output_dir) / entry["Path"].get<std::string>()).string());
   }
+  if (!verify_files) return state;
   std::size_t i = 0;
   for (auto const& entry : record["Files"]) {
     std::string const& file = state.files[i++];

@@ -150,8 +150,78 @@ std::string record_name(MapSpec const& spec, std::string const& method) {
   return spec.desc.rfind(method, 0) == 0 ? spec.desc.substr(method.size()) : spec.desc;
 }
 
+// The segmentation of the fit-status codes every modality writes.
+MapSpec status_spec(std::string const& method) {
+  return {"dseg", method + "fitstatus", "", "fit status code per voxel (see StatusCodes and the .tsv)", true};
+}
+
 std::string subject_name(RunSettings const& s) {
   return "sub-" + s.subject + (s.session.empty() ? "" : "_ses-" + s.session);
+}
+
+// Writes every output of a computed subject but the run record: maps with sidecars, the status segmentation,
+// the modality's files, the resolved configuration, HDF5 and QC. Returns the files in writing order.
+std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis const& analysis,
+                                       SubjectMaps const& maps, VoxelSelection const& voxels,
+                                       InputGrid const& grid, RunConfig const& config,
+                                       std::string const& subject) {
+  std::string const hash = text_hash(config.resolved_yaml());
+  std::vector<std::string> files;
+  write_dataset_description(config.settings().output.dir);
+  outputs.provenance = analysis.provenance();
+  outputs.provenance["SoftwareName"] = "voxflow";
+  outputs.provenance["SoftwareVersion"] = VOXFLOW_VERSION_STRING;
+  outputs.provenance["SoftwareCommit"] = VOXFLOW_GIT_COMMIT;
+  outputs.provenance["ConfigurationHash"] = hash;
+  std::vector<MapSpec> written = maps.specs;
+  written.push_back(status_spec(analysis.method_label()));
+  SubjectRecord record;
+  record.dims = grid.dims;
+  for (std::size_t k = 0; k < written.size(); ++k) {
+    auto const& spec = written[k];
+    record.maps.push_back({record_name(spec, analysis.method_label()), spec.units,
+                           k < maps.specs.size() ? volume_of(maps, k, voxels) : status_volume(maps, voxels),
+                           spec.codes});
+  }
+  // Compressing the maps dominates writing: one map per host thread at a time.
+  run_parallel(written.size(), [&](std::size_t k) {
+    nlohmann::json sidecar = {{"Description", written[k].description}};
+    if (written[k].codes) sidecar["StatusCodes"] = status_code_table();
+    outputs.write_map(written[k], grid.geometry, grid.dims, record.maps[k].values, sidecar);
+  });
+  for (auto const& spec : written) {
+    files.push_back(outputs.map_path(spec));
+    files.push_back(outputs.path(spec.suffix, ".json", spec.desc));
+    if (!spec.codes) continue;
+    std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc);
+    io::write_text_atomically(tsv, status_code_tsv());
+    files.push_back(tsv);
+  }
+  for (auto const& extra : analysis.extra_outputs()) {
+    std::string const path = outputs.path(extra.suffix, extra.extension);
+    io::write_text_atomically(path, extra.text);
+    files.push_back(path);
+  }
+  std::string const config_path = outputs.path("config", ".yaml");
+  io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
+                                             " from " + config.file() + "\n" + config.resolved_yaml());
+  files.push_back(config_path);
+  record.vectors = analysis.record_vectors();
+  record.attributes = {
+      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
+      {"configuration_hash", hash},
+      {"configuration", config.resolved_yaml()}};
+  for (auto const& attribute : analysis.record_attributes()) record.attributes.push_back(attribute);
+  if (config.settings().output.hdf5 && io::hdf5_support_built()) {
+    write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
+    files.push_back(outputs.path("voxflow", ".h5"));
+  }
+  if (config.settings().output.qc) {
+    write_subject_qc(outputs.path("qc", ".png"), subject + "  " + analysis.method_name(), record,
+                     analysis.qc_panels(maps, qc_voxels(maps)));
+    files.push_back(outputs.path("qc", ".png"));
+  }
+  return files;
 }
 
 }  // namespace
@@ -175,7 +245,7 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
                          analysis->method_label(), settings.output.compress);
   report.folder = outputs.folder();
   std::string const record_path = outputs.path("run", ".json");
-  auto const previous = check_run_record(record_path, settings.output.dir);
+  auto const previous = check_run_record(record_path, settings.output.dir, options.resume);
   if (previous.complete && options.resume) {
     report.skipped = true;
     return report;
@@ -189,7 +259,10 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   };
   refuse_finished(previous);
 
-  // Every input header, then the outputs, before any voxel data is read.
+  // The backend, every input header, then the outputs, before any voxel data is read.
+  Backend const backend = resolve_backend(settings.backend);
+  report.backend = backend_name(backend);
+  report.host_threads = host_threads();
   InputGrid const grid = analysis->check_inputs();
   auto const specs = analysis->map_specs();
   CreatedFolders created(outputs.folder());
@@ -198,8 +271,8 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
 
   // One run at a time writes a subject's folder; what an interrupted run left there goes first.
   io::OutputLock const lock(outputs.lock_path());
-  auto const current =
-      check_run_record(record_path, settings.output.dir);  // another run may have finished it
+  // Another run may have finished the subject meanwhile.
+  auto const current = check_run_record(record_path, settings.output.dir, options.resume);
   if (current.complete && options.resume) {
     report.skipped = true;
     return report;
@@ -214,9 +287,6 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   report.voxels = static_cast<std::int64_t>(voxels.size());
   timer.stage("read");
 
-  Backend const backend = resolve_backend(settings.backend);
-  report.backend = backend_name(backend);
-  report.host_threads = host_threads();
   ComputeContext context;
   context.backend = backend;
   context.chunk_voxels = options.chunk_voxels;
@@ -228,64 +298,8 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
     report.usable += usable(maps.status(v)) ? 1 : 0;
   }
 
-  // Outputs: maps with sidecars, the status segmentation, the modality's files, the resolved configuration,
-  // HDF5 and QC; the run record last.
   created.keep();
-  write_dataset_description(settings.output.dir);
-  outputs.provenance = analysis->provenance();
-  outputs.provenance["SoftwareName"] = "voxflow";
-  outputs.provenance["SoftwareVersion"] = VOXFLOW_VERSION_STRING;
-  outputs.provenance["SoftwareCommit"] = VOXFLOW_GIT_COMMIT;
-  outputs.provenance["ConfigurationHash"] = hash;
-  std::vector<MapSpec> written = maps.specs;
-  written.push_back({"dseg", analysis->method_label() + "fitstatus", "",
-                     "fit status code per voxel (see StatusCodes and the .tsv)", true});
-  SubjectRecord record;
-  record.dims = grid.dims;
-  for (std::size_t k = 0; k < written.size(); ++k) {
-    auto const& spec = written[k];
-    record.maps.push_back({record_name(spec, analysis->method_label()), spec.units,
-                           k < maps.specs.size() ? volume_of(maps, k, voxels) : status_volume(maps, voxels),
-                           spec.codes});
-  }
-  // Compressing the maps dominates writing: one map per host thread at a time.
-  run_parallel(written.size(), [&](std::size_t k) {
-    nlohmann::json sidecar = {{"Description", written[k].description}};
-    if (written[k].codes) sidecar["StatusCodes"] = status_code_table();
-    outputs.write_map(written[k], grid.geometry, grid.dims, record.maps[k].values, sidecar);
-  });
-  for (auto const& spec : written) {
-    report.files.push_back(outputs.map_path(spec));
-    report.files.push_back(outputs.path(spec.suffix, ".json", spec.desc));
-    if (!spec.codes) continue;
-    std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc);
-    io::write_text_atomically(tsv, status_code_tsv());
-    report.files.push_back(tsv);
-  }
-  for (auto const& extra : analysis->extra_outputs()) {
-    std::string const path = outputs.path(extra.suffix, extra.extension);
-    io::write_text_atomically(path, extra.text);
-    report.files.push_back(path);
-  }
-  std::string const config_path = outputs.path("config", ".yaml");
-  io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
-                                             " from " + config.file() + "\n" + config.resolved_yaml());
-  report.files.push_back(config_path);
-  record.vectors = analysis->record_vectors();
-  record.attributes = {
-      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
-      {"configuration_hash", hash},
-      {"configuration", config.resolved_yaml()}};
-  for (auto const& attribute : analysis->record_attributes()) record.attributes.push_back(attribute);
-  if (settings.output.hdf5 && io::hdf5_support_built()) {
-    write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
-    report.files.push_back(outputs.path("voxflow", ".h5"));
-  }
-  if (settings.output.qc) {
-    write_subject_qc(outputs.path("qc", ".png"), report.subject + "  " + analysis->method_name(), record,
-                     analysis->qc_panels(maps, qc_voxels(maps)));
-    report.files.push_back(outputs.path("qc", ".png"));
-  }
+  report.files = write_outputs(outputs, *analysis, maps, voxels, grid, config, report.subject);
   // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
   for (auto const& old : current.files)
     if (std::find(report.files.begin(), report.files.end(), old) == report.files.end()) fs::remove(old, ec);
@@ -296,7 +310,7 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   if (report.usable == 0) {
     report.failure = "no voxel of " + std::to_string(report.fitted) +
                      " fitted has a usable result (see the fit-status map " +
-                     outputs.map_path(written.back()) + ")";
+                     outputs.map_path(status_spec(analysis->method_label())) + ")";
     return report;  // no run record: the subject is not complete
   }
   nlohmann::json summary = {{"Subject", report.subject},

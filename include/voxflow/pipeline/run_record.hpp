@@ -18,8 +18,10 @@ struct RunRecordState {
   std::vector<std::string> files;  // the listed files (absolute), whatever their state
 };
 
-// Reads and verifies a run record; `output_dir` is the folder the listed paths are relative to.
-RunRecordState check_run_record(std::string const& record_path, std::string const& output_dir);
+// Reads a run record and, with `verify_files`, checks every listed file's size and CRC-32 (otherwise
+// `complete` stays false); `output_dir` is the folder the listed paths are relative to.
+RunRecordState check_run_record(std::string const& record_path, std::string const& output_dir,
+                                bool verify_files = true);
 
 // Writes `summary` plus a "Files" list of {Path (relative to output_dir), Bytes, CRC32} for every file.
 void write_run_record(std::string const& record_path, std::string const& output_dir, nlohmann::json summary,
