@@ -105,16 +105,10 @@ class CreatedFolders {
   bool keep_ = false;
 };
 
-// Before any voxel is read: the subject's folder can be created and written, and the file system has room for
-// the outputs (a conservative bound: every map uncompressed, twice with the HDF5 copy, plus the QC image).
-void check_outputs_writable(SubjectOutputs const& outputs, OutputSettings const& output,
-                            InputGrid const& grid, std::vector<MapSpec> const& specs) {
-  std::error_code ec;
-  fs::create_directories(outputs.folder(), ec);
-  if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
-  std::string const probe = outputs.folder() + "/.voxflow-write-test";
-  io::write_text_atomically(probe, "");
-  fs::remove(probe, ec);
+// Before any voxel is read: the file system has room for the outputs (a conservative bound: every map
+// uncompressed, twice with the HDF5 copy, plus the QC image).
+void check_free_space(SubjectOutputs const& outputs, OutputSettings const& output, InputGrid const& grid,
+                      std::vector<MapSpec> const& specs) {
   std::uintmax_t const voxels = static_cast<std::uintmax_t>(grid.dims[0]) *
                                 static_cast<std::uintmax_t>(grid.dims[1]) *
                                 static_cast<std::uintmax_t>(grid.dims[2]);
@@ -266,11 +260,15 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   InputGrid const grid = analysis->check_inputs();
   auto const specs = analysis->map_specs();
   CreatedFolders created(outputs.folder());
-  check_outputs_writable(outputs, settings.output, grid, specs);
+  std::error_code ec;
+  fs::create_directories(outputs.folder(), ec);
+  if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
+  // One run at a time writes a subject's folder. Creating the lock file also proves the folder writable.
+  io::OutputLock const lock(outputs.lock_path());
+  check_free_space(outputs, settings.output, grid, specs);
   timer.stage("validate");
 
-  // One run at a time writes a subject's folder; what an interrupted run left there goes first.
-  io::OutputLock const lock(outputs.lock_path());
+  // What an interrupted run left in the folder goes first.
   // Another run may have finished the subject meanwhile.
   auto const current = check_run_record(record_path, settings.output.dir, options.resume);
   if (current.complete && options.resume) {
@@ -280,7 +278,6 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   refuse_finished(current);
   io::remove_stale_partials(outputs.folder(), false);
   io::remove_stale_partials(settings.output.dir, true);
-  std::error_code ec;
   fs::remove(record_path, ec);  // an interrupted overwrite must not look complete
 
   VoxelSelection const voxels = analysis->read();
