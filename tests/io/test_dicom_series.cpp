@@ -291,6 +291,10 @@ TEST(DicomSeries, SeveralSeriesNeedASelection) {
   write_synthetic_dicom_series(dir.file("one/two"), t1);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
                                       {"series 3 'DCE dynamic' (6 files", "series 7 'T1 VFA' (3 files"});
+  DicomSelection none;
+  none.selector = "'inputs.series: <SeriesInstanceUID or SeriesNumber>'";
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string(), none); },
+                                      {"inputs.series: <SeriesInstanceUID or SeriesNumber>", "series 7"});
   auto const listed = list_dicom_series(dir.path().string());
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].series_number, 3);
@@ -337,6 +341,16 @@ TEST(DicomSeries, NonDicomFilesAreSkippedAndCounted) {
   EXPECT_EQ(s.counts.non_dicom_skipped, 2u);
   EXPECT_EQ(s.counts.skipped_files.size(), 2u);
   EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 2}));
+}
+
+// A slice that was never copied completely (zero bytes) is never dropped from its series without a word.
+TEST(DicomSeries, AnEmptyFileInTheFolderIsAnErrorNamingIt) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  auto const files = write_synthetic_dicom_series(dir.path().string(), spec);
+  std::filesystem::resize_file(files[4], 0);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                      {files[4], "empty file"});
 }
 
 TEST(DicomSeries, AFileWithAnotherMatrixSizeIsNamed) {

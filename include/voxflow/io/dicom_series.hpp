@@ -37,6 +37,8 @@ namespace voxflow::io {
 struct DicomSelection {
   std::string series_uid;
   std::optional<int> series_number;
+  // How the caller lets a user select a series, named when an input holds several and none is selected.
+  std::string selector = "a selection (series UID or number)";
 };
 
 // One image series found in the input (for listings and error messages).

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -94,6 +95,10 @@ std::optional<double> date_time_s(AttributeReader const& a, TagName const& date,
 std::optional<FileHeader> read_file_header(std::string const& path) {
   StructureCheck const walked = check_structure(path);
   Structure const structure = walked.structure;
+  if (structure == Structure::unreadable)
+    throw InputError(path, "file", std::string("a readable file (") + std::strerror(walked.open_error) + ")");
+  if (structure == Structure::empty)
+    throw InputError(path, "file", "a DICOM file, found an empty file (an interrupted copy?)");
   if (structure == Structure::not_dicom) return std::nullopt;
   if (structure == Structure::truncated) throw_corrupt(path, walked.last_tag);
   gdcm::Reader reader;

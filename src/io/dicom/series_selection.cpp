@@ -73,7 +73,7 @@ std::vector<FileHeader> const& select_series(Scan const& s, DicomSelection const
   }
   if (infos.size() > 1)
     throw InputError(input, kSeriesInstanceUID.label(),
-                     "a single image series, or a selection (series UID or number) of one of the " +
+                     "a single image series, or " + selection.selector + " naming one of the " +
                          std::to_string(infos.size()) + " series found: " + describe(infos));
   return s.series.begin()->second;
 }

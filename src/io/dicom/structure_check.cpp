@@ -6,6 +6,7 @@
 #include "attribute_values.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -16,14 +17,17 @@ namespace {
 class ElementWalker {
  public:
   explicit ElementWalker(std::string const& path) : in_(path, std::ios::binary) {
+    open_error_ = in_ ? 0 : errno;
     if (in_) {
       in_.seekg(0, std::ios::end);
       size_ = static_cast<uint64_t>(in_.tellg());
     }
   }
+  int open_error() const { return open_error_; }
 
   Structure check() {
-    if (!in_ || size_ == 0) return Structure::not_dicom;
+    if (!in_) return Structure::unreadable;
+    if (size_ == 0) return Structure::empty;
     unsigned char preamble[132];
     if (read(0, preamble, 132) && std::memcmp(preamble + 128, "DICM", 4) == 0) {
       // Part 10: the meta group (explicit VR little endian), then the data set in its transfer syntax.
@@ -161,6 +165,7 @@ class ElementWalker {
   }
 
   std::ifstream in_;
+  int open_error_ = 0;
   uint64_t size_ = 0;
   std::pair<uint16_t, uint16_t> top_level_tag_{0, 0};
   bool saw_pixel_data_ = false;
@@ -179,6 +184,7 @@ StructureCheck check_structure(std::string const& path) {
   result.structure = walker.check();
   result.last_tag = walker.last_tag();
   result.saw_pixel_data = walker.saw_pixel_data();
+  result.open_error = walker.open_error();
   return result;
 }
 

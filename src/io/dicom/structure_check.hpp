@@ -11,17 +11,20 @@
 
 namespace voxflow::io::detail {
 
-enum class Structure { not_dicom, complete, raw_complete, truncated };
+// unreadable: the file cannot be opened or read; empty: it has no bytes at all (an interrupted copy, most
+// likely a slice): both are errors for a file in a DICOM folder, never silently skipped.
+enum class Structure { not_dicom, complete, raw_complete, truncated, unreadable, empty };
 
 struct StructureCheck {
   // not_dicom: neither Part 10 ("DICM" at byte 128) nor a raw data set starting with group 0008/0002 that
   // walks to its end; complete: a Part-10 file whose elements all lie inside it (deflated ones are left to
   // GDCM); raw_complete: a raw data set (no preamble) that walks to its end; truncated: a Part-10 file cut
-  // short.
+  // short; unreadable and empty: see Structure.
   Structure structure = Structure::not_dicom;
   // The top-level element being walked when the check stopped (the one cut short for Structure::truncated).
   std::pair<uint16_t, uint16_t> last_tag{0, 0};
   bool saw_pixel_data = false;  // a top-level PixelData (7FE0,0010) element was reached
+  int open_error = 0;           // errno of a failed open (Structure::unreadable)
 };
 
 // Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
