@@ -18,7 +18,7 @@ struct InputImage {
 
 // A folder is read as a DICOM series, anything else as NIfTI.
 bool is_dicom_input(std::string const& path);
-InputImage load_input_image(std::string const& path);
+InputImage load_input_image(std::string const& path, io::DicomSelection const& selection = {});
 // Dimensions and geometry; a DICOM series has to be read for them.
 io::NiftiHeaderInfo load_input_header(std::string const& path);
 

@@ -61,6 +61,7 @@ BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject,
   std::string const sidecar = sidecar_of(in.dce);
   std::ifstream file(sidecar);
   if (!file) return in;
+  in.sidecar = sidecar;
   nlohmann::json doc;
   try {
     file >> doc;
@@ -74,7 +75,6 @@ BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject,
   };
   in.flip_angle_deg = number("FlipAngle");
   in.repetition_time_s = number("RepetitionTimeExcitation");
-  if (!in.repetition_time_s) in.repetition_time_s = number("RepetitionTime");
   for (char const* key : {"VolumeTiming", "FrameTimesStart"}) {
     if (!doc.contains(key)) continue;
     if (!doc[key].is_array()) throw InputError(sidecar, key, "a list of frame times in seconds");

@@ -86,11 +86,15 @@ InputGrid check_dce_inputs(DceSettings const& s, std::optional<InputImage>& dyna
   // metadata, and is kept for reading.
   io::NiftiHeaderInfo dynamic;
   if (is_dicom_input(s.dynamic_input())) {
-    dynamic_image = load_input_image(s.dynamic_input());
+    dynamic_image = load_input_image(s.dynamic_input(), s.inputs.series);
     dynamic.path = dynamic_image->image.path;
     dynamic.dims = dynamic_image->image.dims;
     dynamic.geometry = dynamic_image->image.geometry;
   } else {
+    if (s.inputs.series.series_number || !s.inputs.series.series_uid.empty())
+      throw ConfigError(
+          s.config_file, "inputs.series",
+          "no series choice for " + s.dynamic_input() + ", which is a NIfTI file, not a DICOM folder");
     dynamic = io::read_nifti_header(s.dynamic_input());
   }
   auto const dicom = dicom_of(dynamic_image);
@@ -123,7 +127,7 @@ InputGrid check_dce_inputs(DceSettings const& s, std::optional<InputImage>& dyna
 
 DceData read_dce_data(DceSettings const& s, std::optional<InputImage>& dynamic_image) {
   DceData d;
-  if (!dynamic_image) dynamic_image = load_input_image(s.dynamic_input());
+  if (!dynamic_image) dynamic_image = load_input_image(s.dynamic_input(), s.inputs.series);
   auto const dicom = dicom_of(dynamic_image);
   d.times = frame_times(s, dicom);
   if (s.signal_input()) d.conversion = spgr_conversion(s, dicom);

@@ -5,6 +5,9 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/timing_file.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace voxflow::pipeline::dce_run {
 
 std::vector<KeySpec> dce_keys() {
@@ -20,6 +23,9 @@ std::vector<KeySpec> dce_keys() {
       path_key("inputs.b1_map", "3-D NIfTI of relative flip angle (1 = nominal) for the VFA T1 fit"),
       path_key("inputs.timing", "text file with one frame time per line (or whitespace-separated), seconds"),
       path_key("inputs.mask", "3-D NIfTI; voxels > 0 are fitted (default: every voxel)"),
+      text_key(
+          "inputs.series", "null",
+          "a DICOM folder holding several series: the SeriesInstanceUID or SeriesNumber of the dynamic one"),
       number_key("acquisition.flip_angle_deg", "null", "flip angle of the dynamic series"),
       number_key("acquisition.repetition_time_s", "null", "TR of the dynamic series, s"),
       number_key("acquisition.relaxivity", "4.5", "r1, 1/(mM s)"),
@@ -80,11 +86,28 @@ DceSettings read_dce_settings(RunConfig const& config) {
     in.frame_times_s = found.frame_times_s;
     if (!acq.flip_angle_deg) acq.flip_angle_deg = found.flip_angle_deg;
     if (!acq.repetition_time_s) acq.repetition_time_s = found.repetition_time_s;
+    if (!acq.repetition_time_s && in.signal == found.dce && !found.sidecar.empty())
+      throw InputError(
+          found.sidecar, "RepetitionTimeExcitation",
+          "the TR of the SPGR excitations in seconds, which the signal conversion needs (BIDS "
+          "RepetitionTime is the time between volumes, not this TR), or acquisition.repetition_time_s "
+          "in " +
+              path);
   }
   if (in.concentration.empty() == in.signal.empty())
     throw config.error("inputs", "exactly one of inputs.concentration and inputs.signal");
   // inputs.timing and the signal's flip angle and TR may come from a DICOM series instead: checked with the
   // inputs.
+  in.series.selector = "'inputs.series: <SeriesInstanceUID or SeriesNumber>' in " + path;
+  if (auto const series = config.text("inputs.series")) {
+    if (!std::all_of(series->begin(), series->end(), [](unsigned char ch) { return std::isdigit(ch); }))
+      in.series.series_uid = *series;
+    else if (series->size() < 10)
+      in.series.series_number = std::stoi(*series);
+    else
+      throw config.error("inputs.series", "a SeriesInstanceUID (digits and dots) or a SeriesNumber, found '" +
+                                              series->substr(0, 20) + "'");
+  }
 
   acq.t1_assumed_s = config.number("acquisition.t1_assumed_s");
   acq.vfa_repetition_time_s = config.number("acquisition.vfa_repetition_time_s");

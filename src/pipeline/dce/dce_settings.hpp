@@ -6,6 +6,7 @@
 #include <voxflow/aif/population_aif.hpp>
 #include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/fit_dce.hpp>
+#include <voxflow/io/dicom_series.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 #include <voxflow/t1/t1_method.hpp>
 
@@ -26,7 +27,8 @@ struct DceSettings {
     std::string concentration, signal, t1_map, b1_map, timing, mask;  // empty when not given
     std::vector<std::string> vfa;
     std::vector<double>
-        frame_times_s;  // from a BIDS sidecar; otherwise timing or the DICOM series gives them
+        frame_times_s;          // from a BIDS sidecar; otherwise timing or the DICOM series gives them
+    io::DicomSelection series;  // which series of a DICOM folder is the dynamic input
   } inputs;
   struct Acquisition {
     std::optional<double> flip_angle_deg, repetition_time_s, t1_assumed_s, vfa_repetition_time_s;

@@ -1,0 +1,117 @@
+// What a DCE run takes from its inputs: the dynamic series chosen by `inputs.series` among the series of a
+// DICOM folder, and the excitation TR of a BIDS sidecar (RepetitionTimeExcitation, never the volume TR
+// RepetitionTime).
+#include "pipeline_test.hpp"
+
+#include <voxflow/core/errors.hpp>
+#include <voxflow/io/nifti_image.hpp>
+#include <voxflow/pipeline/run_subject.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace voxflow;
+using pipeline::dce_run::DceSimulation;
+
+namespace {
+
+class DceInputs : public voxflow::testing::PipelineTest {
+ protected:
+  pipeline::SubjectReport run(std::string const& config) {
+    pipeline::RunOptions options;
+    options.quiet = true;
+    return pipeline::run_subject(config, {}, options);
+  }
+  std::string config(std::string const& name, std::string const& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  template <class Error>
+  std::string error_of(std::string const& config_file) {
+    try {
+      run(config_file);
+    } catch (Error const& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+};
+
+TEST_F(DceInputs, InputsSeriesPicksTheDynamicSeriesAmongSeveral) {
+  DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;
+  sim.model = dce::DceModel::tofts;
+  sim.matrix = {4, 3, 2};
+  sim.frames = 30;
+  simulate(sim);
+  // The dynamic series (number 5) and a one-volume localizer (number 2) in one folder.
+  auto const signal = io::read_nifti((dir_ / "signal.nii.gz").string());
+  auto dynamic = voxflow::testing::simulator_grid_dicom(sim);
+  dynamic.series_number = 5;
+  dynamic.series_description = "dce";
+  dynamic.rescale_slope = 0.01;
+  for (double v : signal.data) dynamic.stored_values.push_back(static_cast<int>(std::lround(v / 0.01)));
+  auto localizer = voxflow::testing::simulator_grid_dicom(sim);
+  localizer.series_number = 2;
+  localizer.series_description = "localizer";
+  localizer.time_points = 1;
+  localizer.frame_times_s = {0.0};
+  localizer.file_prefix = "LOC";
+  io::write_synthetic_dicom_series((dir_ / "dicom").string(), dynamic);
+  io::write_synthetic_dicom_series((dir_ / "dicom").string(), localizer);
+  std::string const base =
+      "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n  t1_map: t1.nii.gz\n"
+      "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
+  auto const message = error_of<InputError>(config("none.yaml", base));
+  EXPECT_NE(message.find("inputs.series"), std::string::npos) << message;
+  EXPECT_NE(message.find("series 2 'localizer'"), std::string::npos) << message;
+  EXPECT_NE(message.find("series 5 'dce'"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  std::string by_number = base;
+  by_number.replace(by_number.find("  t1_map"), 0, "  series: 5\n");
+  auto const report = run(config("number.yaml", by_number));
+  EXPECT_EQ(report.usable, report.voxels);
+  std::string missing = by_number;
+  missing.replace(missing.find("series: 5"), 9, "series: 9");
+  missing.replace(missing.find("dir: out"), 8, "dir: elsewhere");
+  EXPECT_NE(error_of<InputError>(config("missing.yaml", missing)).find("numbered 9"), std::string::npos);
+  // A series choice for a NIfTI input is a mistake in the configuration.
+  std::string nifti = missing;
+  nifti.replace(nifti.find("signal: dicom"), 13, "signal: signal.nii.gz");
+  EXPECT_NE(error_of<ConfigError>(config("nifti.yaml", nifti)).find("inputs.series"), std::string::npos);
+}
+
+TEST_F(DceInputs, ABidsSidecarsVolumeTrIsNeverTakenForTheExcitationTr) {
+  DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;
+  sim.model = dce::DceModel::tofts;
+  simulate(sim);
+  fs::create_directories(dir_ / "bids/sub-07/perf");
+  fs::copy_file(dir_ / "signal.nii.gz", dir_ / "bids/sub-07/perf/sub-07_dce.nii.gz");
+  nlohmann::json sidecar = {{"FlipAngle", sim.flip_angle_deg}, {"RepetitionTime", sim.frame_s}};
+  for (int t = 0; t < sim.frames; ++t) sidecar["VolumeTiming"].push_back(t * sim.frame_s);
+  std::ofstream(dir_ / "bids/sub-07/perf/sub-07_dce.json") << sidecar.dump();
+  auto const bids = config("bids.yaml",
+                           "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  t1_map: t1.nii.gz\n"
+                           "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n");
+  auto const message = error_of<InputError>(bids);
+  EXPECT_NE(message.find("sub-07_dce.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("RepetitionTimeExcitation"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  // With the excitation TR the same dataset runs.
+  sidecar["RepetitionTimeExcitation"] = sim.tr_s;
+  std::ofstream(dir_ / "bids/sub-07/perf/sub-07_dce.json") << sidecar.dump();
+  auto const report = run(bids);
+  EXPECT_EQ(report.usable, report.voxels);
+}
+
+}  // namespace
