@@ -6,6 +6,8 @@
 #include "pipeline/dce/dce_simulation.hpp"
 #include "synthetic_dicom.hpp"
 
+#include <voxflow/pipeline/run_subject.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -40,8 +42,28 @@ class PipelineTest : public ::testing::Test {
     return pipeline::dce_run::simulate_dce(sim);
   }
 
+  // Runs a configuration quietly, with `overrides` as the command line would give them.
+  static pipeline::SubjectReport run(std::string const& config, pipeline::Overrides const& overrides = {},
+                                     bool resume = false) {
+    pipeline::RunOptions options;
+    options.quiet = true;
+    options.resume = resume;
+    return pipeline::run_subject(config, overrides, options);
+  }
+
   std::filesystem::path dir_;
 };
+
+// A noise-free SPGR signal subject fitted with Tofts, with five clean baseline frames before the bolus: what
+// the tests of signal inputs (NIfTI, DICOM, BIDS) convert and fit.
+inline pipeline::dce_run::DceSimulation clean_signal_simulation() {
+  pipeline::dce_run::DceSimulation sim;
+  sim.noise = 0.0;
+  sim.input = "signal";
+  sim.bolus_delay_s = 20.0;
+  sim.model = dce::DceModel::tofts;
+  return sim;
+}
 
 // A DICOM series on the simulator's grid: LPS row/column directions (-1,0,0) and (0,-1,0) give RAS voxel axes
 // +x and +y, matching the simulator's 2 x 2 x 3 mm geometry with its origin at voxel 0; one volume per frame.

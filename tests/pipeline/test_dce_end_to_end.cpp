@@ -27,9 +27,7 @@ class DceEndToEnd : public voxflow::testing::PipelineTest {
   pipeline::SubjectReport run(std::string const& config, std::string const& backend = "auto") {
     pipeline::Overrides o;
     o.backend = backend;
-    pipeline::RunOptions options;
-    options.quiet = true;
-    return pipeline::run_subject(config, o, options);
+    return PipelineTest::run(config, o);
   }
 
   // Largest relative error of a fitted map against the simulator's truth, inside the mask.
@@ -93,11 +91,7 @@ TEST_F(DceEndToEnd, ConcentrationInputRecoversTheTruthOnEveryHostBackend) {
 }
 
 TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
-  pipeline::dce_run::DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;  // five clean baseline frames
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   auto const config = simulate(sim);
   auto const report = run(config);
   EXPECT_EQ(report.usable, report.voxels);
@@ -106,11 +100,7 @@ TEST_F(DceEndToEnd, SignalWithAT1MapIsConvertedAndFitted) {
 }
 
 TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
-  pipeline::dce_run::DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   sim.matrix = {6, 5, 2};
   sim.frames = 40;
   auto const config = simulate(sim);
@@ -163,11 +153,7 @@ TEST_F(DceEndToEnd, SignalFromADicomSeriesTakesFlipAngleTrAndFrameTimesFromIt) {
 }
 
 TEST_F(DceEndToEnd, ABidsLikeDatasetSuppliesSeriesSidecarAndT1Map) {
-  pipeline::dce_run::DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   simulate(sim);
   fs::create_directories(dir_ / "bids/sub-07/perf");
   fs::create_directories(dir_ / "bids/sub-07/anat");

@@ -22,11 +22,6 @@ namespace {
 
 class DceInputs : public voxflow::testing::PipelineTest {
  protected:
-  pipeline::SubjectReport run(std::string const& config) {
-    pipeline::RunOptions options;
-    options.quiet = true;
-    return pipeline::run_subject(config, {}, options);
-  }
   std::string config(std::string const& name, std::string const& text) {
     std::ofstream(dir_ / name) << text;
     return (dir_ / name).string();
@@ -43,11 +38,7 @@ class DceInputs : public voxflow::testing::PipelineTest {
 };
 
 TEST_F(DceInputs, InputsSeriesPicksTheDynamicSeriesAmongSeveral) {
-  DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   sim.matrix = {4, 3, 2};
   sim.frames = 30;
   simulate(sim);
@@ -89,11 +80,7 @@ TEST_F(DceInputs, InputsSeriesPicksTheDynamicSeriesAmongSeveral) {
 }
 
 TEST_F(DceInputs, ABidsSidecarsVolumeTrIsNeverTakenForTheExcitationTr) {
-  DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   simulate(sim);
   fs::create_directories(dir_ / "bids/sub-07/perf");
   fs::copy_file(dir_ / "signal.nii.gz", dir_ / "bids/sub-07/perf/sub-07_dce.nii.gz");

@@ -51,13 +51,6 @@ class SubjectPipeline : public voxflow::testing::PipelineTest {
     std::ofstream(path) << text;
     return path;
   }
-  pipeline::SubjectReport run(std::string const& config, pipeline::Overrides overrides = {},
-                              bool resume = false) {
-    pipeline::RunOptions options;
-    options.quiet = true;
-    options.resume = resume;
-    return pipeline::run_subject(config, overrides, options);
-  }
   // Overrides that send the outputs to <dir>/<folder>.
   pipeline::Overrides into(std::string const& folder) const {
     pipeline::Overrides o;
@@ -267,11 +260,7 @@ TEST_F(SubjectPipeline, AGridBeyondNiftiOneLimitsIsWrittenAsNiftiTwo) {
 }
 
 TEST_F(SubjectPipeline, ADicomInputIsDecodedOncePerRun) {
-  DceSimulation sim;
-  sim.noise = 0.0;
-  sim.input = "signal";
-  sim.bolus_delay_s = 20.0;
-  sim.model = dce::DceModel::tofts;
+  auto sim = voxflow::testing::clean_signal_simulation();
   sim.matrix = {4, 3, 2};
   sim.frames = 30;
   simulate(sim);
