@@ -95,10 +95,7 @@ int main(int argc, char** argv) {
     if (*run_cmd)
       return voxflow::app::run_config(run, common);  // starts Kokkos once the configuration is read
     if (*simulate_cmd) return voxflow::app::simulate_subject(simulate, common);
-    std::string program = argv[0];
-    auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
-    int kargc = static_cast<int>(kargv.size()) - 1;
-    voxflow::Runtime runtime(kargc, kargv.data(), common.threads);
+    auto const runtime = voxflow::app::start_kokkos(common, 0);
     if (*info) {
       voxflow::print_info(std::cout);
       voxflow::app::print_component_versions(std::cout);

@@ -13,9 +13,6 @@
 
 namespace voxflow::app {
 
-namespace {
-
-// Kokkos with the host thread count of the command line, else of the configuration.
 Runtime start_kokkos(CommonOptions const& common, int configured_threads) {
   std::string program = common.program;
   auto args = common.kokkos_args;
@@ -23,8 +20,6 @@ Runtime start_kokkos(CommonOptions const& common, int configured_threads) {
   int kargc = static_cast<int>(kargv.size()) - 1;
   return Runtime(kargc, kargv.data(), common.threads > 0 ? common.threads : configured_threads);
 }
-
-}  // namespace
 
 int run_config(RunCommand const& run, CommonOptions const& common) {
   pipeline::Overrides overrides;

@@ -3,6 +3,8 @@
 #ifndef VOXFLOW_APPS_PIPELINE_COMMANDS_HPP
 #define VOXFLOW_APPS_PIPELINE_COMMANDS_HPP
 
+#include <voxflow/core/runtime.hpp>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +29,10 @@ struct SimulateCommand {
   std::string modality, out_dir;
   std::map<std::string, std::map<std::string, std::string>> options;  // per modality: option -> value
 };
+
+// Kokkos with the --kokkos-* flags and the host thread count of the command line, else `configured_threads`
+// (0: OMP_NUM_THREADS or all cores).
+Runtime start_kokkos(CommonOptions const& common, int configured_threads);
 
 // Reads the configuration first, so that its `threads` key sizes the host thread pool Kokkos starts with.
 int run_config(RunCommand const& run, CommonOptions const& common);

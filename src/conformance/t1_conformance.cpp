@@ -1,7 +1,7 @@
+#include <voxflow/conformance/t1_conformance.hpp>
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/csv_table.hpp>
-#include <voxflow/conformance/t1_conformance.hpp>
 #include <voxflow/t1/vfa_mapping.hpp>
 
 #include <algorithm>
@@ -109,8 +109,7 @@ std::vector<double> fit_group(ExecutionSpace const& space, std::vector<Row const
   for (std::size_t v = 0; v < n; ++v)
     for (std::size_t j = 0; j < m; ++j) host(v, j) = rows[v]->signal[j];
   auto const signal = upload_series<Mem>(host, "voxflow::t1::conformance::signal");
-  auto const angles =
-      detail::to_device<Mem>(space, rows.front()->flip_angles, "voxflow::t1::conformance::fa");
+  auto const angles = to_device<Mem>(space, rows.front()->flip_angles, "voxflow::t1::conformance::fa");
   T1Outputs<Mem> out(space, "voxflow::t1::conformance", static_cast<int>(n));
   map_t1_vfa(space, signal, angles, rows.front()->tr_s, {}, {}, method, out);
   auto const r1 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out.r1);

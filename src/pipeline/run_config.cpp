@@ -194,20 +194,19 @@ class ValueReader {
 void read_section(YAML::Node const& node, std::string const& section, ConfigSchema const& schema,
                   ValueReader const& reader, std::string const& file,
                   std::map<std::string, RunConfig::Value>& values,
-                  std::map<std::string, YAML::Node>& resolved, std::vector<std::string>& given) {
+                  std::map<std::string, YAML::Node>& resolved) {
   for (auto const& kv : node) {
     std::string const name = kv.first.Scalar();
     std::string const key = section.empty() ? name : section + "." + name;
     if (auto const* spec = schema.find(key)) {
       if (kv.second.IsNull()) continue;  // written without a value: the default applies
       values[key] = reader.read(*spec, kv.second, resolved[key]);
-      given.push_back(key);
     } else if (schema.is_section(key)) {
       if (!kv.second.IsMap())
         throw ConfigError(
             file, key,
             "a mapping of '" + key + "' keys (indented under '" + name + ":'), found " + describe(kv.second));
-      read_section(kv.second, key, schema, reader, file, values, resolved, given);
+      read_section(kv.second, key, schema, reader, file, values, resolved);
     } else {
       std::string const suggestion = did_you_mean(name, schema.children(section));
       throw ConfigError(file, key,
@@ -265,11 +264,10 @@ std::string read_text(std::string const& path) {
 }  // namespace
 
 RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
-                     std::vector<std::string> given, std::string resolved_yaml)
+                     std::string resolved_yaml)
     : schema_(std::move(schema)),
       file_(std::move(file)),
       values_(std::move(values)),
-      given_(std::move(given)),
       resolved_yaml_(std::move(resolved_yaml)) {
   settings_.subject = strip_prefix(*text("subject"), "sub-");
   settings_.session = strip_prefix(text("session").value_or(""), "ses-");
@@ -298,14 +296,6 @@ RunConfig::Value const& RunConfig::value(std::string const& key, KeyType type) c
     throw Error(ExitCode::failure, "voxflow::pipeline::RunConfig: no key '" + key +
                                        "' of the requested type in the " + schema_.modality() + " schema");
   return values_.at(key);
-}
-
-bool RunConfig::given(std::string const& key) const {
-  return std::find(given_.begin(), given_.end(), key) != given_.end();
-}
-
-bool RunConfig::is_null(std::string const& key) const {
-  return std::holds_alternative<std::monostate>(values_.at(key));
 }
 
 bool RunConfig::is_list(std::string const& key) const {
@@ -374,14 +364,12 @@ RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
   ValueReader const reader(path, base_dir);
   std::map<std::string, RunConfig::Value> values;
   std::map<std::string, YAML::Node> resolved;
-  std::vector<std::string> given;
-  read_section(root, "", schema, reader, path, values, resolved, given);
+  read_section(root, "", schema, reader, path, values, resolved);
 
   // Command-line values, checked like the file's own.
   auto set = [&](std::string const& key, std::string const& value) {
     YAML::Node const node(value);
     values[key] = reader.read(*schema.find(key), node, resolved[key]);
-    if (std::find(given.begin(), given.end(), key) == given.end()) given.push_back(key);
   };
   if (overrides.backend) set("backend", *overrides.backend);
   if (overrides.output_dir) set("output.dir", *overrides.output_dir);
@@ -399,7 +387,7 @@ RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
       values[spec.key] = reader.read(spec, node, resolved[spec.key]);
     }
   }
-  return RunConfig(schema, path, std::move(values), std::move(given), emit_resolved(schema, resolved));
+  return RunConfig(schema, path, std::move(values), emit_resolved(schema, resolved));
 }
 
 }  // namespace voxflow::pipeline

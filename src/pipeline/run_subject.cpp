@@ -122,19 +122,15 @@ void check_free_space(SubjectOutputs const& outputs, OutputSettings const& outpu
                                             std::to_string(available / 1000000) + " MB");
 }
 
-// One value map scattered into its volume.
+// Column `column` of the maps (or, past the last column, the status map) scattered into its volume; voxels
+// outside the selection are 0, or masked_out for status codes.
 std::vector<double> volume_of(SubjectMaps const& maps, std::size_t column, VoxelSelection const& voxels) {
+  bool const status = column == maps.specs.size();
   std::vector<double> values(static_cast<std::size_t>(maps.voxels()));
   for (std::int64_t v = 0; v < maps.voxels(); ++v)
-    values[static_cast<std::size_t>(v)] = maps.values(v, column);
-  double const background = maps.specs[column].codes ? static_cast<double>(FitStatus::masked_out) : 0.0;
-  return scatter(values, voxels, background);
-}
-
-std::vector<double> status_volume(SubjectMaps const& maps, VoxelSelection const& voxels) {
-  std::vector<double> values(static_cast<std::size_t>(maps.voxels()));
-  for (std::int64_t v = 0; v < maps.voxels(); ++v) values[static_cast<std::size_t>(v)] = maps.status(v);
-  return scatter(values, voxels, static_cast<double>(FitStatus::masked_out));
+    values[static_cast<std::size_t>(v)] = status ? maps.status(v) : maps.values(v, column);
+  bool const codes = status || maps.specs[column].codes;
+  return scatter(values, voxels, codes ? static_cast<double>(FitStatus::masked_out) : 0.0);
 }
 
 // A map's name in the HDF5 file: its suffix, or for a status segmentation what its desc adds to the method
@@ -158,8 +154,7 @@ std::string subject_name(RunSettings const& s) {
 std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis const& analysis,
                                        SubjectMaps const& maps, VoxelSelection const& voxels,
                                        InputGrid const& grid, RunConfig const& config,
-                                       std::string const& subject) {
-  std::string const hash = text_hash(config.resolved_yaml());
+                                       std::string const& subject, std::string const& hash) {
   std::vector<std::string> files;
   write_dataset_description(config.settings().output.dir);
   outputs.provenance = analysis.provenance();
@@ -173,9 +168,8 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   record.dims = grid.dims;
   for (std::size_t k = 0; k < written.size(); ++k) {
     auto const& spec = written[k];
-    record.maps.push_back({record_name(spec, analysis.method_label()), spec.units,
-                           k < maps.specs.size() ? volume_of(maps, k, voxels) : status_volume(maps, voxels),
-                           spec.codes});
+    record.maps.push_back(
+        {record_name(spec, analysis.method_label()), spec.units, volume_of(maps, k, voxels), spec.codes});
   }
   // Compressing the maps dominates writing: one map per host thread at a time.
   run_parallel(written.size(), [&](std::size_t k) {
@@ -219,12 +213,6 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
 }
 
 }  // namespace
-
-std::size_t SubjectMaps::column(std::string const& suffix) const {
-  for (std::size_t k = 0; k < specs.size(); ++k)
-    if (specs[k].suffix == suffix) return k;
-  throw Error(ExitCode::failure, "voxflow::pipeline::SubjectMaps: no map '" + suffix + "'");
-}
 
 SubjectReport run_subject(Modality const& modality, RunConfig const& config, RunOptions const& options) {
   StageTimer timer;
@@ -296,7 +284,7 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   }
 
   created.keep();
-  report.files = write_outputs(outputs, *analysis, maps, voxels, grid, config, report.subject);
+  report.files = write_outputs(outputs, *analysis, maps, voxels, grid, config, report.subject, hash);
   // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
   for (auto const& old : current.files)
     if (std::find(report.files.begin(), report.files.end(), old) == report.files.end()) fs::remove(old, ec);

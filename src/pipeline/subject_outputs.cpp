@@ -55,12 +55,10 @@ void write_dataset_description(std::string const& out_dir) {
       {"Name", "voxflow perfusion maps"},
       {"BIDSVersion", "1.9.0"},
       {"DatasetType", "derivative"},
-      {"GeneratedBy",
-       nlohmann::json::array(
-           {{{"Name", "voxflow"},
-             {"Version", VOXFLOW_VERSION_STRING},
-             {"Description", "Quantitative perfusion MRI maps on Kokkos"},
-             {"CodeCommit", VOXFLOW_GIT_COMMIT}}})}};
+      {"GeneratedBy", nlohmann::json::array({{{"Name", "voxflow"},
+                                              {"Version", VOXFLOW_VERSION_STRING},
+                                              {"Description", "Quantitative perfusion MRI maps on Kokkos"},
+                                              {"CodeCommit", VOXFLOW_GIT_COMMIT}}})}};
   write_json(path, doc);
 }
 

@@ -23,16 +23,7 @@ void write_subject_hdf5(std::string const& path, SubjectRecord const& record) {
     }
     file.set_string_attribute(name, "units", map.units);
   }
-  std::vector<std::string> groups{"/maps"};
   for (auto const& vector : record.vectors) {
-    // Every folder of the path, once: "/aif/time_s" needs "/aif".
-    for (auto slash = vector.path.find('/', 1); slash != std::string::npos;
-         slash = vector.path.find('/', slash + 1)) {
-      std::string const group = vector.path.substr(0, slash);
-      if (std::find(groups.begin(), groups.end(), group) != groups.end()) continue;
-      file.create_group(group);
-      groups.push_back(group);
-    }
     file.write_vector(vector.path, vector.values);
     if (!vector.units.empty()) file.set_string_attribute(vector.path, "units", vector.units);
   }

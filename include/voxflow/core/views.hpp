@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace voxflow {
 
@@ -46,6 +47,19 @@ struct accessible_from
 template <class View, class ExecutionSpace, class... Extents>
 View allocate(ExecutionSpace const& space, std::string const& label, Extents... extents) {
   return View(Kokkos::view_alloc(space, Kokkos::WithoutInitializing, label), extents...);
+}
+
+// Uploads a small host array (a time grid, flip angles, an AIF) into a labelled View of MemorySpace.
+// Synchronous: the host buffer is a temporary.
+template <class MemorySpace, class ExecutionSpace>
+Kokkos::View<double const*, MemorySpace> to_device(ExecutionSpace const& space,
+                                                   std::vector<double> const& values,
+                                                   std::string const& label) {
+  auto const view = allocate<Kokkos::View<double*, MemorySpace>>(space, label, values.size());
+  auto const host = Kokkos::create_mirror_view(view);
+  for (std::size_t j = 0; j < values.size(); ++j) host(j) = values[j];
+  Kokkos::deep_copy(view, host);
+  return view;
 }
 
 // Copies a host (voxel, time) array of any layout into a Series in MemorySpace, whose layout is the space's

@@ -44,8 +44,6 @@ struct SubjectMaps {
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> status;
 
   std::int64_t voxels() const { return static_cast<std::int64_t>(status.extent(0)); }
-  // Column of the map with this suffix; throws when there is none.
-  std::size_t column(std::string const& suffix) const;
 };
 
 // The voxel grid every output is written on, known from the input headers alone.

@@ -1,5 +1,5 @@
-// The modalities this build runs (DESIGN.md §9): the command line (and, once it exists, the cohort layer) looks
-// a modality up here by the name a configuration's `modality` key gives; nothing else names one.
+// The modalities this build runs (DESIGN.md §9): the command line (and, once it exists, the cohort layer)
+// looks a modality up here by the name a configuration's `modality` key gives; nothing else names one.
 #ifndef VOXFLOW_PIPELINE_MODALITY_REGISTRY_HPP
 #define VOXFLOW_PIPELINE_MODALITY_REGISTRY_HPP
 

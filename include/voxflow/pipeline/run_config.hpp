@@ -19,16 +19,17 @@
 namespace voxflow::pipeline {
 
 struct OutputSettings {
+  // Every field is read from the configuration; the defaults are the schema's (config_schema.cpp).
   std::string dir;  // absolute
-  bool compress = true, hdf5 = true, qc = true, overwrite = false;
+  bool compress{}, hdf5{}, qc{}, overwrite{};
 };
 
 // The keys every modality shares.
 struct RunSettings {
   std::string subject;  // without "sub-"
   std::string session;  // without "ses-"; empty when none
-  Backend backend = Backend::automatic;
-  int threads = 0;  // 0: OMP_NUM_THREADS or all cores
+  Backend backend{};
+  int threads{};  // 0: OMP_NUM_THREADS or all cores
   OutputSettings output;
 };
 
@@ -45,10 +46,9 @@ class RunConfig {
   using Value = std::variant<std::monostate, std::string, double, long long, bool, std::vector<double>,
                              std::vector<std::string>>;
 
-  // Built by read_run_config: `values` holds every schema key, `given` the keys the file or the command line
-  // set.
+  // Built by read_run_config: `values` holds every schema key.
   RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
-            std::vector<std::string> given, std::string resolved_yaml);
+            std::string resolved_yaml);
 
   std::string const& file() const { return file_; }
   std::string const& modality() const { return schema_.modality(); }
@@ -58,8 +58,6 @@ class RunConfig {
   // reruns to the same maps from any working directory.
   std::string const& resolved_yaml() const { return resolved_yaml_; }
 
-  bool given(std::string const& key) const;  // set by the file or the command line, not a default
-  bool is_null(std::string const& key) const;
   bool is_list(std::string const& key) const;                     // numbers_or_path keys: given as a list
   std::optional<std::string> text(std::string const& key) const;  // text, choice and path keys
   std::optional<std::vector<std::string>> paths(std::string const& key) const;
@@ -85,7 +83,6 @@ class RunConfig {
   ConfigSchema schema_;
   std::string file_;
   std::map<std::string, Value> values_;
-  std::vector<std::string> given_;
   RunSettings settings_;
   std::string resolved_yaml_;
 };

@@ -29,19 +29,6 @@ std::vector<double> to_host_vector(View const& v) {
   return out;
 }
 
-// Uploads a small host array into a labelled View of MemorySpace (synchronous: the host buffer is a
-// temporary).
-template <class MemorySpace, class ExecutionSpace>
-Kokkos::View<double const*, MemorySpace> to_device(ExecutionSpace const& space,
-                                                   std::vector<double> const& values,
-                                                   std::string const& label) {
-  auto const view = allocate<Kokkos::View<double*, MemorySpace>>(space, label, values.size());
-  auto const host = Kokkos::create_mirror_view(view);
-  for (std::size_t j = 0; j < values.size(); ++j) host(j) = values[j];
-  Kokkos::deep_copy(view, host);
-  return view;
-}
-
 template <class... Views>
 std::size_t min_extent(Views const&... views) {
   return std::min({static_cast<std::size_t>(views.extent(0))...});

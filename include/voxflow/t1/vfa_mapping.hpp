@@ -148,7 +148,7 @@ void map_t1_vfa(
 
   std::vector<double> radians(angles);
   for (double& a : radians) a *= units::degrees_to_radians;
-  auto const alpha = detail::to_device<MemorySpace>(space, radians, "voxflow::t1::map_t1_vfa::alpha");
+  auto const alpha = to_device<MemorySpace>(space, radians, "voxflow::t1::map_t1_vfa::alpha");
   SpgrModel<MemorySpace> model;
   model.alpha = alpha;
   model.tr = tr_s;

@@ -21,6 +21,8 @@ inline constexpr EnumTable<AifSource, 3> aif_source_names{{{AifSource::populatio
                                                            {AifSource::measured, "measured"},
                                                            {AifSource::detect, "detect"}}};
 
+// Every field is read from the configuration: the defaults are the schema's (dce_keys), not written here
+// again.
 struct DceSettings {
   std::string config_file;  // named in errors
   struct Inputs {
@@ -32,16 +34,16 @@ struct DceSettings {
   } inputs;
   struct Acquisition {
     std::optional<double> flip_angle_deg, repetition_time_s, t1_assumed_s, vfa_repetition_time_s;
-    double relaxivity = 0.0;
-    int baseline_begin = 0, baseline_end = 0;
+    double relaxivity{};
+    int baseline_begin{}, baseline_end{};
     std::vector<double> vfa_flip_angles_deg;
   } acquisition;
-  t1::T1Method t1_method = t1::T1Method::nonlinear;
+  t1::T1Method t1_method{};
   struct Aif {
-    AifSource source = AifSource::population;
-    aif::PopulationAif model = aif::PopulationAif::parker;
-    double delay_s = 0.0;
-    double hematocrit = 0.0;
+    AifSource source{};
+    aif::PopulationAif model{};
+    double delay_s{};
+    double hematocrit{};
     std::string mask;
   } aif;
   dce::DceFitOptions fit;

@@ -41,16 +41,6 @@ struct DceAif {
   nlohmann::json info;
 };
 
-// Host values uploaded to a small device array (time grids, flip angles).
-template <class MemorySpace>
-Kokkos::View<double const*, MemorySpace> upload(std::vector<double> const& values, std::string const& label) {
-  Kokkos::View<double*, MemorySpace> v(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), values.size());
-  auto h = Kokkos::create_mirror_view(v);
-  for (std::size_t i = 0; i < values.size(); ++i) h(i) = values[i];
-  Kokkos::deep_copy(v, h);
-  return v;
-}
-
 // The concentration (mM) of a chunk of `series` rows; `t1` holds one T1 per row of that series (or is empty
 // for an assumed T1). A concentration input is passed through.
 template <class Space>
@@ -116,7 +106,8 @@ template <class Space>
 void map_t1(Space const& space, DceSettings const& s, DceData const& d, std::int64_t chunk_voxels,
             ChunkOutputs const& out) {
   using Mem = typename Space::memory_space;
-  auto const angles = upload<Mem>(s.acquisition.vfa_flip_angles_deg, "voxflow::pipeline::dce::vfa_angles");
+  auto const angles =
+      to_device<Mem>(space, s.acquisition.vfa_flip_angles_deg, "voxflow::pipeline::dce::vfa_angles");
   double const tr_s = *s.acquisition.vfa_repetition_time_s;
   for_each_chunk(space, d.vfa, {0, static_cast<std::int64_t>(d.voxels.size())}, chunk_voxels, out,
                  [&](Chunk<Mem> const& chunk) {
@@ -153,8 +144,8 @@ DceAif compute_aif(Space const& space, DceSettings const& s, DceData const& d, s
     options.quantity = aif::AifQuantity::plasma;
     options.source = s.config_file;
     Kokkos::View<double*, Mem> out("voxflow::pipeline::dce::aif", frames);
-    aif::population_aif(space, s.aif.model, upload<Mem>(times, "voxflow::pipeline::dce::aif_times"), options,
-                        out);
+    aif::population_aif(space, s.aif.model, to_device<Mem>(space, times, "voxflow::pipeline::dce::aif_times"),
+                        options, out);
     auto const h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
     aif.plasma.assign(h.data(), h.data() + frames);
     aif.info = {{"Source", "population"},
@@ -185,7 +176,7 @@ DceAif compute_aif(Space const& space, DceSettings const& s, DceData const& d, s
     auto const n = static_cast<std::int64_t>(d.voxels.size());
     Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace> scores("voxflow::pipeline::dce::scores", n,
                                                                           1);
-    auto const times_dev = upload<Mem>(times, "voxflow::pipeline::dce::aif_times");
+    auto const times_dev = to_device<Mem>(space, times, "voxflow::pipeline::dce::aif_times");
     for_each_chunk(space, d.series, {0, n}, chunk_voxels, {map_columns(scores, 0, 1), {}},
                    [&](Chunk<Mem> const& chunk) {
                      auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
