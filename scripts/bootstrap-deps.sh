@@ -38,6 +38,8 @@ APT_PACKAGES=(
   ca-certificates cmake g++ make pkg-config patch
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev libgtest-dev libgmock-dev googletest
   libnifti2-dev libgdcm-dev nlohmann-json3-dev libopenblas-dev liblapack-dev libcli11-dev libpng-dev zlib1g-dev
+  # Real files for the DICOM tests (the test data these packages ship) and dcm2niix to compare against.
+  python3-nibabel python3-pydicom dcm2niix
 )
 
 install_packages() {

@@ -35,16 +35,24 @@ std::vector<double> read_number_list(std::string const& path, std::string const&
   return values;
 }
 
+void check_frame_times_s(std::vector<double> const& t, std::string const& source, std::string const& field) {
+  constexpr double largest_step_s = 100.0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    std::string const frame = field + " (frame " + std::to_string(i) + ")";
+    require_input(std::isfinite(t[i]), source, frame, "a finite time in seconds");
+    if (i == 0) continue;
+    require_input(t[i] > t[i - 1], source, frame,
+                  "strictly increasing times in seconds, but " + std::to_string(t[i]) + " follows " +
+                      std::to_string(t[i - 1]));
+    require_input(t[i] - t[i - 1] <= largest_step_s, source, frame,
+                  "times in seconds, but it comes " + std::to_string(t[i] - t[i - 1]) +
+                      " after the frame before (more than 100 s between frames: milliseconds?)");
+  }
+}
+
 std::vector<double> read_frame_times(std::string const& path) {
   auto const t = read_number_list(path, "timing");
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    require_input(std::isfinite(t[i]), path, "timing (frame " + std::to_string(i) + ")",
-                  "a finite time in seconds");
-    if (i > 0)
-      require_input(t[i] > t[i - 1], path, "timing (frame " + std::to_string(i) + ")",
-                    "strictly increasing times in seconds, but " + std::to_string(t[i]) + " follows " +
-                        std::to_string(t[i - 1]));
-  }
+  check_frame_times_s(t, path, "timing");
   return t;
 }
 

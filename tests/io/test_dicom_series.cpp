@@ -224,6 +224,23 @@ TEST(DicomSeries, SignedValuesAndASingleVolume) {
   EXPECT_EQ(s.acquisition.frame_times_s, std::vector<double>{0.0});
 }
 
+TEST(DicomSeries, AnAnonymisedSeriesThatCrossesMidnightKeepsItsOrderAndTimes) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1;
+  spec.time_points = 5;
+  spec.frame_times_s = {0.0, 5.0, 10.0, 15.0, 20.0};
+  spec.clock_start_s = 24 * 3600 - 12;  // 23:59:48: frames 3 and 4 are after midnight
+  spec.dates = false;
+  spec.shuffle_seed = 3;
+  auto const written = write_synthetic_dicom_series(dir.path().string(), spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  EXPECT_EQ(s.files, written);  // in acquisition order, not 00:00:03 first
+  ASSERT_EQ(s.acquisition.frame_times_s.size(), 5u);
+  for (std::size_t t = 0; t < 5; ++t) EXPECT_NEAR(s.acquisition.frame_times_s[t], 5.0 * t, 1e-6) << t;
+  for (int t = 0; t < 5; ++t) EXPECT_EQ(s.image.data[s.image.index(1, 2, 0, t)], stored(1, 2, 0, t));
+}
+
 TEST(DicomSeries, InstanceNumberOrdersVolumesButGivesNoFrameTimes) {
   TempDir dir;
   SyntheticDicomSpec spec;

@@ -48,8 +48,8 @@ std::string ds(std::vector<double> const& values) {
 }
 
 // Time of day "HHMMSS.FFFFFF" of `seconds` after 10:15:00 (the synthetic scan starts then).
-std::string tm_string(double seconds) {
-  double const total = 10 * 3600 + 15 * 60 + seconds;
+std::string tm_string(double seconds, double clock_start_s) {
+  double const total = clock_start_s + seconds;
   int const whole = static_cast<int>(std::floor(total));
   int const micro = static_cast<int>(std::lround((total - whole) * 1e6));
   char buffer[32];
@@ -136,21 +136,23 @@ std::vector<std::string> write_synthetic_dicom_series(std::string const& directo
       b.text(0x0020, 0x0052, gdcm::VR::UI, frame_uid);
       b.text(0x0020, 0x0011, gdcm::VR::IS, std::to_string(spec.series_number));
       b.text(0x0020, 0x0013, gdcm::VR::IS, std::to_string(1 + k + nz * t));
-      b.text(0x0008, 0x0022, gdcm::VR::DA, "20240102");
-      b.text(0x0008, 0x0023, gdcm::VR::DA, "20240102");
+      if (spec.dates) {
+        b.text(0x0008, 0x0022, gdcm::VR::DA, "20240102");
+        b.text(0x0008, 0x0023, gdcm::VR::DA, "20240102");
+      }
       switch (spec.timing) {
         case DicomTimingStyle::siemens:
           // Per volume, plus a slice offset within the volume (2-D multi-slice acquisition).
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s + 0.01 * k));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s + 0.01 * k, spec.clock_start_s));
           b.text(0x0020, 0x0012, gdcm::VR::IS, std::to_string(1 + t));
           break;
         case DicomTimingStyle::ge:
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(0.0));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(0.0, spec.clock_start_s));
           b.text(0x0020, 0x0100, gdcm::VR::IS, std::to_string(1 + t));
           b.text(0x0018, 0x1060, gdcm::VR::DS, ds(1000.0 * time_s));
           break;
         case DicomTimingStyle::philips:
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s, spec.clock_start_s));
           b.text(0x0020, 0x0100, gdcm::VR::IS, std::to_string(1 + t));
           b.text(0x0020, 0x0105, gdcm::VR::IS, std::to_string(nt));
           break;

@@ -37,7 +37,9 @@ struct SyntheticDicomSpec {
   std::string series_description = "synthetic";
   std::string manufacturer = "SIEMENS";
   DicomTimingStyle timing = DicomTimingStyle::siemens;
-  std::vector<double> frame_times_s;  // per volume; empty: t * 3.5 s
+  std::vector<double> frame_times_s;           // per volume; empty: t * 3.5 s
+  double clock_start_s = 10 * 3600 + 15 * 60;  // time of day of frame 0 (times wrap at midnight)
+  bool dates = true;                           // false: no AcquisitionDate/ContentDate (anonymised)
   double flip_angle_deg = 15.0, repetition_time_ms = 4.5, echo_time_ms = 1.8;
   double inversion_time_ms = -1.0;  // written when >= 0
   double magnetic_field_strength_t = 3.0;

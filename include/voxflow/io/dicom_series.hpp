@@ -16,9 +16,14 @@
 // coordinates negate the first two components (x_RAS = -x_LPS, y_RAS = -y_LPS). Both the sform and the qform
 // hold this matrix; pixdim = (dc, dr, dz).
 //
-// Scope: single-frame images (one slice per file; multi-frame "enhanced" MR objects and Siemens mosaics are
-// refused with an InputError), one sample per pixel, any transfer syntax GDCM decodes (uncompressed, RLE,
-// JPEG, JPEG-LS, JPEG 2000 as far as the installed GDCM supports them).
+// Scope: single-frame images (one slice per file), Siemens mosaics (ImageType MOSAIC: one volume per file,
+// its slices tiled; un-tiled with the slice positions Siemens defines, the affine dcm2niix writes) and
+// enhanced (multi-frame) MR objects (Philips, Siemens XA, GE: position, orientation, pixel measures,
+// rescaling, timing and b-value per frame from the functional groups); a multi-frame image without per-frame
+// functional groups is refused with an InputError naming it. One sample per pixel, any transfer syntax GDCM
+// decodes (uncompressed little and big endian, RLE, JPEG, JPEG-LS, JPEG 2000 as far as the installed GDCM
+// supports them). Both are checked against dcm2niix on the files nibabel and pydicom ship
+// (tests/io/test_dicom_package_files.cpp).
 #ifndef VOXFLOW_IO_DICOM_SERIES_HPP
 #define VOXFLOW_IO_DICOM_SERIES_HPP
 
@@ -126,8 +131,10 @@ struct DicomSeries {
 //    cannot decode (e.g. a corrupt JPEG stream) is an InputError naming the file.
 //  - Images are grouped by SeriesInstanceUID. No image at all is an error; several series without a selection
 //    is an error listing each (number, description, file count, UID).
-//  - Within the series every file must have the same Rows/Columns, PixelSpacing and ImageOrientationPatient
-//    (1e-4), one sample per pixel and one frame.
+//  - Mosaics and multi-frame files are split into single images first (src/io/dicom/image_parts.hpp);
+//    acquisition and content times without a date that cross midnight are unwrapped.
+//  - Within the series every image must have the same Rows/Columns, PixelSpacing and ImageOrientationPatient
+//    (1e-4) and one sample per pixel.
 //  - Slices: files are grouped by ImagePositionPatient (within 0.01 mm) and sorted by its projection on the
 //    slice normal. Every position must hold the same number of files (the time points) and positions must be
 //    equally spaced along the normal (within 0.01 mm + 1 % of the spacing; else a missing slice or a gantry

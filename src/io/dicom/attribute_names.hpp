@@ -23,6 +23,7 @@ struct TagName {
   }
 };
 
+inline constexpr TagName kImageType{0x0008, 0x0008, "ImageType"};
 inline constexpr TagName kSopClass{0x0008, 0x0016, "SOPClassUID"};
 inline constexpr TagName kModality{0x0008, 0x0060, "Modality"};
 inline constexpr TagName kManufacturer{0x0008, 0x0070, "Manufacturer"};
@@ -56,6 +57,21 @@ inline constexpr TagName kColumns{0x0028, 0x0011, "Columns"};
 inline constexpr TagName kPixelSpacing{0x0028, 0x0030, "PixelSpacing"};
 inline constexpr TagName kRescaleIntercept{0x0028, 0x1052, "RescaleIntercept"};
 inline constexpr TagName kRescaleSlope{0x0028, 0x1053, "RescaleSlope"};
+// Enhanced (multi-frame) MR: the functional-group sequences and the attributes read from their items.
+inline constexpr TagName kSharedFunctionalGroups{0x5200, 0x9229, "SharedFunctionalGroupsSequence"};
+inline constexpr TagName kPerFrameFunctionalGroups{0x5200, 0x9230, "PerFrameFunctionalGroupsSequence"};
+inline constexpr TagName kMrTimingSequence{0x0018, 0x9112, "MRTimingAndRelatedParametersSequence"};
+inline constexpr TagName kMrEchoSequence{0x0018, 0x9114, "MREchoSequence"};
+inline constexpr TagName kMrDiffusionSequence{0x0018, 0x9117, "MRDiffusionSequence"};
+inline constexpr TagName kEffectiveEchoTime{0x0018, 0x9082, "EffectiveEchoTime"};
+inline constexpr TagName kFrameAcquisitionDateTime{0x0018, 0x9074, "FrameAcquisitionDateTime"};
+inline constexpr TagName kFrameContentSequence{0x0020, 0x9111, "FrameContentSequence"};
+inline constexpr TagName kPlanePositionSequence{0x0020, 0x9113, "PlanePositionSequence"};
+inline constexpr TagName kPlaneOrientationSequence{0x0020, 0x9116, "PlaneOrientationSequence"};
+inline constexpr TagName kTemporalPositionIndex{0x0020, 0x9128, "TemporalPositionIndex"};
+inline constexpr TagName kPixelMeasuresSequence{0x0028, 0x9110, "PixelMeasuresSequence"};
+inline constexpr TagName kPixelValueTransformationSequence{0x0028, 0x9145,
+                                                           "PixelValueTransformationSequence"};
 inline constexpr TagName kPixelData{0x7FE0, 0x0010, "PixelData"};
 
 }  // namespace voxflow::io::detail

@@ -4,7 +4,10 @@
 #include "file_header.hpp"
 
 #include "attribute_names.hpp"
+#include "attribute_reader.hpp"
 #include "attribute_values.hpp"
+#include "enhanced_frames.hpp"
+#include "siemens_mosaic.hpp"
 #include "structure_check.hpp"
 
 #include <voxflow/core/errors.hpp>
@@ -28,48 +31,6 @@
 namespace voxflow::io::detail {
 
 namespace {
-
-// Reads attributes through gdcm::StringFilter (which renders binary VRs such as US and FD as text too).
-class AttributeReader {
- public:
-  AttributeReader(gdcm::File const& file, std::string path) : path_(std::move(path)), ds_(file.GetDataSet()) {
-    filter_.SetFile(file);
-  }
-
-  std::optional<std::string> text(TagName const& t) const {
-    if (!ds_.FindDataElement(t.tag()) || ds_.GetDataElement(t.tag()).IsEmpty()) return std::nullopt;
-    std::string s = trim(filter_.ToString(t.tag()));
-    if (s.empty()) return std::nullopt;
-    return s;
-  }
-  std::optional<std::string> private_text(uint16_t group, uint16_t element, char const* creator) const {
-    gdcm::PrivateTag const tag(group, static_cast<uint8_t>(element & 0xff), creator);
-    if (!ds_.FindDataElement(tag) || ds_.GetDataElement(tag).IsEmpty()) return std::nullopt;
-    std::string s = trim(filter_.ToString(tag));
-    if (s.empty()) return std::nullopt;
-    return s;
-  }
-  std::string string(TagName const& t) const { return text(t).value_or(std::string()); }
-
-  std::optional<std::vector<double>> numbers(TagName const& t, std::size_t count) const {
-    auto const s = text(t);
-    if (!s) return std::nullopt;
-    auto values = parse_numbers(*s, path_, t.label());
-    if (values.size() < count)
-      throw InputError(path_, t.label(), std::to_string(count) + " value(s) (found '" + *s + "')");
-    return values;
-  }
-  std::optional<double> number(TagName const& t) const {
-    auto const v = numbers(t, 1);
-    if (!v) return std::nullopt;
-    return v->front();
-  }
-
- private:
-  std::string path_;
-  gdcm::DataSet const& ds_;
-  gdcm::StringFilter filter_;
-};
 
 [[noreturn]] void throw_corrupt(std::string const& path, std::pair<uint16_t, uint16_t> tag = {0, 0}) {
   if (tag == std::make_pair(kPixelData.group, kPixelData.element))
@@ -193,6 +154,10 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
       break;
     }
   }
+  // Several images in one file: the tiles of a Siemens mosaic, the frames of an enhanced MR object.
+  if (auto const type = a.text(kImageType)) h.mosaic = type->find("MOSAIC") != std::string::npos;
+  if (h.mosaic) read_mosaic_layout(a, h);
+  if (h.number_of_frames.value_or(1) > 1) h.frames = read_frame_values(a, file, *h.number_of_frames);
   return h;
 }
 

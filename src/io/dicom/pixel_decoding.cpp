@@ -33,14 +33,19 @@ std::vector<double> decode_pixels(FileHeader const& h) {
   std::string const ts = reader.GetFile().GetHeader().GetDataSetTransferSyntax().GetString()
                              ? reader.GetFile().GetHeader().GetDataSetTransferSyntax().GetString()
                              : "unknown";
-  if (image.GetNumberOfDimensions() == 3 && image.GetDimension(2) > 1)
-    throw InputError(h.path, kNumberOfFrames.label(),
-                     "a single-frame image (multi-frame DICOM is not supported)");
-  if (static_cast<int>(image.GetColumns()) != h.columns || static_cast<int>(image.GetRows()) != h.rows)
+  // The whole file's pixel data: for an image split from a mosaic or a multi-frame file, that file's matrix.
+  int const columns = h.part ? h.part->file_columns : h.columns, rows = h.part ? h.part->file_rows : h.rows;
+  unsigned const frames = h.part ? static_cast<unsigned>(h.part->file_frames) : 1u;
+  unsigned const decoded_frames = image.GetNumberOfDimensions() == 3 ? image.GetDimension(2) : 1u;
+  if (decoded_frames != frames)
+    throw InputError(
+        h.path, kNumberOfFrames.label(),
+        std::to_string(frames) + " frame(s) of pixel data (found " + std::to_string(decoded_frames) + ")");
+  if (static_cast<int>(image.GetColumns()) != columns || static_cast<int>(image.GetRows()) != rows)
     throw InputError(h.path, kPixelData.label(), "an image of the size given by Rows and Columns");
   if (pf.GetSamplesPerPixel() != 1)
     throw InputError(h.path, kSamplesPerPixel.label(), "1 (grey-level images only)");
-  std::size_t const count = static_cast<std::size_t>(h.rows) * static_cast<std::size_t>(h.columns);
+  std::size_t const count = static_cast<std::size_t>(rows) * static_cast<std::size_t>(columns) * frames;
   unsigned const bits_allocated = pf.GetBitsAllocated();
   if (bits_allocated != 8 && bits_allocated != 16 && bits_allocated != 32 && bits_allocated != 64)
     throw InputError(h.path, "BitsAllocated (0028,0100)", "8, 16, 32 or 64");

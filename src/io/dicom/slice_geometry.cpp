@@ -49,7 +49,7 @@ void check_same_image_plane(std::vector<FileHeader> const& files) {
       throw InputError(h.path, kSamplesPerPixel.label(), "1 (grey-level images only)");
     if (h.number_of_frames.value_or(1) != 1)
       throw InputError(h.path, kNumberOfFrames.label(),
-                       "1 (multi-frame / enhanced MR DICOM is not supported; convert it to single frames)");
+                       "1 (a multi-frame image without per-frame functional groups is not supported)");
     if (!h.orientation) throw InputError(h.path, kImageOrientation.label(), "six direction cosines");
     for (int n = 0; n < 6; ++n)
       if (!near((*h.orientation)[n], (*ref.orientation)[n], 1e-4))

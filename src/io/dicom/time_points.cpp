@@ -24,6 +24,22 @@ struct TemporalKey {
 
 }  // namespace
 
+void unwrap_midnight(std::vector<FileHeader>& images) {
+  constexpr double day_s = 86400.0, half_day_s = 43200.0;
+  for (auto field : {&FileHeader::acquisition_time_s, &FileHeader::content_time_s}) {
+    double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
+    for (auto const& h : images)
+      if (auto const& t = h.*field) {
+        lowest = std::min(lowest, *t);
+        highest = std::max(highest, *t);
+      }
+    bool const dated = highest >= day_s;  // a time with its date is seconds since 1970
+    if (dated || !(highest - lowest > half_day_s)) continue;
+    for (auto& h : images)
+      if (auto& t = h.*field; t && *t < half_day_s) *t += day_s;
+  }
+}
+
 std::string order_time_points(std::vector<FileHeader> const& all, SlicePositions& positions) {
   std::size_t const nt = positions.front().size();
   if (nt < 2) return std::string();

@@ -14,6 +14,12 @@
 
 namespace voxflow::io::detail {
 
+// Acquisition and content times read without a date (anonymisation removes dates) are times of day: a series
+// that crosses midnight would be sorted with its last frames first. When no image has a date and the times
+// of the series span more than 12 hours, the times before noon are moved to the next day (no series lasts
+// 12 hours; one that crosses midnight then spans minutes).
+void unwrap_midnight(std::vector<FileHeader>& images);
+
 // Sorts the images of each slice position in time by the first key present in every file and distinct within
 // every position: TemporalPositionIdentifier, TriggerTime, AcquisitionDate+AcquisitionTime,
 // AcquisitionNumber, InstanceNumber. Returns the key's label ("" for a single time point). InputError when

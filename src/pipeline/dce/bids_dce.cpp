@@ -3,6 +3,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/input_paths.hpp>
+#include <voxflow/io/timing_file.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -82,6 +83,7 @@ BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject,
       if (!v.is_number()) throw InputError(sidecar, key, "a list of frame times in seconds");
       in.frame_times_s.push_back(v.get<double>());
     }
+    io::check_frame_times_s(in.frame_times_s, sidecar, key);
     break;
   }
   return in;
