@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <sstream>
 #include <type_traits>
 
 namespace voxflow::io {
@@ -188,6 +189,49 @@ RawHeader parse_header(std::string const& path, GzFile& file) {
 }
 
 // Dimensions, datatype and offset checks shared by read_nifti_header and read_nifti.
+// The .img file of a .hdr/.img pair, with the same compression suffix.
+std::string image_file_of_pair(std::string const& path) {
+  for (auto const* ext : {".hdr.gz", ".hdr"}) {
+    std::string const e = ext;
+    if (path.size() > e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0)
+      return path.substr(0, path.size() - e.size()) + (e == ".hdr" ? ".img" : ".img.gz");
+  }
+  throw InputError(path, "magic", "a .hdr file name for a two-file ('ni1'/'ni2') NIfTI header");
+}
+
+// deflate never compresses by more than 1032:1, so a compressed file of n bytes holds at most this many.
+constexpr double max_deflate_ratio = 1032.0;
+
+// The data the header claims must fit the file before a byte of it is allocated: a 82-byte .nii.gz claiming
+// 10^10 voxels is refused here, not after gigabytes of allocation (or a std::bad_alloc).
+void check_data_size(std::string const& path, RawHeader const& raw, NiftiHeaderInfo const& info) {
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(raw.datatype, &nbyper, &swapsize);
+  int64_t const voxels = info.dims[0] * info.dims[1] * info.dims[2] * info.dims[3];
+  double const data_bytes = static_cast<double>(voxels) * nbyper;
+  std::string const data_path = raw.single_file ? path : image_file_of_pair(path);
+  std::error_code ec;
+  auto const file_bytes = static_cast<double>(std::filesystem::file_size(data_path, ec));
+  if (ec) return;  // a missing .img of a pair is reported when the data is read
+  double const offset = raw.single_file ? raw.vox_offset : 0.0;
+  std::string const claim = std::to_string(info.dims[0]) + "x" + std::to_string(info.dims[1]) + "x" +
+                            std::to_string(info.dims[2]) + "x" + std::to_string(info.dims[3]) +
+                            " voxels of " + datatype_name(raw.datatype) + " (" +
+                            std::to_string(static_cast<int64_t>(data_bytes)) + " bytes)";
+  if (is_gzip(data_path)) {
+    if (offset + data_bytes > max_deflate_ratio * file_bytes + 1024.0)
+      throw InputError(data_path, "dim",
+                       "dimensions that fit the file: the header claims " + claim + ", more than a " +
+                           std::to_string(static_cast<int64_t>(file_bytes)) +
+                           "-byte gzip file can hold (the header is corrupt or the file truncated)");
+  } else if (offset + data_bytes > file_bytes) {
+    throw InputError(data_path, "dim",
+                     "dimensions that fit the file: the header claims " + claim + " after byte " +
+                         std::to_string(static_cast<int64_t>(offset)) + ", but the file has " +
+                         std::to_string(static_cast<int64_t>(file_bytes)) + " bytes (truncated?)");
+  }
+}
+
 NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
   NiftiHeaderInfo info;
   info.path = path;
@@ -210,8 +254,10 @@ NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
       throw InputError(
           path, field,
           "a 3-D or 4-D image, found size " + std::to_string(n) + " in dimension " + std::to_string(i));
+    // Checked before multiplying: a product of header sizes must never wrap around.
+    constexpr int64_t max_voxels = int64_t{1} << 40;
+    if (voxels > max_voxels / n) throw InputError(path, "dim", "an image of at most 2^40 voxels");
     voxels *= n;
-    if (voxels > (int64_t{1} << 40)) throw InputError(path, "dim", "an image of at most 2^40 voxels");
   }
   for (int i = 0; i < 4; ++i) info.dims[i] = i + 1 <= ndim ? raw.dim[i + 1] : 1;
   if (!datatype_supported(raw.datatype))
@@ -227,16 +273,6 @@ NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
         path, "vox_offset",
         "a whole number of bytes of at least " + std::to_string(static_cast<int64_t>(min_offset)));
   return info;
-}
-
-// The .img file of a .hdr/.img pair, with the same compression suffix.
-std::string image_file_of_pair(std::string const& path) {
-  for (auto const* ext : {".hdr.gz", ".hdr"}) {
-    std::string const e = ext;
-    if (path.size() > e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0)
-      return path.substr(0, path.size() - e.size()) + (e == ".hdr" ? ".img" : ".img.gz");
-  }
-  throw InputError(path, "magic", "a .hdr file name for a two-file ('ni1'/'ni2') NIfTI header");
 }
 
 // Converts `n` elements of type T at `raw` (byte-swapped first when needed) to doubles.
@@ -333,7 +369,10 @@ std::string datatype_name(int code) {
 NiftiHeaderInfo read_nifti_header(std::string const& path) {
   require_regular_file(path, "a NIfTI-1 or NIfTI-2 file");
   GzFile file(path, "rb");
-  return checked_info(path, parse_header(path, file));
+  RawHeader const raw = parse_header(path, file);
+  NiftiHeaderInfo info = checked_info(path, raw);
+  check_data_size(path, raw, info);
+  return info;
 }
 
 NiftiImage read_nifti(std::string const& path) {
@@ -341,6 +380,7 @@ NiftiImage read_nifti(std::string const& path) {
   GzFile header_file(path, "rb");
   RawHeader const raw = parse_header(path, header_file);
   NiftiHeaderInfo const info = checked_info(path, raw);
+  check_data_size(path, raw, info);
 
   std::string const data_path = raw.single_file ? path : image_file_of_pair(path);
   if (!raw.single_file) require_regular_file(data_path, "the .img data file of the NIfTI pair " + path);
@@ -358,7 +398,13 @@ NiftiImage read_nifti(std::string const& path) {
   image.dims = info.dims;
   image.geometry = info.geometry;
   int64_t const total = info.dims[0] * info.dims[1] * info.dims[2] * info.dims[3];
-  image.data.resize(static_cast<std::size_t>(total));
+  // A gzip file that claims far more data than files of its size usually hold (MR images compress 2-5:1)
+  // grows its buffer as the data inflates, so that a corrupt claim costs no more memory than the data it
+  // really has.
+  std::error_code size_error;
+  auto const file_bytes = static_cast<int64_t>(std::filesystem::file_size(data_path, size_error));
+  bool const grow_while_inflating = !size_error && is_gzip(data_path) && total * nbyper > 16 * file_bytes;
+  if (!grow_while_inflating) image.data.resize(static_cast<std::size_t>(total));
 
   // Converted chunk by chunk so the raw bytes never need a second full-size buffer.
   constexpr int64_t chunk_voxels = int64_t{1} << 20;
@@ -368,6 +414,11 @@ NiftiImage read_nifti(std::string const& path) {
   for (int64_t first = 0; first < total; first += chunk_voxels) {
     int64_t const n = std::min(chunk_voxels, total - first);
     int64_t const got = file.read(raw_bytes.data(), n * nbyper);
+    if (grow_while_inflating && got == n * nbyper) {
+      auto const needed = static_cast<std::size_t>(first + n);
+      if (image.data.capacity() < needed) image.data.reserve(std::max(needed, 2 * image.data.capacity()));
+      image.data.resize(needed);
+    }
     if (got != n * nbyper) {
       std::string const why = got < 0 ? "the gzip stream is corrupt (" + file.error() + ")"
                                       : "the file is truncated or the header's dimensions are too large";
@@ -442,17 +493,41 @@ std::array<std::array<double, 4>, 4> voxel_to_world(NiftiGeometry const& g) {
   return m;
 }
 
+std::string grid_difference(NiftiGeometry const& a, std::array<int64_t, 4> const& dims_a,
+                            NiftiGeometry const& b, std::array<int64_t, 4> const& dims_b, double tolerance) {
+  auto const text = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  auto const vector_text = [&](std::array<std::array<double, 4>, 4> const& m, int c) {
+    return "(" + text(m[0][c]) + ", " + text(m[1][c]) + ", " + text(m[2][c]) + ")";
+  };
+  char const* const axis[] = {"i", "j", "k"};
+  for (int i = 0; i < 3; ++i)
+    if (dims_a[i] != dims_b[i])
+      return "dim[" + std::to_string(i + 1) + "] (" + axis[i] + ") is " + std::to_string(dims_b[i]) +
+             " voxels, not " + std::to_string(dims_a[i]);
+  for (int i = 0; i < 3; ++i)
+    if (!(std::abs(a.pixdim[i + 1] - b.pixdim[i + 1]) <= tolerance))
+      return "pixdim[" + std::to_string(i + 1) + "] (voxel size along " + axis[i] + ") is " +
+             text(b.pixdim[i + 1]) + ", not " + text(a.pixdim[i + 1]);
+  auto const ma = voxel_to_world(a), mb = voxel_to_world(b);
+  for (int c = 0; c < 3; ++c)
+    for (int r = 0; r < 3; ++r)
+      if (!(std::abs(ma[r][c] - mb[r][c]) <= tolerance))
+        return std::string("the world direction of voxel axis ") + axis[c] + " is " + vector_text(mb, c) +
+               ", not " + vector_text(ma, c) + " (a flipped, swapped or rotated axis)";
+  for (int r = 0; r < 3; ++r)
+    if (!(std::abs(ma[r][3] - mb[r][3]) <= tolerance))
+      return "voxel (0,0,0) lies at " + vector_text(mb, 3) + ", not " + vector_text(ma, 3) +
+             " (a shifted origin)";
+  return std::string();
+}
+
 bool same_grid(NiftiGeometry const& a, std::array<int64_t, 4> const& dims_a, NiftiGeometry const& b,
                std::array<int64_t, 4> const& dims_b, double tolerance) {
-  for (int i = 0; i < 3; ++i) {
-    if (dims_a[i] != dims_b[i]) return false;
-    if (!(std::abs(a.pixdim[i + 1] - b.pixdim[i + 1]) <= tolerance)) return false;
-  }
-  auto const ma = voxel_to_world(a), mb = voxel_to_world(b);
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 4; ++c)
-      if (!(std::abs(ma[r][c] - mb[r][c]) <= tolerance)) return false;
-  return true;
+  return grid_difference(a, dims_a, b, dims_b, tolerance).empty();
 }
 
 }  // namespace voxflow::io

@@ -5,11 +5,12 @@ namespace voxflow::pipeline {
 
 void require_same_grid(io::NiftiHeaderInfo const& reference, io::NiftiHeaderInfo const& other,
                        std::string const& field) {
-  require_input(io::same_grid(reference.geometry, reference.dims, other.geometry, other.dims), other.path,
-                field,
+  std::string const difference =
+      io::grid_difference(reference.geometry, reference.dims, other.geometry, other.dims);
+  require_input(difference.empty(), other.path, field,
                 "the voxel grid of " + reference.path + " (" + std::to_string(reference.dims[0]) + "x" +
                     std::to_string(reference.dims[1]) + "x" + std::to_string(reference.dims[2]) +
-                    " voxels with the same voxel size and orientation)");
+                    " voxels at the same world positions), but " + difference);
 }
 
 io::NiftiHeaderInfo require_3d(std::string const& path, std::string const& field) {

@@ -10,8 +10,10 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <iomanip>
 #include <ostream>
 
@@ -412,6 +414,63 @@ TEST(NiftiImage, HeaderThatDisagreesWithTheDataIsRefused) {
   expect_error_mentioning<InputError>([&] { read_nifti(analyze); }, {analyze, "magic"});
 }
 
+// A gzip file of `bytes` (compressed the way a .nii.gz is).
+void write_gzip(std::string const& path, std::vector<unsigned char> const& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb6");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
+}
+
+TEST(NiftiImage, AHeaderClaimingMoreDataThanTheFileCanHoldIsRefusedBeforeAnyAllocation) {
+  TempDir dir;
+  std::string const good = dir.file("good.nii");
+  write_nifti(good, make_geometry({1, 1, 1}), {4, 4, 4}, ramp(64));
+  nifti_1_header h;
+  std::memcpy(&h, read_bytes(good).data(), sizeof(h));
+  std::vector<unsigned char> header(sizeof(h) + 4, 0);  // the header and its 4-byte extension flag, no data
+  auto claim = [&](std::string const& name, std::array<int, 4> dims) {
+    h.dim[0] = 4;
+    for (int i = 0; i < 4; ++i) h.dim[i + 1] = static_cast<short>(dims[static_cast<std::size_t>(i)]);
+    h.datatype = DT_INT16;
+    h.bitpix = 16;
+    std::memcpy(header.data(), &h, sizeof(h));
+    std::string const path = dir.file(name);
+    write_gzip(path, header);
+    return path;
+  };
+  // About 100 bytes claiming 1024x512x16x80 int16 voxels (1.3 GB): refused from the header alone.
+  std::string const huge = claim("huge.nii.gz", {1024, 512, 16, 80});
+  EXPECT_LT(std::filesystem::file_size(huge), 200u);
+  expect_error_mentioning<InputError>([&] { read_nifti_header(huge); }, {huge, "dim", "gzip file can hold"});
+  expect_error_mentioning<InputError>([&] { read_nifti(huge); }, {huge, "dim", "gzip file can hold"});
+  // The same claim in a plain file is measured against its size exactly.
+  std::string const plain = dir.file("huge.nii");
+  write_bytes(plain, header);
+  expect_error_mentioning<InputError>([&] { read_nifti_header(plain); },
+                                      {plain, "dim", "the file has 352 bytes"});
+}
+
+TEST(NiftiImage, DimensionProductsThatWouldOverflowAreRefused) {
+  TempDir dir;
+  std::string const good = dir.file("good.nii");
+  NiftiWriteOptions nifti2;
+  nifti2.nifti_version = 2;
+  write_nifti(good, make_geometry({1, 1, 1}), {4, 4, 4}, ramp(64), nifti2);
+  auto bytes = read_bytes(good);
+  nifti_2_header h;
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  // 2^20 * 2^20 * 2^24 * 64 wraps a 64-bit product around to 0.
+  h.dim[0] = 4;
+  h.dim[1] = int64_t{1} << 20;
+  h.dim[2] = int64_t{1} << 20;
+  h.dim[3] = int64_t{1} << 24;
+  h.dim[4] = 64;
+  std::memcpy(bytes.data(), &h, sizeof(h));
+  std::string const wraps = dir.file("wraps.nii");
+  write_bytes(wraps, bytes);
+  expect_error_mentioning<InputError>([&] { read_nifti_header(wraps); }, {wraps, "at most 2^40 voxels"});
+}
+
 TEST(NiftiImage, FailedWritesLeaveNothingUnderTheFinalName) {
   TempDir dir;
   auto const values = ramp(8);
@@ -524,6 +583,28 @@ TEST(NiftiGeometryHelpers, SameGridComparesSizesSpacingAndAffine) {
   b.description = "another scan";
   b.intent_code = 0;
   EXPECT_TRUE(same_grid(a, dims, b, dims));
+}
+
+TEST(NiftiGeometryHelpers, GridDifferenceNamesTheAxisThatDiffers) {
+  NiftiGeometry const a = make_geometry({2.0, 2.0, 3.0});
+  std::array<int64_t, 4> const dims = {8, 8, 4, 1};
+  EXPECT_EQ(grid_difference(a, dims, a, dims), "");
+  EXPECT_NE(grid_difference(a, dims, a, {8, 9, 4, 1}).find("dim[2] (j) is 9 voxels, not 8"),
+            std::string::npos);
+  // A flipped axis: same voxel sizes, the j axis points the other way (origin moved to keep the box).
+  NiftiGeometry flipped = a;
+  flipped.srow[1][1] = -2.0;
+  flipped.srow[1][3] = 14.0;
+  std::string const flip = grid_difference(a, dims, flipped, dims);
+  EXPECT_NE(flip.find("voxel axis j is (0, -2, 0), not (0, 2, 0)"), std::string::npos) << flip;
+  // Another pixdim with an equal sform: the voxel size along k differs although the affine agrees.
+  NiftiGeometry thicker = a;
+  thicker.pixdim[3] = 5.0;
+  std::string const pixdim = grid_difference(a, dims, thicker, dims);
+  EXPECT_NE(pixdim.find("pixdim[3] (voxel size along k) is 5, not 3"), std::string::npos) << pixdim;
+  NiftiGeometry shifted = a;
+  shifted.srow[2][3] = 1.5;
+  EXPECT_NE(grid_difference(a, dims, shifted, dims).find("shifted origin"), std::string::npos);
 }
 
 TEST(NiftiGeometryHelpers, MakeGeometryDescribesASimpleGrid) {

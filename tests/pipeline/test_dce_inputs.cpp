@@ -1,6 +1,6 @@
 // What a DCE run takes from its inputs: the dynamic series chosen by `inputs.series` among the series of a
-// DICOM folder, and the excitation TR of a BIDS sidecar (RepetitionTimeExcitation, never the volume TR
-// RepetitionTime).
+// DICOM folder, the excitation TR of a BIDS sidecar (RepetitionTimeExcitation, never the volume TR
+// RepetitionTime), and images on the grid of the dynamic series by world position.
 #include "pipeline_test.hpp"
 
 #include <voxflow/core/errors.hpp>
@@ -99,6 +99,24 @@ TEST_F(DceInputs, ABidsSidecarsVolumeTrIsNeverTakenForTheExcitationTr) {
   std::ofstream(dir_ / "bids/sub-07/perf/sub-07_dce.json") << sidecar.dump();
   auto const report = run(bids);
   EXPECT_EQ(report.usable, report.voxels);
+}
+
+TEST_F(DceInputs, AMaskOnAnotherGridIsRefusedNamingTheAxisThatDiffers) {
+  simulate(voxflow::testing::clean_signal_simulation());
+  auto mask = io::read_nifti((dir_ / "mask.nii.gz").string());
+  std::array<int64_t, 3> const dims{mask.dims[0], mask.dims[1], mask.dims[2]};
+  // The same voxels with the j axis flipped in the sform (a mask resampled by another tool's convention).
+  io::NiftiGeometry flipped = mask.geometry;
+  for (int r = 0; r < 3; ++r) {
+    flipped.srow[r][3] += flipped.srow[r][1] * static_cast<double>(dims[1] - 1);
+    flipped.srow[r][1] = -flipped.srow[r][1];
+  }
+  flipped.qform_code = 0;
+  io::write_nifti((dir_ / "mask.nii.gz").string(), flipped, dims, mask.data);
+  auto const message = error_of<InputError>((dir_ / "config.yaml").string());
+  EXPECT_NE(message.find("mask.nii.gz"), std::string::npos) << message;
+  EXPECT_NE(message.find("voxel axis j"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
 }  // namespace

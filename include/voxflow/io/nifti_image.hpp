@@ -131,6 +131,12 @@ std::array<std::array<double, 4>, 4> voxel_to_world(NiftiGeometry const& geometr
 // (absolute, in the file's spatial units). The number of time points is not compared.
 bool same_grid(NiftiGeometry const& a, std::array<int64_t, 4> const& dims_a, NiftiGeometry const& b,
                std::array<int64_t, 4> const& dims_b, double tolerance = 1e-4);
+// How b's grid differs from a's, for an error message ("" when same_grid): the first of the matrix size, a
+// voxel size (pixdim), the direction of a voxel axis in world space (a flipped or swapped axis, another
+// orientation) or the position of voxel (0,0,0), with both values.
+std::string grid_difference(NiftiGeometry const& a, std::array<int64_t, 4> const& dims_a,
+                            NiftiGeometry const& b, std::array<int64_t, 4> const& dims_b,
+                            double tolerance = 1e-4);
 
 }  // namespace voxflow::io
 
