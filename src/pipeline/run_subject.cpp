@@ -84,12 +84,17 @@ std::vector<std::int64_t> qc_voxels(SubjectMaps const& maps) {
 // into them (bad data found late, no space), so that a failed run leaves no trace.
 class CreatedFolders {
  public:
-  explicit CreatedFolders(fs::path const& folder) {
+  explicit CreatedFolders(std::vector<std::string> const& folders) {
     std::error_code ec;
-    for (fs::path f = folder.lexically_normal(); !f.empty() && !fs::exists(f, ec); f = f.parent_path()) {
-      created_.push_back(f);  // innermost first
-      if (f == f.parent_path()) break;
-    }
+    for (auto const& folder : folders)
+      for (fs::path f = fs::path(folder).lexically_normal(); !f.empty() && !fs::exists(f, ec);
+           f = f.parent_path()) {
+        if (std::find(created_.begin(), created_.end(), f) == created_.end()) created_.push_back(f);
+        if (f == f.parent_path()) break;
+      }
+    // Innermost first: a folder is empty once the folders inside it are gone.
+    std::sort(created_.begin(), created_.end(),
+              [](fs::path const& a, fs::path const& b) { return a.native().size() > b.native().size(); });
   }
   ~CreatedFolders() {
     std::error_code ec;
@@ -140,9 +145,36 @@ std::string record_name(MapSpec const& spec, std::string const& method) {
   return spec.desc.rfind(method, 0) == 0 ? spec.desc.substr(method.size()) : spec.desc;
 }
 
-// The segmentation of the fit-status codes every modality writes.
+// The segmentation of the fit-status codes every modality writes (in anat/, where BIDS defines dseg with its
+// look-up table).
 MapSpec status_spec(std::string const& method) {
-  return {"dseg", method + "fitstatus", "", "fit status code per voxel (see StatusCodes and the .tsv)", true};
+  return {"dseg", method + "fitstatus", "", "fit status code per voxel (see StatusCodes and the .tsv)", true,
+          "anat"};
+}
+
+// Every datatype folder a subject's outputs go to: the modality's, and those of its maps and status.
+std::vector<std::string> output_folders(SubjectOutputs const& outputs, std::vector<MapSpec> specs,
+                                        std::string const& method) {
+  specs.push_back(status_spec(method));
+  std::vector<std::string> folders{outputs.folder()};
+  for (auto const& spec : specs) {
+    std::string const folder = outputs.folder(spec.datatype);
+    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+  }
+  return folders;
+}
+
+// Sidecars name their inputs relative to the output dataset's root (BIDS: dataset-relative or BIDS URIs),
+// never by an absolute path of the machine that ran.
+void make_sources_relative(nlohmann::json& provenance, std::string const& out_dir) {
+  if (!provenance.contains("Sources") || !provenance["Sources"].is_array()) return;
+  std::error_code ec;
+  fs::path const root = fs::weakly_canonical(fs::absolute(out_dir), ec);
+  for (auto& source : provenance["Sources"]) {
+    if (!source.is_string()) continue;
+    fs::path const input = fs::weakly_canonical(fs::absolute(source.get<std::string>()), ec);
+    source = input.lexically_relative(root).generic_string();
+  }
 }
 
 std::string subject_name(RunSettings const& s) {
@@ -156,8 +188,13 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
                                        InputGrid const& grid, RunConfig const& config,
                                        std::string const& subject, std::string const& hash) {
   std::vector<std::string> files;
-  write_dataset_description(config.settings().output.dir);
+  for (auto const& folder : output_folders(outputs, maps.specs, analysis.method_label())) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw OutputError(folder, "cannot create the output folder: " + ec.message());
+  }
   outputs.provenance = analysis.provenance();
+  make_sources_relative(outputs.provenance, config.settings().output.dir);
   outputs.provenance["SoftwareName"] = "voxflow";
   outputs.provenance["SoftwareVersion"] = VOXFLOW_VERSION_STRING;
   outputs.provenance["SoftwareCommit"] = VOXFLOW_GIT_COMMIT;
@@ -166,6 +203,8 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   written.push_back(status_spec(analysis.method_label()));
   SubjectRecord record;
   record.dims = grid.dims;
+  record.affine = io::voxel_to_world(grid.geometry);
+  record.status_codes = status_code_tsv();
   for (std::size_t k = 0; k < written.size(); ++k) {
     auto const& spec = written[k];
     record.maps.push_back(
@@ -179,9 +218,9 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   });
   for (auto const& spec : written) {
     files.push_back(outputs.map_path(spec));
-    files.push_back(outputs.path(spec.suffix, ".json", spec.desc));
+    files.push_back(outputs.sidecar_path(spec));
     if (!spec.codes) continue;
-    std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc);
+    std::string const tsv = outputs.path(spec.suffix, ".tsv", spec.desc, spec.datatype);
     io::write_text_atomically(tsv, status_code_tsv());
     files.push_back(tsv);
   }
@@ -190,7 +229,8 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
     io::write_text_atomically(path, extra.text);
     files.push_back(path);
   }
-  std::string const config_path = outputs.path("config", ".yaml");
+  // The run's configuration, beside its record (`_run.json`, of which it is the data file for BIDS tools).
+  std::string const config_path = outputs.path("run", ".yaml");
   io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
                                              " from " + config.file() + "\n" + config.resolved_yaml());
   files.push_back(config_path);
@@ -209,6 +249,9 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
                      analysis.qc_panels(maps, qc_voxels(maps)));
     files.push_back(outputs.path("qc", ".png"));
   }
+  std::vector<std::string> dataset_files = files;
+  dataset_files.push_back(outputs.path("run", ".json"));
+  write_dataset_files(config.settings().output.dir, dataset_files);
   return files;
 }
 
@@ -247,7 +290,10 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   report.host_threads = host_threads();
   InputGrid const grid = analysis->check_inputs();
   auto const specs = analysis->map_specs();
-  CreatedFolders created(outputs.folder());
+  // The modality's folder holds the lock; the other datatype folders are made when the maps are written, so
+  // that a refused second run never removes one (still empty) from under the run that made it.
+  auto const folders = output_folders(outputs, specs, analysis->method_label());
+  CreatedFolders created({outputs.folder()});
   std::error_code ec;
   fs::create_directories(outputs.folder(), ec);
   if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
@@ -264,7 +310,8 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
     return report;
   }
   refuse_finished(current);
-  io::remove_stale_partials(outputs.folder(), false);
+  for (auto const& folder : folders)
+    if (fs::is_directory(folder, ec)) io::remove_stale_partials(folder, false);
   io::remove_stale_partials(settings.output.dir, true);
   fs::remove(record_path, ec);  // an interrupted overwrite must not look complete
 

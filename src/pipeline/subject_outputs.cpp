@@ -1,12 +1,18 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/version.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/io/output_lock.hpp>
+#include <voxflow/pipeline/bids_names.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
+#include <thread>
 
 namespace voxflow::pipeline {
 
@@ -39,15 +45,50 @@ bool complete_text_file(std::string const& path, bool json) {
   return nlohmann::json::accept(in);
 }
 
+// The lines of a text file (none when it is missing).
+std::set<std::string> lines_of(std::string const& path) {
+  std::set<std::string> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.insert(line);
+  return lines;
+}
+
+// Another subject of the same output folder may be adding its patterns: wait for its lock (a few seconds at
+// most; writing a few lines takes milliseconds).
+io::OutputLock dataset_lock(std::string const& out_dir) {
+  std::string const path = out_dir + "/.bidsignore.lock";
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return io::OutputLock(path);
+    } catch (OutputError const&) {
+      if (attempt == 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+}
+
 }  // namespace
 
-void write_dataset_description(std::string const& out_dir) {
-  std::string const ignore = out_dir + "/.bidsignore";
-  if (!complete_text_file(ignore, false)) {
-    std::string patterns;
-    for (char const* ext : {"nii.gz", "nii", "json", "tsv", "yaml", "h5", "png"})
-      patterns += std::string("*_desc-*_*.") + ext + "\n";
-    io::write_text_atomically(ignore, patterns);
+void write_dataset_files(std::string const& out_dir, std::vector<std::string> const& files) {
+  {
+    io::OutputLock const lock = dataset_lock(out_dir);
+    std::string const ignore = out_dir + "/.bidsignore";
+    std::set<std::string> patterns = lines_of(ignore);
+    std::size_t const before = patterns.size();
+    // Versions before 0.2 hid every file with a desc entity ("*_desc-*_*.nii.gz"): the validator then checked
+    // nothing.
+    for (auto it = patterns.begin(); it != patterns.end();)
+      it = it->rfind("*_desc-*_*.", 0) == 0 ? patterns.erase(it) : std::next(it);
+    bool changed = patterns.size() != before;
+    for (auto const& file : files)
+      if (!has_bids_name(file)) changed |= patterns.insert(bidsignore_pattern(file)).second;
+    if (changed || !complete_text_file(ignore, false)) {
+      std::string text;
+      for (auto const& p : patterns) text += p + "\n";
+      io::write_text_atomically(ignore, text);
+    }
   }
   std::string const path = out_dir + "/dataset_description.json";
   if (complete_text_file(path, true)) return;
@@ -71,16 +112,26 @@ SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::st
     folder /= "ses-" + session;
     prefix_ += "_ses-" + session;
   }
+  subject_folder_ = folder.string();
   folder_ = (folder / datatype).string();
 }
 
+std::string SubjectOutputs::folder(std::string const& datatype) const {
+  return datatype.empty() ? folder_ : subject_folder_ + "/" + datatype;
+}
+
 std::string SubjectOutputs::path(std::string const& suffix, std::string const& extension,
-                                 std::string const& desc) const {
-  return folder_ + "/" + prefix_ + "_desc-" + (desc.empty() ? method_ : desc) + "_" + suffix + extension;
+                                 std::string const& desc, std::string const& datatype) const {
+  return folder(datatype) + "/" + prefix_ + "_desc-" + (desc.empty() ? method_ : desc) + "_" + suffix +
+         extension;
 }
 
 std::string SubjectOutputs::map_path(MapSpec const& spec) const {
-  return path(spec.suffix, compress_ ? ".nii.gz" : ".nii", spec.desc);
+  return path(spec.suffix, compress_ ? ".nii.gz" : ".nii", spec.desc, spec.datatype);
+}
+
+std::string SubjectOutputs::sidecar_path(MapSpec const& spec) const {
+  return path(spec.suffix, ".json", spec.desc, spec.datatype);
 }
 
 std::string SubjectOutputs::lock_path() const {
@@ -101,7 +152,7 @@ void SubjectOutputs::write_map(MapSpec const& spec, io::NiftiGeometry const& geo
   sidecar["Units"] = spec.units;
   sidecar["SkullStripped"] = false;  // required for image derivatives; voxflow fits what the mask selects
   for (auto const& [key, value] : provenance.items()) sidecar[key] = value;
-  write_json(path(spec.suffix, ".json", spec.desc), sidecar);
+  write_json(sidecar_path(spec), sidecar);
 }
 
 }  // namespace voxflow::pipeline

@@ -17,6 +17,7 @@ void write_subject_hdf5(std::string const& path, SubjectRecord const& record) {
       std::vector<std::uint8_t> codes(map.values.size());
       for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint8_t>(map.values[i]);
       file.write_volume(name, record.dims, codes);
+      file.set_string_attribute(name, "status_codes", record.status_codes);
     } else {
       std::vector<float> values(map.values.begin(), map.values.end());
       file.write_volume(name, record.dims, values);
@@ -27,6 +28,12 @@ void write_subject_hdf5(std::string const& path, SubjectRecord const& record) {
     file.write_vector(vector.path, vector.values);
     if (!vector.units.empty()) file.set_string_attribute(vector.path, "units", vector.units);
   }
+  std::vector<double> affine;
+  for (auto const& row : record.affine) affine.insert(affine.end(), row.begin(), row.end());
+  file.set_vector_attribute("/", "affine", affine);
+  file.set_string_attribute("/", "affine_convention",
+                            "NIfTI voxel (i, j, k, 1) to RAS+ mm (x, y, z, 1), 4 x 4 row by row; volumes are "
+                            "stored (k, j, i), see nifti_dims");
   for (auto const& [name, value] : record.attributes) file.set_string_attribute("/", name, value);
   file.commit();
 }

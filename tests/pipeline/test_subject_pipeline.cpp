@@ -58,6 +58,8 @@ class SubjectPipeline : public voxflow::testing::PipelineTest {
     return o;
   }
   fs::path perf(std::string const& out = "out") const { return dir_ / out / "sub-sim" / "perf"; }
+  // Maps BIDS names only in anat/ go there: T1map, M0map and the status segmentations.
+  fs::path anat(std::string const& out = "out") const { return dir_ / out / "sub-sim" / "anat"; }
   std::set<std::string> names_in(fs::path const& folder) const {
     std::set<std::string> names;
     for (auto const& e : fs::directory_iterator(folder)) names.insert(e.path().filename().string());
@@ -75,19 +77,20 @@ TEST_F(SubjectPipeline, TheSavedConfigurationRerunsToByteIdenticalMaps) {
   std::ofstream(dir_ / "angles.txt") << "2\n5\n10\n15\n20\n";
   auto const relative = variant(config, "relative.yaml", "[2, 5, 10, 15, 20]", "angles.txt");
   run(relative);
-  auto const saved = perf() / "sub-sim_desc-extendedtofts_config.yaml";
+  auto const saved = perf() / "sub-sim_desc-extendedtofts_run.yaml";
   fs::create_directories(dir_ / "elsewhere");
   fs::copy_file(saved, dir_ / "elsewhere" / "rerun.yaml");
   pipeline::Overrides elsewhere;
   elsewhere.output_dir = (dir_ / "again").string();
   run((dir_ / "elsewhere" / "rerun.yaml").string(), elsewhere);
   int compared = 0;
-  for (auto const& name : names_in(perf())) {
-    if (name.find(".nii") == std::string::npos) continue;
-    EXPECT_EQ(read_file(perf() / name), read_file(perf("again") / name)) << name;
-    ++compared;
-  }
-  EXPECT_EQ(compared, 9);  // Ktrans ve vp rsquared kep T1 M0 + two status segmentations
+  for (auto const& folder : {perf(), anat()})
+    for (auto const& name : names_in(folder)) {
+      if (name.find(".nii") == std::string::npos) continue;
+      EXPECT_EQ(read_file(folder / name), read_file(dir_ / "again" / "sub-sim" / folder.filename() / name)) << name;
+      ++compared;
+    }
+  EXPECT_EQ(compared, 9);  // Ktrans ve vp rsquared kep T1map M0map + two status segmentations
 }
 
 TEST_F(SubjectPipeline, ConfigurationValuesTakeEffect) {
@@ -129,7 +132,7 @@ TEST_F(SubjectPipeline, ConfigurationValuesTakeEffect) {
       variant(config, "short.yaml", "model: extended_tofts", "model: extended_tofts\n  max_iterations: 1");
   run(short_fit, into("short"));
   auto const status =
-      io::read_nifti((dir_ / "short/sub-sim/perf/sub-sim_desc-extendedtoftsfitstatus_dseg.nii.gz").string());
+      io::read_nifti((anat("short") / "sub-sim_desc-extendedtoftsfitstatus_dseg.nii.gz").string());
   EXPECT_NE(
       std::count(status.data.begin(), status.data.end(), static_cast<double>(FitStatus::max_iterations)), 0);
 }
@@ -160,7 +163,7 @@ TEST_F(SubjectPipeline, LeftoversOfAKilledRunGoAndFilesOfAnEarlierRunDoNotMix) {
   sim.bolus_delay_s = 20.0;
   auto const config = simulate(sim);
   run(config);
-  ASSERT_TRUE(fs::exists(perf() / "sub-sim_desc-extendedtofts_T1.nii.gz"));
+  ASSERT_TRUE(fs::exists(anat() / "sub-sim_desc-extendedtofts_T1map.nii.gz"));
   // A killed writer's temporary, and the T1 maps of the earlier run that the next one (T1 from an assumed
   // value) does not write.
   std::ofstream(perf() / "sub-sim_desc-extendedtofts_Ktrans.partial-4194301-0.nii.gz") << "half";
@@ -173,7 +176,7 @@ TEST_F(SubjectPipeline, LeftoversOfAKilledRunGoAndFilesOfAnEarlierRunDoNotMix) {
   run(assumed, overwrite);
   auto const names = names_in(perf());
   for (auto const& name : names) EXPECT_EQ(name.find(".partial-"), std::string::npos) << name;
-  EXPECT_FALSE(names.count("sub-sim_desc-extendedtofts_T1.nii.gz"));
+  EXPECT_FALSE(fs::exists(anat() / "sub-sim_desc-extendedtofts_T1map.nii.gz"));
   EXPECT_TRUE(pipeline::check_run_record((perf() / "sub-sim_desc-extendedtofts_run.json").string(),
                                          (dir_ / "out").string())
                   .complete);
@@ -200,7 +203,7 @@ TEST_F(SubjectPipeline, ARunWithoutAUsableVoxelFailsAndLeavesTheSubjectIncomplet
   auto const report = run(config);
   EXPECT_EQ(report.usable, 0);
   EXPECT_NE(report.failure.find("usable"), std::string::npos) << report.failure;
-  EXPECT_TRUE(fs::exists(perf() / "sub-sim_desc-extendedtoftsfitstatus_dseg.nii.gz"));  // kept for diagnosis
+  EXPECT_TRUE(fs::exists(anat() / "sub-sim_desc-extendedtoftsfitstatus_dseg.nii.gz"));  // kept for diagnosis
   EXPECT_FALSE(fs::exists(perf() / "sub-sim_desc-extendedtofts_run.json"));
 }
 

@@ -22,18 +22,32 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace voxflow::pipeline {
 
 // One output map: a column of SubjectMaps::values, written as
-// sub-<s>[_ses-<x>]_desc-<desc>_<suffix>.nii[.gz] with a JSON sidecar.
+// sub-<s>[_ses-<x>]/<datatype>/sub-<s>[_ses-<x>]_desc-<desc>_<suffix>.nii[.gz] with a JSON sidecar.
 struct MapSpec {
-  std::string suffix;       // BIDS suffix: "Ktrans", "T1", "dseg"
+  MapSpec() = default;
+  MapSpec(std::string suffix_, std::string desc_, std::string units_, std::string description_,
+          bool codes_ = false, std::string datatype_ = "")
+      : suffix(std::move(suffix_)),
+        desc(std::move(desc_)),
+        units(std::move(units_)),
+        description(std::move(description_)),
+        codes(codes_),
+        datatype(std::move(datatype_)) {}
+
+  std::string suffix;       // BIDS suffix: "Ktrans", "T1map", "dseg"
   std::string desc;         // BIDS desc label: "extendedtofts", "t1fitstatus"
   std::string units;        // written into the sidecar ("" for dimensionless)
   std::string description;  // what the map is, for the sidecar
   bool codes = false;       // FitStatus codes: uint8, a BIDS discrete segmentation with its .tsv
+  // The BIDS datatype folder; empty: the modality's. Maps BIDS names only elsewhere go there ("anat" for
+  // T1map, M0map and dseg), so that every file with a BIDS name validates (bids_names.hpp).
+  std::string datatype;
 };
 
 // What every modality computes for a subject: one row per selected voxel.

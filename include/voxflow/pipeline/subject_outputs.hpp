@@ -18,10 +18,13 @@ namespace voxflow::pipeline {
 // A stable 16-hex-digit hash (FNV-1a, 64 bit) of a text: configuration provenance in every sidecar.
 std::string text_hash(std::string const& text);
 
-// Writes <out_dir>/dataset_description.json and .bidsignore unless valid ones are there (an empty or broken
-// file left by a full disk is replaced). BIDS has no suffixes for perfusion parameter maps yet, so the
-// validator is told to skip voxflow's (ECOSYSTEM.md C.4).
-void write_dataset_description(std::string const& out_dir);
+// Writes <out_dir>/dataset_description.json unless a valid one is there (an empty or broken file left by a
+// full disk is replaced), and adds to <out_dir>/.bidsignore a pattern for each of `files` (the outputs of a
+// subject) that BIDS has no name for (bids_names.hpp: perfusion parameter maps, the HDF5 file, the QC
+// image, the run's configuration and record), so that the validator checks every other file. Patterns of
+// earlier runs are kept; the file is rewritten atomically under a lock, so that concurrent subjects of one
+// output folder lose none.
+void write_dataset_files(std::string const& out_dir, std::vector<std::string> const& files);
 
 // Writes JSON atomically.
 void write_json(std::string const& path, nlohmann::json const& doc);
@@ -32,12 +35,16 @@ class SubjectOutputs {
   SubjectOutputs(std::string out_dir, std::string subject, std::string session, std::string const& datatype,
                  std::string method, bool compress);
 
+  // The modality's datatype folder: <out>/sub-<id>[/ses-<id>]/<datatype>; folder("anat") another one.
   std::string const& folder() const { return folder_; }
+  std::string folder(std::string const& datatype) const;
   std::string const& prefix() const { return prefix_; }  // "sub-01[_ses-x]"
-  // "<folder>/<prefix>_desc-<desc>_<suffix><extension>"; `desc` defaults to the method label.
-  std::string path(std::string const& suffix, std::string const& extension,
-                   std::string const& desc = "") const;
+  // "<folder(datatype)>/<prefix>_desc-<desc>_<suffix><extension>"; `desc` defaults to the method label,
+  // `datatype` to the modality's.
+  std::string path(std::string const& suffix, std::string const& extension, std::string const& desc = "",
+                   std::string const& datatype = "") const;
   std::string map_path(MapSpec const& spec) const;
+  std::string sidecar_path(MapSpec const& spec) const;
   // The lock file that keeps two runs from writing this subject's folder at once (hidden: BIDS tools skip
   // it).
   std::string lock_path() const;
@@ -52,7 +59,7 @@ class SubjectOutputs {
   nlohmann::json provenance;
 
  private:
-  std::string folder_, prefix_, method_;
+  std::string subject_folder_, folder_, prefix_, method_;
   bool compress_;
 };
 

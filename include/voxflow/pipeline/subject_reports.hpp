@@ -21,12 +21,16 @@ struct NamedVolume {
 
 struct SubjectRecord {
   std::array<int64_t, 3> dims{};
+  // Voxel (i, j, k) to RAS+ millimetres, the maps' NIfTI affine (sform, else qform), row by row.
+  std::array<std::array<double, 4>, 4> affine{};
+  std::string status_codes;  // the FitStatus look-up table (index, name) of every status map
   std::vector<NamedVolume> maps;
   std::vector<RecordVector> vectors;
   std::vector<std::pair<std::string, std::string>> attributes;  // provenance written as string attributes
 };
 
-// <path>.h5 with /maps/<name>, each vector at its path (groups created as needed) and root attributes.
+// <path>.h5 with /maps/<name> (status maps with their "status_codes" table), each vector at its path
+// (groups created as needed), the root attribute "affine" (16 numbers, row by row) and the others.
 void write_subject_hdf5(std::string const& path, SubjectRecord const& record);
 
 // qc.png: slices of the first map and up to two curve panels.

@@ -56,12 +56,14 @@ std::vector<MapSpec> DceAnalysis::map_specs() const {
   for (auto const& d : dce::dce_derived_info(settings_.fit.model))
     specs.push_back({d.name, label, d.units, d.description});
   if (maps_t1()) {
-    specs.push_back({"T1", label, "s",
+    // BIDS names these in anat/ (quantitative maps T1map and M0map, a discrete segmentation).
+    specs.push_back({"T1map", label, "s",
                      std::string("pre-contrast T1 from the variable-flip-angle series (") +
-                         t1::t1_method_name(settings_.t1_method) + ")"});
-    specs.push_back({"M0", label, "", "equilibrium signal of the variable-flip-angle fit"});
+                         t1::t1_method_name(settings_.t1_method) + ")",
+                     false, "anat"});
+    specs.push_back({"M0map", label, "", "equilibrium signal of the variable-flip-angle fit", false, "anat"});
     specs.push_back({"dseg", label + "t1fitstatus", "",
-                     "T1 fit status code per voxel (see StatusCodes and the .tsv)", true});
+                     "T1 fit status code per voxel (see StatusCodes and the .tsv)", true, "anat"});
   }
   return specs;
 }
