@@ -12,6 +12,8 @@
 #include <voxflow/core/kokkos_compat.hpp>
 #include <voxflow/fit/model.hpp>
 
+#include <cmath>
+
 namespace voxflow::asl {
 
 // BIDS ArterialSpinLabelingType.
@@ -111,6 +113,9 @@ struct PldCurve {
 // mL/100 g/min, ATT in s). The starting point is the best of a coarse ATT grid, each grid ATT with its
 // least-squares CBF (the model is linear in CBF), so the fit never starts where every delay lies before the
 // bolus arrives (zero Jacobian: the Python reference's failure, SPEC.md §6.6).
+//
+// kinetic_term's equations, with everything that does not depend on the voxel tabulated once on the host
+// (prepare()): one exponential per evaluation for (P)CASL, none for PASL, none on the ATT grid.
 struct BuxtonModel {
   static constexpr int n_params = 2;
   static constexpr int att_grid_points = 41;
@@ -119,35 +124,82 @@ struct BuxtonModel {
   int n = 0;
   double lo[n_params] = {0.0, 0.0};
   double hi[n_params] = {250.0, 4.0};
+  // Filled by prepare(): (P)CASL e^(−(τ+PLD)/T1b), PASL k e^(−TI/T1b); the plateau (last branch) per delay;
+  // k; e^(−ATT/T1b) at each grid ATT.
+  double decay[max_plds] = {};
+  double plateau[max_plds] = {};
+  double k = 0.0;
+  double grid_decay[att_grid_points] = {};
 
+  // Tabulates the voxel-independent factors; call after setting constants, pld, n and the bounds.
+  void prepare() {
+    double const t1b = constants.t1_blood_s, bolus = constants.bolus_s();
+    bool const pasl = constants.labeling == Labeling::pasl;
+    k = 2.0 * constants.alpha() * (pasl ? 1.0 : t1b) / (cbf_scale * constants.partition_coefficient);
+    for (int j = 0; j < n; ++j) {
+      decay[j] = pasl ? k * std::exp(-pld[j] / t1b) : std::exp(-(bolus + pld[j]) / t1b);
+      plateau[j] = pasl ? decay[j] * bolus : k * std::exp(-pld[j] / t1b) * (1.0 - std::exp(-bolus / t1b));
+    }
+    for (int g = 0; g < att_grid_points; ++g) grid_decay[g] = std::exp(-grid_att(g) / t1b);
+  }
+
+  KOKKOS_INLINE_FUNCTION double grid_att(int g) const {
+    return lo[1] + (hi[1] - lo[1]) * g / (att_grid_points - 1);
+  }
   KOKKOS_INLINE_FUNCTION int n_samples() const { return n; }
   KOKKOS_INLINE_FUNCTION double lower(int i) const { return lo[i]; }
   KOKKOS_INLINE_FUNCTION double upper(int i) const { return hi[i]; }
 
+  // kinetic_term at delay j for transit time att, with e_att = e^(−att/T1b) ((P)CASL only).
+  KOKKOS_INLINE_FUNCTION KineticTerm term(int j, double att, double e_att) const {
+    KineticTerm t;
+    double const bolus = constants.bolus_s();
+    if (constants.labeling == Labeling::pasl) {
+      if (pld[j] < att) return t;
+      if (pld[j] < att + bolus) {
+        t.per_cbf = decay[j] * (pld[j] - att);
+        t.d_att_per_cbf = -decay[j];
+      } else {
+        t.per_cbf = plateau[j];
+      }
+      return t;
+    }
+    if (pld[j] >= att) {  // t = τ + PLD >= ATT + τ
+      t.per_cbf = plateau[j];
+    } else if (bolus + pld[j] >= att) {
+      t.per_cbf = k * (e_att - decay[j]);
+      t.d_att_per_cbf = -k * e_att / constants.t1_blood_s;
+    }
+    return t;
+  }
+
   template <class Sink>
   KOKKOS_INLINE_FUNCTION bool evaluate(double const (&p)[n_params], Sink& sink) const {
+    double const e_att =
+        constants.labeling == Labeling::pasl ? 0.0 : kmath::exp(-p[1] / constants.t1_blood_s);
     for (int j = 0; j < n; ++j) {
-      KineticTerm const term = kinetic_term(constants, pld[j], p[1]);
-      double const df[n_params] = {term.per_cbf, p[0] * term.d_att_per_cbf};
-      sink(j, p[0] * term.per_cbf, df);
+      KineticTerm const t = term(j, p[1], e_att);
+      double const df[n_params] = {t.per_cbf, p[0] * t.d_att_per_cbf};
+      sink(j, p[0] * t.per_cbf, df);
     }
     return true;
   }
 
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
+    double yy = 0.0;
+    for (int j = 0; j < n; ++j) yy += y(j) * y(j);
     double best_cost = 0.0;
     bool found = false;
     p[0] = 0.0;
     p[1] = lo[1];
     for (int g = 0; g < att_grid_points; ++g) {
-      double const att = lo[1] + (hi[1] - lo[1]) * g / (att_grid_points - 1);
-      double gy = 0.0, gg = 0.0, yy = 0.0;
+      double const att = grid_att(g);
+      double gy = 0.0, gg = 0.0;
       for (int j = 0; j < n; ++j) {
-        double const model = kinetic_term(constants, pld[j], att).per_cbf;
+        double const model = term(j, att, grid_decay[g]).per_cbf;
         gy += model * y(j);
         gg += model * model;
-        yy += y(j) * y(j);
       }
       if (!(gg > 0.0)) continue;
       double const cbf = clamp_to(gy / gg, lo[0], hi[0]);

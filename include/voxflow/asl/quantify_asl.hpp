@@ -96,6 +96,7 @@ AslPlan<MemorySpace> make_asl_plan(ExecutionSpace const& space, DifferencePlan c
   plan.model.hi[0] = cbf_bounds[1];
   plan.model.lo[1] = att_bounds_s[0];
   plan.model.hi[1] = att_bounds_s[1];
+  plan.model.prepare();
   plan.method = method;
   plan.single_group = groups - 1;
   plan.lm = lm;
