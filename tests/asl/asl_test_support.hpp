@@ -28,6 +28,20 @@ inline double buxton_pcasl(asl::AslConstants const& c, double pld, double cbf, d
          (1 - std::exp(-tau / t1b)) / lambda;
 }
 
+// PASL (QUIPSS II) at inversion time TI = `ti`: 0 for TI < ATT; 2 α f (TI − ATT) e^(−TI/T1b) / λ for
+// ATT ≤ TI < ATT + TI1; 2 α f TI1 e^(−TI/T1b) / λ after (Buxton 1998, with the bolus cut off at TI1).
+inline double buxton_pasl(asl::AslConstants const& c, double ti, double cbf, double att) {
+  double const f = cbf / 6000.0, a = c.labeling_efficiency * c.background_efficiency;
+  double const ti1 = c.bolus_duration_s, lambda = c.partition_coefficient;
+  if (ti < att) return 0.0;
+  double const bolus = ti < att + ti1 ? ti - att : ti1;
+  return 2 * a * f * bolus * std::exp(-ti / c.t1_blood_s) / lambda;
+}
+
+inline double buxton(asl::AslConstants const& c, double pld, double cbf, double att) {
+  return c.labeling == asl::Labeling::pasl ? buxton_pasl(c, pld, cbf, att) : buxton_pcasl(c, pld, cbf, att);
+}
+
 // Voxels of label/control pairs: `repeats` pairs per delay, control first; control = 0.9 M0 (any static
 // tissue signal cancels), label = control − M0 ΔM/M0, Gaussian noise of SD `noise_sd` (signal units) on every
 // volume.
@@ -60,7 +74,7 @@ inline AslSeries make_series(asl::AslConstants const& c, std::vector<double> con
   for (std::size_t v = 0; v < cbf.size(); ++v) {
     std::vector<double> volumes;
     for (double pld : plds) {
-      double const dm = m0[v] * buxton_pcasl(c, pld, cbf[v], att[v]);
+      double const dm = m0[v] * buxton(c, pld, cbf[v], att[v]);
       for (int r = 0; r < repeats; ++r) {
         double const control = 0.9 * m0[v];
         volumes.push_back(control + noise_sd * gauss(rng));
@@ -136,8 +150,8 @@ inline RoundTrip round_trip(AslSeries const& s, asl::AslConstants const& c, AslM
         mean += (s.volumes[v][first] - s.volumes[v][first + 1]) / s.repeats;
       }
       mean /= s.m0[v];
-      double const fit = buxton_pcasl(c, s.plds[g], maps.cbf[v], maps.att[v]);
-      double const truth = buxton_pcasl(c, s.plds[g], cbf[v], att[v]);
+      double const fit = buxton(c, s.plds[g], maps.cbf[v], maps.att[v]);
+      double const truth = buxton(c, s.plds[g], cbf[v], att[v]);
       sse_fit += (mean - fit) * (mean - fit);
       sse_truth += (mean - truth) * (mean - truth);
       scale += mean * mean;

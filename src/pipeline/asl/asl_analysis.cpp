@@ -86,13 +86,8 @@ VoxelSelection AslAnalysis::read() {
 SubjectMaps AslAnalysis::compute(ComputeContext const& context) {
   auto const specs = map_specs();
   auto const n = static_cast<std::int64_t>(data_.voxels.size());
-  SubjectMaps maps;
-  maps.specs = specs;
   // quantify_asl writes every column and every status.
-  maps.values = decltype(maps.values)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::asl::maps"), n, specs.size());
-  maps.status = decltype(maps.status)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::asl::status"), n);
+  auto maps = SubjectMaps::uninitialized(specs, n, "voxflow::pipeline::asl");
   dispatch(context.backend, [&](auto space) {
     Progress progress("sub-" + subject_ + " quantify", n, context.quiet);
     quantify_voxels(space, settings_, layout_, data_, context.chunk_voxels,
