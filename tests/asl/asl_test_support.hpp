@@ -5,6 +5,7 @@
 #define VOXFLOW_TESTS_ASL_ASL_TEST_SUPPORT_HPP
 
 #include <voxflow/asl/quantify_asl.hpp>
+#include <voxflow/conformance/asl_conformance.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,32 +15,9 @@
 
 namespace voxflow::testing {
 
-// ΔM/M0 of PCASL/CASL at post-labeling delay `pld` (s) for CBF in mL/100 g/min and ATT in s, as written in
-// the issue: 0 for t < ATT; 2 α f T1b e^(−ATT/T1b) (1 − e^(−(t−ATT)/T1b)) / λ for ATT ≤ t < ATT + τ;
-// 2 α f T1b e^(−ATT/T1b) e^(−(t−τ−ATT)/T1b) (1 − e^(−τ/T1b)) / λ after; t = τ + PLD, f = CBF / 6000.
-inline double buxton_pcasl(asl::AslConstants const& c, double pld, double cbf, double att) {
-  double const t = c.labeling_duration_s + pld, tau = c.labeling_duration_s, t1b = c.t1_blood_s;
-  double const f = cbf / 6000.0, a = c.labeling_efficiency * c.background_efficiency;
-  double const lambda = c.partition_coefficient;
-  if (t < att) return 0.0;
-  if (t < att + tau)
-    return 2 * a * f * t1b * std::exp(-att / t1b) * (1 - std::exp(-(t - att) / t1b)) / lambda;
-  return 2 * a * f * t1b * std::exp(-att / t1b) * std::exp(-(t - tau - att) / t1b) *
-         (1 - std::exp(-tau / t1b)) / lambda;
-}
-
-// PASL (QUIPSS II) at inversion time TI = `ti`: 0 for TI < ATT; 2 α f (TI − ATT) e^(−TI/T1b) / λ for
-// ATT ≤ TI < ATT + TI1; 2 α f TI1 e^(−TI/T1b) / λ after (Buxton 1998, with the bolus cut off at TI1).
-inline double buxton_pasl(asl::AslConstants const& c, double ti, double cbf, double att) {
-  double const f = cbf / 6000.0, a = c.labeling_efficiency * c.background_efficiency;
-  double const ti1 = c.bolus_duration_s, lambda = c.partition_coefficient;
-  if (ti < att) return 0.0;
-  double const bolus = ti < att + ti1 ? ti - att : ti1;
-  return 2 * a * f * bolus * std::exp(-ti / c.t1_blood_s) / lambda;
-}
-
+// The issue's Buxton model (PCASL/CASL and PASL), transcribed independently of the kernel's tabulated form.
 inline double buxton(asl::AslConstants const& c, double pld, double cbf, double att) {
-  return c.labeling == asl::Labeling::pasl ? buxton_pasl(c, pld, cbf, att) : buxton_pcasl(c, pld, cbf, att);
+  return conformance::reference_delta_m(c, pld, cbf, att);
 }
 
 // Voxels of label/control pairs: `repeats` pairs per delay, control first; control = 0.9 M0 (any static

@@ -4,6 +4,7 @@
 // compared with the maps inside the brain mask. Tolerances are ours (none exists): 1e-4 relative noise-free;
 // at a realistic SNR fewer than 5 % of the brain voxels fail (round_trip in asl_test_support.hpp).
 #include "asl_test_support.hpp"
+#include "backend_of.hpp"
 #include "execution_spaces.hpp"
 #include "reference_data.hpp"
 
@@ -70,19 +71,21 @@ TYPED_TEST(AslDro, TheMapsAreTheShapeTheReadmeDescribes) {
   }
 }
 
+// The conformance runner's round trip (voxflow conformance): every brain voxel within 1e-4 relative.
 TYPED_TEST(AslDro, NoiseFreeRoundTripRecoversTheMapsTo1e4) {
-  auto const d = brain_voxels();
-  AslConstants const c;
-  auto const s = voxflow::testing::make_series(c, d.plds, d.cbf, d.att, d.m0, 2);
-  auto const maps = voxflow::testing::quantify<TypeParam>(s, c, AslMethod::multi_pld);
-  int outside = 0;
-  for (std::size_t v = 0; v < d.cbf.size(); ++v) {
-    bool const ok = std::fabs(maps.cbf[v] - d.cbf[v]) <= 1e-4 * d.cbf[v] &&
-                    std::fabs(maps.att[v] - d.att[v]) <= 1e-4 * d.att[v] &&
-                    maps.status[v] == FitStatus::converged;
-    outside += ok ? 0 : 1;
-  }
-  EXPECT_EQ(outside, 0) << "of " << d.cbf.size() << " brain voxels";
+  voxflow::conformance::RunContext ctx;
+  ctx.path = voxflow::testing::reference_file("asl/osipy_dro/plds.csv");
+  ctx.relative_path = "asl/osipy_dro/plds.csv";
+  ctx.backend = voxflow::testing::backend_of<TypeParam>();
+  auto const report = voxflow::conformance::run_asl_dro_file(ctx);
+  EXPECT_EQ(report.cases.size(), 32u * 32u * 4u);
+  EXPECT_EQ(report.passed(), static_cast<int>(report.cases.size()));
+  for (auto const& c : report.cases)
+    if (!c.pass()) {
+      ADD_FAILURE() << c.label << ": CBF " << c.checks[0].measured << " vs " << c.checks[0].reference
+                    << ", ATT " << c.checks[1].measured << " vs " << c.checks[1].reference;
+      break;
+    }
 }
 
 // Noise SD of the per-delay mean ΔM at 1/10 of the grey-matter peak (white matter: SNR about 3 per delay).
@@ -90,7 +93,7 @@ TYPED_TEST(AslDro, FewerThanFivePercentOfBrainVoxelsFailAtRealisticSnr) {
   auto const d = brain_voxels();
   AslConstants const c;
   double peak = 0.0;
-  for (double pld : d.plds) peak = std::max(peak, 1000.0 * voxflow::testing::buxton_pcasl(c, pld, 60.0, 1.2));
+  for (double pld : d.plds) peak = std::max(peak, 1000.0 * voxflow::testing::buxton(c, pld, 60.0, 1.2));
   int const repeats = 4;
   auto const s = voxflow::testing::make_series(c, d.plds, d.cbf, d.att, d.m0, repeats,
                                                peak / 10.0 * std::sqrt(repeats / 2.0), 11);

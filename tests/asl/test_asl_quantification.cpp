@@ -82,7 +82,7 @@ TYPED_TEST(AslQuantification, MultiPldPaslRecoversCbfAndAtt) {
     EXPECT_NEAR(maps.cbf[v], cbf[v], 1e-4 * cbf[v]) << "CBF " << cbf[v] << " ATT " << att[v];
     EXPECT_NEAR(maps.att[v], att[v], 1e-4 * att[v]) << "CBF " << cbf[v] << " ATT " << att[v];
   }
-  double const ti = 2.8, dm = voxflow::testing::buxton_pasl(c, ti, 60.0, 1.0);
+  double const ti = 2.8, dm = voxflow::testing::buxton(c, ti, 60.0, 1.0);
   EXPECT_NEAR(voxflow::asl::single_pld_cbf(c, ti, dm), 60.0, 1e-9);
 }
 
@@ -126,8 +126,7 @@ TYPED_TEST(AslQuantification, FewerThanFivePercentOfVoxelsFailAtRealisticSnr) {
     m0.push_back(grey ? 1000.0 : 800.0);
   }
   double peak = 0.0;
-  for (double pld : dro_plds)
-    peak = std::max(peak, 1000.0 * voxflow::testing::buxton_pcasl(c, pld, 60.0, 1.2));
+  for (double pld : dro_plds) peak = std::max(peak, 1000.0 * voxflow::testing::buxton(c, pld, 60.0, 1.2));
   int const repeats = 4;
   double const volume_sd = peak / 10.0 * std::sqrt(repeats / 2.0);
   auto const s = make_series(c, dro_plds, cbf, att, m0, repeats, volume_sd);
