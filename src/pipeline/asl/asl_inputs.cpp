@@ -72,7 +72,7 @@ InputGrid check_asl_inputs(AslSettings const& s, AslLayout& layout) {
   asl::check_difference_plan(layout.plan, s.method, s.pld_source);
   layout.m0_volumes = m0scan_volumes(layout.types);
   if (!s.inputs.m0scan.empty()) require_same_grid(asl, io::read_nifti_header(s.inputs.m0scan), "m0scan");
-  if (s.inputs.m0scan.empty() && layout.m0_volumes.empty() && !s.m0_value)
+  if (s.inputs.m0scan.empty() && layout.m0_volumes.empty() && !s.m0_value && !s.m0_estimate)
     throw ConfigError(s.config_file, "inputs.m0scan",
                       "an M0: an M0 scan, m0scan volumes in the aslcontext, or calibration.m0_value");
   if (!s.inputs.mask.empty()) require_same_grid(asl, require_3d(s.inputs.mask, "mask"), "mask");
@@ -93,13 +93,15 @@ AslData read_asl_data(AslSettings const& s, AslLayout const& layout) {
 
   std::string const source = m0_source(s, layout);
   auto const volume = m0_volume(s, layout, series);
-  // A configured single value wins over an image (M0Type Estimate, or a value the user measured).
-  bool const use_value = s.m0_value.has_value() && (s.m0_method != M0Method::voxelwise || volume.empty());
-  d.m0_info = {{"Source", use_value ? s.config_file + " (calibration.m0_value)" : source},
+  // A configured single value wins over an image; the sidecar's M0Estimate serves only without one.
+  bool const use_value = s.m0_value.has_value() || (volume.empty() && s.m0_estimate.has_value());
+  std::string const value_source =
+      s.m0_value ? s.config_file + " (calibration.m0_value)" : s.inputs.sidecar + " (M0Estimate)";
+  d.m0_info = {{"Source", use_value ? value_source : source},
                {"Method", enum_name(m0_method_names, s.m0_method)}};
   double single = 0.0;
   if (use_value) {
-    single = *s.m0_value;
+    single = s.m0_value ? *s.m0_value : s.m0_estimate.value_or(0.0);
   } else if (s.m0_method == M0Method::single) {
     single = region_mean(volume, mask.get());
   } else if (s.m0_method == M0Method::reference_region) {
@@ -108,7 +110,7 @@ AslData read_asl_data(AslSettings const& s, AslLayout const& layout) {
     d.m0_info["ReferenceRegion"] = s.inputs.reference_mask;
   }
   if (use_value || s.m0_method != M0Method::voxelwise) {
-    require_input(single > 0.0, use_value ? s.config_file : source, "M0",
+    require_input(single > 0.0, use_value ? value_source : source, "M0",
                   "an M0 > 0, found " + std::to_string(single) +
                       (s.m0_method == M0Method::reference_region ? " (mean over the reference region)" : ""));
     d.m0.assign(d.voxels.size(), single);

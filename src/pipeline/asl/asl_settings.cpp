@@ -55,7 +55,8 @@ std::vector<KeySpec> asl_keys() {
       choice_key("calibration.m0_method", m0_method_names, M0Method::voxelwise,
                  "M0 per voxel, its mean over the mask, or its mean over calibration.reference_mask"),
       number_key("calibration.m0_value", "null",
-                 "one M0 for every voxel, in the ASL signal's units (default: the sidecar's M0Estimate)"),
+                 "one M0 for every voxel, in the ASL signal's units; wins over any M0 image (without an\n"
+                 "image: the sidecar's M0Estimate)"),
       path_key("calibration.reference_mask",
                "3-D NIfTI of the M0 reference region (m0_method reference_region)"),
       number_key("calibration.t1_tissue_s", "1.33", "T1 of tissue for the M0 TR correction, s", 0.01, 10.0),
@@ -92,7 +93,15 @@ std::string bids_companion(std::string const& asl, std::string const& suffix) {
 // A parameter from the configuration, else from the sidecar; `sources` records which.
 std::optional<double> config_or_sidecar(RunConfig const& config, char const* key, Sidecar const& sidecar,
                                         char const* field, nlohmann::json& sources) {
-  auto const from_sidecar = sidecar.number(field);
+  // BIDS allows one value per volume; voxflow quantifies with one value for the series.
+  std::optional<double> from_sidecar;
+  if (auto const values = sidecar.numbers(field)) {
+    for (double v : *values)
+      require_input(
+          v == values->front(), sidecar.path(), field,
+          "one value for every volume (voxflow quantifies a series with one " + std::string(field) + ")");
+    if (!values->empty()) from_sidecar = values->front();
+  }
   if (auto const v = config.number(key)) {
     sources[field] = {{"Source", "configuration"}, {"Value", *v}};
     if (from_sidecar && *from_sidecar != *v) sources[field]["SidecarValue"] = *from_sidecar;
@@ -212,8 +221,7 @@ AslSettings read_asl_settings(RunConfig const& config) {
   // Calibration.
   s.m0_method = config.choice("calibration.m0_method", m0_method_names);
   s.m0_value = config.number("calibration.m0_value");
-  if (!s.m0_value && sidecar.text("M0Type").value_or("") == "Estimate")
-    s.m0_value = sidecar.number("M0Estimate");
+  if (sidecar.text("M0Type").value_or("") == "Estimate") s.m0_estimate = sidecar.number("M0Estimate");
   if (s.m0_method == M0Method::reference_region && in.reference_mask.empty())
     throw config.error("calibration.reference_mask",
                        "a 3-D NIfTI of the reference region for m0_method "

@@ -34,7 +34,9 @@ struct AslSettings {
   std::vector<double> pld_s;
   std::string pld_source, pld_field;
   M0Method m0_method{};
-  std::optional<double> m0_value;  // calibration.m0_value or the sidecar's M0Estimate
+  std::optional<double> m0_value;  // calibration.m0_value: wins over every M0 image
+  std::optional<double>
+      m0_estimate;  // the sidecar's M0Estimate (M0Type Estimate): used when there is no M0 image
   bool m0_tr_correction{}, background_suppression{};
   std::optional<double> m0_repetition_time_s;
   double t1_tissue_s{};
