@@ -184,4 +184,25 @@ TYPED_TEST(AslQuantification, BackgroundSuppressionAndM0ScaleEnterAsFactors) {
   }
 }
 
+// The per-voxel delay curve lives in registers: more distinct delays than max_plds, or a single delay for the
+// multi-PLD fit, is refused on the host with an InputError naming the source.
+TYPED_TEST(AslQuantification, TheDelayLimitsAreCheckedOnTheHost) {
+  AslConstants const c;
+  std::vector<double> many;
+  for (int g = 0; g <= voxflow::asl::max_plds; ++g) many.push_back(0.1 * (g + 1));
+  auto const s = make_series(c, many, {50.0}, {1.0}, {1000.0});
+  EXPECT_THROW(quantify<TypeParam>(s, c, AslMethod::multi_pld), voxflow::InputError);
+  many.pop_back();
+  EXPECT_NO_THROW(
+      quantify<TypeParam>(make_series(c, many, {50.0}, {1.0}, {1000.0}), c, AslMethod::multi_pld));
+  auto const one = make_series(c, {1.8}, {50.0}, {1.0}, {1000.0});
+  try {
+    quantify<TypeParam>(one, c, AslMethod::multi_pld);
+    FAIL() << "expected InputError";
+  } catch (voxflow::InputError const& e) {
+    EXPECT_NE(std::string(e.what()).find("at least 2 distinct post-labeling delays"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
