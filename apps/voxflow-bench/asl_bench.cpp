@@ -94,9 +94,10 @@ int time_quantification(ExecutionSpace const& space, BenchOptions const& o, asl:
     auto const s = static_cast<FitStatus>(h_status(v));
     bool const converged = s == FitStatus::converged || s == FitStatus::converged_at_bound;
     double const cbf = h_values(v, columns.cbf);
-    double const att = columns.att >= 0 ? h_values(v, columns.att) : 0.0;
+    bool const multi = method == asl::AslMethod::multi_pld;
+    double const att = multi ? h_values(v, columns.att) : 0.0;
     bool off = !(std::fabs(cbf - p.cbf[v]) <= 0.5 * p.cbf[v]);
-    if (columns.att >= 0) off = off || !(std::fabs(att - p.att[v]) <= 0.5);
+    if (multi) off = off || !(std::fabs(att - p.att[v]) <= 0.5);
     bool missed = false;
     if (method == asl::AslMethod::multi_pld) {
       std::fill(mean.begin(), mean.end(), 0.0);

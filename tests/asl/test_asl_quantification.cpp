@@ -40,6 +40,7 @@ TYPED_TEST(AslQuantification, SinglePldMatchesTheWhitePaperValue) {
   EXPECT_NEAR(maps.cbf[0], 60.0, 1e-9);
   EXPECT_EQ(maps.status[0], FitStatus::converged);
   EXPECT_DOUBLE_EQ(maps.m0[0], 1000.0);
+  EXPECT_TRUE(std::isnan(maps.att[0]));  // single-PLD measures no transit time
 }
 
 // Noise-free model data over a grid of CBF and ATT: both recovered to 1e-4 relative, whatever the start.

@@ -27,10 +27,11 @@ struct DifferencePlan {
   std::vector<double> group_pld_s;  // one per group, increasing
 };
 
-// The per-voxel map columns of each method.
+// The per-voxel map columns of each method. single_pld has an ATT column too, so that both methods write the
+// same maps, but it holds NaN: the white-paper equation assumes every ATT below the delay and measures none.
 struct AslColumns {
-  int cbf = 0, att = -1, m0 = 1, r2 = -1;
-  int count = 2;
+  int cbf = 0, att = 1, m0 = 2, r2 = -1;
+  int count = 3;
 };
 inline AslColumns asl_columns(AslMethod method) {
   if (method == AslMethod::single_pld) return {};
@@ -143,6 +144,7 @@ struct QuantifyAslFunctor {
     if (plan.method == AslMethod::single_pld) {
       int const g = plan.single_group;
       values(v, columns.cbf) = single_pld_cbf(model.constants, model.pld[g], curve.y[g]);
+      values(v, columns.att) = kmath::nan("");
       status(v) = static_cast<std::uint8_t>(FitStatus::converged);
       return;
     }

@@ -26,7 +26,10 @@ std::vector<MapSpec> AslAnalysis::map_specs() const {
   specs.push_back({"cbf", label, "mL/100 g/min",
                    multi ? "cerebral blood flow, Buxton kinetic model fitted over every post-labeling delay"
                          : "cerebral blood flow, white-paper single-PLD equation at the longest delay"});
-  if (multi) specs.push_back({"att", label, "s", "arterial transit time, Buxton kinetic model"});
+  specs.push_back(
+      {"att", label, "s",
+       multi ? "arterial transit time, Buxton kinetic model"
+             : "not estimated (NaN): the single-PLD equation assumes every transit time below the delay"});
   specs.push_back({"M0map", label, "a.u.",
                    "M0 used for calibration (ASL signal units, after the TR correction when applied)"});
   if (multi) specs.push_back({"rsquared", label, "", "coefficient of determination R^2 of the kinetic fit"});
@@ -131,7 +134,7 @@ std::vector<QcPanel> AslAnalysis::qc_panels(SubjectMaps const& maps,
     int const color = static_cast<int>(i % 3);
     double const cbf = maps.values(rows[i], columns.cbf);
     panel.curves.push_back({plds, delta_m_of_row(rows[i]), true, "", color});
-    if (columns.att < 0) continue;
+    if (settings_.method != asl::AslMethod::multi_pld) continue;
     // The fitted model on a fine grid of delays.
     double const att = maps.values(rows[i], columns.att);
     std::vector<double> x, y;
