@@ -151,8 +151,9 @@ TEST_F(AslInputs, M0ComesFromM0scanVolumesOfTheSeriesOrOneValueOrTheMaskMean) {
     if (mask.data[i] > 0) {
       EXPECT_NEAR(cbf.data[i], truth.data[i], 1e-4 * truth.data[i]);
     }
-  // One value for every voxel, the mean over the mask, and a configured value that wins over the M0 image of
-  // the default voxelwise method: the M0 map says which was used.
+  // One value for every voxel, the mean over the mask (or a reference region, here the mask), and a
+  // configured value that wins over the M0 image of the default voxelwise method: the M0 map says which was
+  // used.
   double mean = 0.0, count = 0.0;
   for (std::size_t i = 0; i < mask.data.size(); ++i)
     if (mask.data[i] > 0) {
@@ -164,7 +165,8 @@ TEST_F(AslInputs, M0ComesFromM0scanVolumesOfTheSeriesOrOneValueOrTheMaskMean) {
        {std::tuple<std::string, std::string, double>{
             "value", "calibration:\n  m0_method: single\n  m0_value: 950\n", 950.0},
         {"mean", "calibration:\n  m0_method: single\n", mean},
-        {"configured", "calibration:\n  m0_value: 900\n", 900.0}}) {
+        {"configured", "calibration:\n  m0_value: 900\n", 900.0},
+        {"region", "calibration:\n  m0_method: reference_region\n  reference_mask: mask.nii.gz\n", mean}}) {
     run(file(name + ".yaml", base + extra + "output:\n  dir: " + name + "\n"));
     auto const used =
         io::read_nifti((dir_ / name / "sub-01/perf/sub-01_desc-multipld_M0map.nii.gz").string());
