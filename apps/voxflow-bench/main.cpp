@@ -2,6 +2,7 @@
 // Benchmarks, never timed tests, show speed. Each thread count runs in its own child process, since Kokkos
 // fixes the host thread count at initialisation.
 #include "app_support.hpp"
+#include "asl_bench.hpp"
 #include "dce_bench.hpp"
 #include "lm_bench.hpp"
 
@@ -59,6 +60,12 @@ int main(int argc, char** argv) {
   dce_cmd->add_option("--model", o.model, "tofts, extended_tofts, patlak, 2cxm or 2cum");
   dce_cmd->add_flag("--fit-delay", o.fit_delay, "fit an arterial delay as well");
   add_common(dce_cmd, o, threads, child);
+  auto* asl_cmd = app.add_subcommand(
+      "asl",
+      "ASL quantification (6 delays x 2 label/control pairs; --noise: SD of each delay's mean dM over "
+      "the grey-matter peak)");
+  asl_cmd->add_option("--model", o.model, "multi_pld (Buxton fit of CBF and ATT) or single_pld");
+  add_common(asl_cmd, o, threads, child);
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
@@ -70,8 +77,8 @@ int main(int argc, char** argv) {
     app.exit(e);
     return static_cast<int>(voxflow::ExitCode::usage);
   }
-  std::string const subcommand = *lm_cmd ? "lm" : "dce";
-  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : "extended_tofts";
+  std::string const subcommand = *lm_cmd ? "lm" : *asl_cmd ? "asl" : "dce";
+  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : *asl_cmd ? "multi_pld" : "extended_tofts";
 
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
@@ -93,6 +100,7 @@ int main(int argc, char** argv) {
     auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
     int kargc = static_cast<int>(kargv.size()) - 1;
     voxflow::Runtime runtime(kargc, kargv.data(), threads.empty() ? 0 : threads.front());
+    if (subcommand == "asl") return voxflow::bench::run_asl_bench(o);
     return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }

@@ -1,4 +1,5 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/input_paths.hpp>
 
 #include <algorithm>
@@ -25,6 +26,16 @@ std::vector<std::string> list_input_directory(std::string const& folder, std::st
   if (ec) throw InputError(folder, field, "a folder that can be listed (" + ec.message() + ")");
   std::sort(entries.begin(), entries.end());
   return entries;
+}
+
+std::string sidecar_of(std::string const& image) {
+  std::string stem = image;
+  for (char const* ext : {".nii.gz", ".nii"})
+    if (ends_with(stem, ext)) {
+      stem.resize(stem.size() - std::string(ext).size());
+      break;
+    }
+  return stem + ".json";
 }
 
 }  // namespace voxflow::io

@@ -72,8 +72,10 @@ KeySpec flag_key(std::string key, bool default_value, std::string comment) {
 KeySpec numbers_key(std::string key, std::string default_yaml, std::string comment) {
   return make(std::move(key), KeyType::numbers, std::move(default_yaml), std::move(comment));
 }
-KeySpec numbers_or_path_key(std::string key, std::string comment) {
-  return make(std::move(key), KeyType::numbers_or_path, "null", std::move(comment));
+KeySpec numbers_or_path_key(std::string key, std::string comment, bool single_number) {
+  auto spec = make(std::move(key), KeyType::numbers_or_path, "null", std::move(comment));
+  spec.single_number = single_number;
+  return spec;
 }
 
 ConfigSchema::ConfigSchema(std::string modality, std::string title, std::vector<KeySpec> keys)

@@ -108,6 +108,12 @@ class ValueReader {
         return numbers(spec, node);
       case KeyType::numbers_or_path:
         if (node.IsSequence()) return numbers(spec, node);
+        if (spec.single_number && node.IsScalar()) {
+          double v = 0.0;
+          if (YAML::convert<double>::decode(node, v))
+            return std::vector<double>{
+                number(spec, node, "a number, a list of numbers or a text file of them")};
+        }
         {
           std::string const p = resolve(scalar(spec, node, "a list of numbers or a text file of them"));
           resolved = YAML::Node(p);

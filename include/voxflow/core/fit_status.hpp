@@ -19,9 +19,10 @@ enum class FitStatus : std::uint8_t {
   stalled = 6,      // the damping grew past its limit without reaching a convergence test
   masked_out = 7,   // the voxel is outside the mask and was not fitted
   non_finite_model = 8,  // the model produced NaN or Inf at the starting point; parameters are NaN
+  invalid_m0 = 9,        // ASL: the voxel's calibration M0 is <= 0 or not finite; maps are NaN
 };
 
-inline constexpr int fit_status_count = 9;
+inline constexpr int fit_status_count = 10;
 
 // Stable machine-readable name of a code, used in sidecars and reports.
 KOKKOS_INLINE_FUNCTION constexpr char const* fit_status_name(FitStatus s) {
@@ -44,6 +45,8 @@ KOKKOS_INLINE_FUNCTION constexpr char const* fit_status_name(FitStatus s) {
       return "masked_out";
     case FitStatus::non_finite_model:
       return "non_finite_model";
+    case FitStatus::invalid_m0:
+      return "invalid_m0";
   }
   return "unknown";
 }

@@ -15,6 +15,9 @@ bool is_input_directory(std::string const& path, std::string const& field);
 // The paths of the entries of `folder`, sorted; empty when it is not a folder.
 std::vector<std::string> list_input_directory(std::string const& folder, std::string const& field);
 
+// The BIDS sidecar of an image: <stem>.json for <stem>.nii[.gz] (whether or not it exists).
+std::string sidecar_of(std::string const& image);
+
 }  // namespace voxflow::io
 
 #endif

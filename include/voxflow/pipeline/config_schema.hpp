@@ -36,6 +36,7 @@ struct KeySpec {
   std::string choice_list;           // KeyType::choice: "a, b or c", for messages
   double min = -std::numeric_limits<double>::infinity();  // number and integer: inclusive range
   double max = std::numeric_limits<double>::infinity();
+  bool single_number = false;  // KeyType::numbers_or_path: a lone number is read as a list of one
 };
 
 // Builders that keep declarations short. `default_yaml` is YAML text: "null", "4.5", "[0, 5]", "out".
@@ -48,7 +49,8 @@ KeySpec number_key(std::string key, std::string default_yaml, std::string commen
 KeySpec integer_key(std::string key, std::string default_yaml, std::string comment, double min, double max);
 KeySpec flag_key(std::string key, bool default_value, std::string comment);
 KeySpec numbers_key(std::string key, std::string default_yaml, std::string comment);
-KeySpec numbers_or_path_key(std::string key, std::string comment);
+// `single_number`: a lone number (`1.8`) is also accepted, as a list of one.
+KeySpec numbers_or_path_key(std::string key, std::string comment, bool single_number = false);
 // The comment starts with the choices ("a | b | c"); `comment`, when given, follows in parentheses.
 template <class Enum, std::size_t N>
 KeySpec choice_key(std::string key, EnumTable<Enum, N> const& table, Enum default_value,

@@ -58,6 +58,19 @@ struct SubjectMaps {
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> status;
 
   std::int64_t voxels() const { return static_cast<std::int64_t>(status.extent(0)); }
+
+  // Maps of `voxels` rows and one column per spec, not initialised: for a compute that writes every value and
+  // every status. `label` names the Views ("voxflow::pipeline::dce").
+  static SubjectMaps uninitialized(std::vector<MapSpec> specs, std::int64_t voxels,
+                                   std::string const& label) {
+    SubjectMaps maps;
+    maps.values = decltype(values)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::maps"), voxels,
+                                   specs.size());
+    maps.status =
+        decltype(status)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::status"), voxels);
+    maps.specs = std::move(specs);
+    return maps;
+  }
 };
 
 // The voxel grid every output is written on, known from the input headers alone.

@@ -90,13 +90,8 @@ VoxelSelection DceAnalysis::read() {
 SubjectMaps DceAnalysis::compute(ComputeContext const& context) {
   auto const specs = map_specs();
   auto const n = static_cast<std::int64_t>(data_.voxels.size());
-  SubjectMaps maps;
-  maps.specs = specs;
   // Every column and every status is written below: no need to zero them first.
-  maps.values = decltype(maps.values)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::dce::maps"), n, specs.size());
-  maps.status = decltype(maps.status)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::dce::status"), n);
+  auto maps = SubjectMaps::uninitialized(specs, n, "voxflow::pipeline::dce");
   std::size_t const n_params = dce::dce_parameter_names(settings_.fit.model, settings_.fit.fit_delay).size();
   std::size_t const n_derived = dce::dce_derived_info(settings_.fit.model).size();
   std::size_t const t1_column = n_params + 1 + n_derived;
