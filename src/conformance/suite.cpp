@@ -1,8 +1,9 @@
 #include <voxflow/conformance/aif_conformance.hpp>
-#include <voxflow/conformance/suite.hpp>
-#include <voxflow/core/errors.hpp>
 #include <voxflow/conformance/dce_conformance.hpp>
+#include <voxflow/conformance/ivim_conformance.hpp>
+#include <voxflow/conformance/suite.hpp>
 #include <voxflow/conformance/t1_conformance.hpp>
+#include <voxflow/core/errors.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,7 @@ FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "dce/models/") || starts_with(relative_path, "dce/models_noisefree/"))
     return dce::run_model_reference_file;
   if (starts_with(relative_path, "dce/osipy_forward/")) return dce::run_forward_reference_file;
+  if (starts_with(relative_path, "ivim/generic")) return ivim::run_ivim_reference_file;
   return nullptr;
 }
 
