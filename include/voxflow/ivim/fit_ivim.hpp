@@ -151,15 +151,18 @@ KOKKOS_INLINE_FUNCTION void fit_segmented(IvimProtocol<Mem> const& protocol, Ivi
   double diffusion = 1e-3, tissue = 1.0;
   tissue_compartment(protocol.b, y, n, options.b_threshold, diffusion, tissue);
   diffusion = clamp_to(diffusion, bounds.lower[d], bounds.upper[d]);
+  double tissue_decay[max_b_values];
+  for (int j = 0; j < n; ++j) tissue_decay[j] = kmath::exp(-protocol.b(j) * diffusion);
   double p[ivim_parameter_count];
-  if (!dstar_grid_start(protocol.b, protocol.dstar_table, protocol.dstar_grid, y, n, diffusion, bounds, p)) {
+  if (!dstar_grid_start(protocol.dstar_table, protocol.dstar_grid, y, n, diffusion, tissue_decay, bounds,
+                        p)) {
     // No positive amplitude anywhere (a signal at or below zero): start from the tissue step alone.
     p[s0] = clamp_to(1.0, bounds.lower[s0], bounds.upper[s0]);
     p[d] = diffusion;
     p[dstar] = clamp_to(10.0 * diffusion, bounds.lower[dstar], bounds.upper[dstar]);
     p[f] = clamp_to(1.0 - tissue, bounds.lower[f], bounds.upper[f]);
   }
-  IvimFixedDiffusion<Mem> const model{protocol.b, bounds, diffusion};
+  IvimFixedDiffusion<Mem> const model{protocol.b, bounds, diffusion, tissue_decay};
   double q[3] = {p[s0], p[dstar], p[f]};
   out.lm = fit::levenberg_marquardt(model, y, q, options.lm);
   out.p[s0] = q[0];
@@ -173,13 +176,31 @@ KOKKOS_INLINE_FUNCTION void fit_full(IvimProtocol<Mem> const& protocol, IvimFitO
                                      Curve const& y, VoxelFit& out) {
   fit_segmented(protocol, options, y, out);
   if (!fit_status_usable(out.lm.status)) return;
-  IvimBiexponential<Mem> const model{protocol.b, options.bounds};
+  IvimBounds const& bounds = options.bounds;
+  IvimBiexponential<Mem> const model{protocol.b, bounds};
   double p[ivim_parameter_count] = {out.p[0], out.p[1], out.p[2], out.p[3]};
   fit::LMResult const r = fit::levenberg_marquardt(model, y, p, options.lm);
   // The LM only accepts steps that lower the cost, so the full fit is at least as good as its start.
-  if (!fit_status_usable(r.status)) return;
-  out.lm = r;
-  for (int i = 0; i < ivim_parameter_count; ++i) out.p[i] = p[i];
+  if (fit_status_usable(r.status)) {
+    out.lm = r;
+    for (int i = 0; i < ivim_parameter_count; ++i) out.p[i] = p[i];
+  }
+  // A fit that ends with D* on a bound or without converging may sit in a local minimum (the compartments
+  // merged, or the perfusion one vanished): refit from D* at one and two thirds of the log range, keeping
+  // the lowest cost.
+  bool const doubtful = out.lm.status != FitStatus::converged || out.p[dstar] <= bounds.lower[dstar] ||
+                        out.p[dstar] >= bounds.upper[dstar];
+  if (!doubtful) return;
+  double const lo = max_of(bounds.lower[dstar], 1e-6), ratio = max_of(bounds.upper[dstar], lo) / lo;
+  for (int k = 1; k <= 2; ++k) {
+    double q[ivim_parameter_count] = {out.p[s0], out.p[d], lo * kmath::pow(ratio, k / 3.0),
+                                      clamp_to(out.p[f], 0.05, 0.95)};
+    fit::LMResult const rq = fit::levenberg_marquardt(model, y, q, options.lm);
+    if (fit_status_usable(rq.status) && rq.sse < out.lm.sse) {
+      out.lm = rq;
+      for (int i = 0; i < ivim_parameter_count; ++i) out.p[i] = q[i];
+    }
+  }
 }
 
 // Residual SD of a fit with 4 parameters over n samples (NaN without degrees of freedom).

@@ -26,17 +26,23 @@ struct IvimBounds {
   double upper[ivim_parameter_count] = {1.5, 0.005, 0.2, 1.0};
 };
 
-// The model at one b-value and its gradient with respect to (S0, D, D*, f).
+// The model at one b-value and its gradient with respect to (S0, D, D*, f), from the two compartments'
+// decays tissue = e^(-b D) and perfusion = e^(-b D*) (callers that hold D fixed compute the first once).
 KOKKOS_FORCEINLINE_FUNCTION double ivim_signal(double b, double const (&p)[ivim_parameter_count],
+                                               double tissue, double perfusion,
                                                double (&grad)[ivim_parameter_count]) {
-  double const tissue = kmath::exp(-b * p[d]);
-  double const perfusion = kmath::exp(-b * p[dstar]);
   double const shape = p[f] * perfusion + (1.0 - p[f]) * tissue;
   grad[s0] = shape;
   grad[d] = -p[s0] * (1.0 - p[f]) * b * tissue;
   grad[dstar] = -p[s0] * p[f] * b * perfusion;
   grad[f] = p[s0] * (perfusion - tissue);
   return p[s0] * shape;
+}
+
+// The model at one b-value and its gradient.
+KOKKOS_FORCEINLINE_FUNCTION double ivim_signal(double b, double const (&p)[ivim_parameter_count],
+                                               double (&grad)[ivim_parameter_count]) {
+  return ivim_signal(b, p, kmath::exp(-b * p[d]), kmath::exp(-b * p[dstar]), grad);
 }
 
 // One voxel's curve divided by its b = 0 signal: y(j) = data(voxel, j) * scale.
@@ -70,13 +76,15 @@ struct IvimBiexponential {
   }
 };
 
-// (S0, D*, f) with D fixed: the second step of the segmented method.
+// (S0, D*, f) with D fixed: the second step of the segmented method. `tissue` holds e^(-b_j D) for the fixed
+// D (computed once per voxel, in registers or the thread's stack), which halves the exponentials per pass.
 template <class MemorySpace>
 struct IvimFixedDiffusion {
   static constexpr int n_params = 3;
   Kokkos::View<double const*, MemorySpace> b;
   IvimBounds bounds;
   double diffusion = 0.0;
+  double const* tissue = nullptr;
 
   // Positions of this model's parameters among (S0, D, D*, f).
   KOKKOS_INLINE_FUNCTION static constexpr int full_index(int i) { return i == 0 ? s0 : (i == 1 ? dstar : f); }
@@ -89,7 +97,7 @@ struct IvimFixedDiffusion {
     double const q[ivim_parameter_count] = {p[0], diffusion, p[1], p[2]};
     for (int j = 0; j < n_samples(); ++j) {
       double grad[ivim_parameter_count];
-      double const s = ivim_signal(b(j), q, grad);
+      double const s = ivim_signal(b(j), q, tissue[j], kmath::exp(-b(j) * p[1]), grad);
       double const g[n_params] = {grad[s0], grad[dstar], grad[f]};
       sink(j, s, g);
     }

@@ -52,18 +52,18 @@ struct BestAmplitudes {
 
 // Best (S0, D*, f) on the D* grid with D fixed: for each grid value the model y ~ a e^(-b D) + c e^(-b D*) is
 // linear in the amplitudes, solved with a, c >= 0 in closed form from sums gathered in one pass over the
-// b-values. `table(g, j)` = e^(-b_j D*_g). p receives S0 = a + c, D* and f = c / (a + c), clamped to the
-// bounds; returns false when no grid point gives a positive amplitude.
-template <class BView, class TableView, class Curve>
+// b-values. `tissue[j]` = e^(-b_j D), `table(g, j)` = e^(-b_j D*_g). p receives S0 = a + c, D* and f = c / (a
+// + c), clamped to the bounds; returns false when no grid point gives a positive amplitude.
+template <class TableView, class Curve>
 KOKKOS_INLINE_FUNCTION bool dstar_grid_start(
-    BView const& b, TableView const& table,
-    Kokkos::View<double const*, typename TableView::memory_space> const& grid, Curve const& y, int n,
-    double diffusion, IvimBounds const& bounds, double (&p)[ivim_parameter_count]) {
+    TableView const& table, Kokkos::View<double const*, typename TableView::memory_space> const& grid,
+    Curve const& y, int n, double diffusion, double const* tissue, IvimBounds const& bounds,
+    double (&p)[ivim_parameter_count]) {
   int const points = static_cast<int>(grid.extent(0));
   double s_tt = 0.0, s_yt = 0.0, s_yy = 0.0;
   double s_te[dstar_grid_size] = {}, s_ee[dstar_grid_size] = {}, s_ye[dstar_grid_size] = {};
   for (int j = 0; j < n; ++j) {
-    double const t = kmath::exp(-b(j) * diffusion);
+    double const t = tissue[j];
     double const v = y(j);
     s_tt += t * t;
     s_yt += v * t;
