@@ -5,9 +5,11 @@
 #include "ivim_contract.hpp"
 #include "pipeline/ivim/ivim_simulation.hpp"
 #include "pipeline_test.hpp"
+#include "synthetic_dicom.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/nifti_image.hpp>
+#include <voxflow/pipeline/run_subject.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -190,6 +192,59 @@ TEST_F(IvimEndToEnd, ABidsDwiFolderIsFound) {
                    "fit:\n  method: full\noutput:\n  dir: out\n");
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
   EXPECT_LT(worst_error(find_output("_D.nii.gz"), "truth_D.nii.gz"), 1e-6);
+}
+
+// The Bayesian method's subject-wide noise is gathered over all voxels before any fit: the maps do not depend
+// on how the voxels fall into chunks.
+TEST_F(IvimEndToEnd, BayesianMapsDoNotDependOnTheChunkSize) {
+  simulate_ivim(0.01);
+  auto const config = write_config("bayesian.yaml", voxflow::testing::ivim_contract_with_method("bayesian"));
+  std::vector<std::vector<double>> maps;
+  for (std::int64_t chunk : {std::int64_t{1} << 18, std::int64_t{7}}) {
+    pipeline::Overrides overrides;
+    overrides.output_dir = (dir_ / ("out" + std::to_string(chunk))).string();
+    pipeline::RunOptions options;
+    options.quiet = true;
+    options.chunk_voxels = chunk;
+    pipeline::run_subject(config, overrides, options);
+    for (auto const* map : {"D", "Dsd", "f"})
+      maps.push_back(
+          io::read_nifti(*overrides.output_dir + "/sub-01/dwi/sub-01_desc-bayesian_" + map + ".nii.gz").data);
+  }
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(maps[k], maps[k + 3]) << k;
+}
+
+// A DICOM series whose files carry their b-values needs no .bval file.
+TEST_F(IvimEndToEnd, ADicomSeriesBringsItsOwnBValues) {
+  pipeline::ivim_run::IvimSimulation sim;
+  sim.out_dir = dir_.string();
+  sim.matrix = {6, 5, 2};
+  sim.noise = 0.0;
+  sim.directions = 1;
+  pipeline::ivim_run::simulate_ivim(sim);
+  auto const dwi = io::read_nifti((dir_ / "dwi.nii.gz").string());
+  io::SyntheticDicomSpec spec;
+  spec.columns = sim.matrix[0];
+  spec.rows = sim.matrix[1];
+  spec.slices = sim.matrix[2];
+  spec.time_points = static_cast<int>(sim.b_values.size());
+  spec.orientation = {-1, 0, 0, 0, -1, 0};
+  spec.pixel_spacing = {2.0, 2.0};
+  spec.slice_spacing = 4.0;
+  spec.first_position = {0.0, 0.0, 0.0};
+  spec.b_values = sim.b_values;
+  spec.rescale_slope = 1000.0 / 30000.0;
+  for (double v : dwi.data)
+    spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
+  io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
+  auto const config = write_config("dicom.yaml",
+                                   "modality: ivim\nsubject: sub-01\ninputs:\n  dwi: dicom\n"
+                                   "fit:\n  method: full\noutput:\n  dir: out\n");
+  ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
+  auto const d = io::read_nifti(find_output("_D.nii.gz")),
+             truth = io::read_nifti((dir_ / "truth_D.nii.gz").string());
+  ASSERT_EQ(d.data.size(), truth.data.size());
+  for (std::size_t i = 0; i < d.data.size(); ++i) EXPECT_NEAR(d.data[i], truth.data[i], 2e-5) << i;
 }
 
 }  // namespace
