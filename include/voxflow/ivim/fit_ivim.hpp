@@ -330,6 +330,25 @@ struct FitIvimFunctor {
 
 }  // namespace detail
 
+namespace detail {
+
+template <class ExecutionSpace, class DataView, class MemorySpace>
+void launch_ivim(char const* label, ExecutionSpace const& space, DataView const& data,
+                 IvimProtocol<MemorySpace> const& protocol, IvimFitOptions const& options,
+                 double global_sigma, Maps<MemorySpace> const& values, StatusMap<MemorySpace> const& status,
+                 bool noise_only) {
+  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
+                "voxflow::ivim: the first argument must be a Kokkos execution space");
+  static_assert(accessible_from<ExecutionSpace, DataView, Maps<MemorySpace>>::value,
+                "voxflow::ivim: data and outputs must be accessible from the execution space");
+  using Functor = FitIvimFunctor<MemorySpace, DataView, Maps<MemorySpace>, StatusMap<MemorySpace>>;
+  ScopedRegion region(label);
+  Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, static_cast<int>(data.extent(0))),
+                       Functor{protocol, options, data, values, status, global_sigma, noise_only});
+}
+
+}  // namespace detail
+
 // Fits every voxel of `data` (voxel, b-value column of `protocol`, raw signal) on `space`: values(v, column)
 // receives the IvimColumn layout (ivim_column_count(options.method) columns), status(v) the FitStatus.
 // `global_sigma` is the Bayesian method's noise SD relative to the b = 0 signal (NaN: each voxel's own
@@ -338,15 +357,8 @@ template <class ExecutionSpace, class DataView, class MemorySpace>
 void fit_ivim(ExecutionSpace const& space, DataView const& data, IvimProtocol<MemorySpace> const& protocol,
               IvimFitOptions const& options, double global_sigma, Maps<MemorySpace> const& values,
               StatusMap<MemorySpace> const& status) {
-  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
-                "voxflow::ivim::fit_ivim: the first argument must be a Kokkos execution space");
-  static_assert(accessible_from<ExecutionSpace, DataView, Maps<MemorySpace>>::value,
-                "voxflow::ivim::fit_ivim: data and outputs must be accessible from the execution space");
-  using Functor = detail::FitIvimFunctor<MemorySpace, DataView, Maps<MemorySpace>, StatusMap<MemorySpace>>;
-  ScopedRegion region("voxflow::ivim::fit_ivim");
-  Kokkos::parallel_for("voxflow::ivim::fit_ivim",
-                       Kokkos::RangePolicy<ExecutionSpace>(space, 0, static_cast<int>(data.extent(0))),
-                       Functor{protocol, options, data, values, status, global_sigma, false});
+  detail::launch_ivim("voxflow::ivim::fit_ivim", space, data, protocol, options, global_sigma, values, status,
+                      false);
 }
 
 // The first pass of the global noise estimate: the residual SD (relative to b = 0) of every voxel's full fit
@@ -355,14 +367,8 @@ template <class ExecutionSpace, class DataView, class MemorySpace>
 void estimate_ivim_noise(ExecutionSpace const& space, DataView const& data,
                          IvimProtocol<MemorySpace> const& protocol, IvimFitOptions const& options,
                          Maps<MemorySpace> const& noise) {
-  static_assert(accessible_from<ExecutionSpace, DataView, Maps<MemorySpace>>::value,
-                "voxflow::ivim::estimate_ivim_noise: data and outputs must be accessible from the space");
-  using Functor = detail::FitIvimFunctor<MemorySpace, DataView, Maps<MemorySpace>, StatusMap<MemorySpace>>;
-  ScopedRegion region("voxflow::ivim::estimate_ivim_noise");
-  Kokkos::parallel_for("voxflow::ivim::estimate_ivim_noise",
-                       Kokkos::RangePolicy<ExecutionSpace>(space, 0, static_cast<int>(data.extent(0))),
-                       Functor{protocol, options, data, noise, StatusMap<MemorySpace>(),
-                               std::numeric_limits<double>::quiet_NaN(), true});
+  detail::launch_ivim("voxflow::ivim::estimate_ivim_noise", space, data, protocol, options,
+                      std::numeric_limits<double>::quiet_NaN(), noise, StatusMap<MemorySpace>(), true);
 }
 
 // One noise SD for a whole subject: the median of the finite per-voxel estimates (robust to the voxels the

@@ -44,6 +44,18 @@ struct SubjectMaps {
   Kokkos::View<std::uint8_t*, Kokkos::HostSpace> status;
 
   std::int64_t voxels() const { return static_cast<std::int64_t>(status.extent(0)); }
+
+  // Maps for `specs` and `voxels` rows, not zeroed: for computations that write every value and status.
+  static SubjectMaps uninitialised(std::vector<MapSpec> specs, std::int64_t voxels,
+                                   std::string const& label) {
+    SubjectMaps maps;
+    maps.values = decltype(values)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::maps"), voxels,
+                                   specs.size());
+    maps.status =
+        decltype(status)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::status"), voxels);
+    maps.specs = std::move(specs);
+    return maps;
+  }
 };
 
 // The voxel grid every output is written on, known from the input headers alone.

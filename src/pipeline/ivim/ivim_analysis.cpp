@@ -94,19 +94,14 @@ VoxelSelection IvimAnalysis::read() {
 }
 
 SubjectMaps IvimAnalysis::compute(ComputeContext const& context) {
-  auto const specs = map_specs();
   auto const n = static_cast<std::int64_t>(data_.voxels.size());
-  SubjectMaps maps;
-  maps.specs = specs;
   // Every column and every status is written by the fit: no need to zero them first.
-  maps.values = decltype(maps.values)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::ivim::maps"), n, specs.size());
-  maps.status = decltype(maps.status)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::ivim::status"), n);
+  SubjectMaps maps = SubjectMaps::uninitialised(map_specs(), n, "voxflow::pipeline::ivim");
+  std::size_t const columns = maps.specs.size();
   dispatch(context.backend, [&](auto space) {
     Progress progress("sub-" + subject_ + " fit", n, context.quiet);
     noise_sd_ = fit_subject(space, settings_, data_, context.chunk_voxels,
-                            {map_columns(maps.values, 0, specs.size()), maps.status}, &progress);
+                            {map_columns(maps.values, 0, columns), maps.status}, &progress);
     context.timer->stage("fit");
   });
   return maps;

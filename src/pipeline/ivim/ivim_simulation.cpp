@@ -3,6 +3,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
+#include <voxflow/pipeline/simulation_options.hpp>
 
 #include <filesystem>
 #include <random>
@@ -44,24 +45,19 @@ std::string simulate_ivim(IvimSimulation const& sim) {
   std::vector<double> series(static_cast<std::size_t>(n * volumes)), mask(static_cast<std::size_t>(n));
   std::array<std::vector<double>, 4> truth;
   for (auto& t : truth) t.resize(static_cast<std::size_t>(n));
-  for (int z = 0; z < nz; ++z)
-    for (int y = 0; y < ny; ++y)
-      for (int x = 0; x < nx; ++x) {
-        std::int64_t const i = x + static_cast<std::int64_t>(nx) * (y + static_cast<std::int64_t>(ny) * z);
-        double const u = nx > 1 ? x / double(nx - 1) : 0.5, w = ny > 1 ? y / double(ny - 1) : 0.5;
-        double const s = nz > 1 ? z / double(nz - 1) : 0.5;
-        double const ex = 2 * u - 1, ey = 2 * w - 1;
-        mask[static_cast<std::size_t>(i)] = (ex * ex + ey * ey <= 1.0) ? 1.0 : 0.0;
-        auto p = ivim_truth_at(u, w, s);
-        p[ivim::s0] = sim.s0;
-        for (int k = 0; k < 4; ++k) truth[k][static_cast<std::size_t>(i)] = p[k];
-        double const q[ivim::ivim_parameter_count] = {p[0], p[1], p[2], p[3]};
-        for (std::int64_t t = 0; t < volumes; ++t) {
-          double grad[ivim::ivim_parameter_count];
-          double const clean = ivim::ivim_signal(volume_b[static_cast<std::size_t>(t)], q, grad);
-          series[static_cast<std::size_t>(i + n * t)] = clean + sim.noise * sim.s0 * gauss(rng);
-        }
-      }
+  for (auto const& voxel : simulated_grid(sim.matrix)) {
+    auto const i = static_cast<std::size_t>(voxel.index);
+    mask[i] = voxel.in_mask ? 1.0 : 0.0;
+    auto p = ivim_truth_at(voxel.u, voxel.w, voxel.s);
+    p[ivim::s0] = sim.s0;
+    for (int k = 0; k < 4; ++k) truth[k][i] = p[k];
+    double const q[ivim::ivim_parameter_count] = {p[0], p[1], p[2], p[3]};
+    for (std::int64_t t = 0; t < volumes; ++t) {
+      double grad[ivim::ivim_parameter_count];
+      double const clean = ivim::ivim_signal(volume_b[static_cast<std::size_t>(t)], q, grad);
+      series[i + static_cast<std::size_t>(n * t)] = clean + sim.noise * sim.s0 * gauss(rng);
+    }
+  }
   fs::path const dir(sim.out_dir);
   auto const geometry = io::make_geometry({2.0, 2.0, 4.0}, 0.0);
   io::write_nifti_4d((dir / "dwi.nii.gz").string(), geometry, {nx, ny, nz, volumes}, series);
