@@ -7,6 +7,7 @@
 
 #include <voxflow/conformance/ivim_conformance.hpp>
 #include <voxflow/conformance/report.hpp>
+#include <voxflow/conformance/suite.hpp>
 
 #include <gtest/gtest.h>
 
@@ -46,6 +47,13 @@ TYPED_TEST(IvimConformance, EveryMethodPassesEveryVisibleRow) {
     EXPECT_EQ(report.cases.size() % methods.size(), 0u) << file;
     for (auto const& c : report.cases) EXPECT_TRUE(c.pass()) << file << " " << describe(c);
   }
+}
+
+TEST(IvimConformanceMethods, TheSuiteRunsTheGenericFilesOnly) {
+  EXPECT_NE(voxflow::conformance::runner_for("ivim/generic_one.csv"), nullptr);
+  EXPECT_NE(voxflow::conformance::runner_for("ivim/generic_DL.csv"), nullptr);
+  // Population statistics of 300 noise draws per algorithm: not cases a single fit can be checked against.
+  EXPECT_EQ(voxflow::conformance::runner_for("ivim/reference_output.csv"), nullptr);
 }
 
 TEST(IvimConformanceMethods, TheDeepLearningTolerancesApplyToTheBayesianMethodOnly) {
