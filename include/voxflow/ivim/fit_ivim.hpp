@@ -44,7 +44,7 @@ inline constexpr EnumTable<IvimNoise, 2> ivim_noise_names{
 // of it moves the parameters by about 1e-3 of their noise SD, and stopping there saves about one pass of
 // five per fit. Noise-free curves still converge to rounding level through the cost floor.
 struct IvimLMOptions : fit::LMOptions {
-  IvimLMOptions() { cost_tolerance = 1e-6; }
+  KOKKOS_INLINE_FUNCTION IvimLMOptions() { cost_tolerance = 1e-6; }
 };
 
 struct IvimFitOptions {
@@ -157,6 +157,7 @@ KOKKOS_INLINE_FUNCTION void fit_segmented(IvimProtocol<Mem> const& protocol, Ivi
   IvimBounds const& bounds = options.bounds;
   double diffusion = 1e-3, tissue = 1.0;
   tissue_compartment(protocol.b, y, n, options.b_threshold, diffusion, tissue);
+  bool const d_on_bound = !(diffusion > bounds.lower[d] && diffusion < bounds.upper[d]);
   diffusion = clamp_to(diffusion, bounds.lower[d], bounds.upper[d]);
   double tissue_decay[max_b_values];
   for (int j = 0; j < n; ++j) tissue_decay[j] = kmath::exp(-protocol.b(j) * diffusion);
@@ -176,6 +177,8 @@ KOKKOS_INLINE_FUNCTION void fit_segmented(IvimProtocol<Mem> const& protocol, Ivi
   out.p[d] = diffusion;
   out.p[dstar] = q[1];
   out.p[f] = q[2];
+  // D is a parameter of the method too: a tissue step clamped to a D bound is a fit at a bound.
+  if (d_on_bound && out.lm.status == FitStatus::converged) out.lm.status = FitStatus::converged_at_bound;
 }
 
 template <class Mem, class Curve>
