@@ -164,6 +164,32 @@ TEST_F(IvimEndToEnd, BadBValueInputsAreOneClearInputError) {
   EXPECT_NE(err().find("bad.bvec"), std::string::npos) << err();
 }
 
+TEST_F(IvimEndToEnd, InconsistentFitKeysAreConfigurationErrors) {
+  simulate_ivim(0.0);
+  std::string const contract = voxflow::testing::ivim_contract_yaml;
+  struct Case {
+    std::string from, to, key;
+  } const cases[] = {
+      {"  b_threshold: 200\n", "  b_threshold: 200\n  bounds:\n    D: [0.005, 0.001]\n", "fit.bounds.D"},
+      {"  b_threshold: 200\n", "  b_threshold: 200\n  bounds:\n    S0: [1.1, 2.0]\n", "fit.bounds.S0"},
+      {"  b_threshold: 200\n", "  b_threshold: 200\n  bounds:\n    f: [0.0, 1.5]\n", "fit.bounds.f"},
+      {"method: segmented", "method: biexp", "fit.method"},
+      {"  dwi: dwi.nii.gz", "  # no dwi", "inputs.dwi"},
+  };
+  for (auto const& c : cases) {
+    std::string yaml = contract;
+    yaml.replace(yaml.find(c.from), c.from.size(), c.to);
+    auto const config = write_config("bad.yaml", yaml);
+    EXPECT_EQ(voxflow({"run", "--quiet", config}), static_cast<int>(ExitCode::config)) << yaml;
+    EXPECT_NE(err().find(c.key), std::string::npos) << err();
+  }
+  // A threshold that leaves fewer than two b-values for the tissue step is a protocol mismatch.
+  std::string yaml = contract;
+  yaml.replace(yaml.find("b_threshold: 200"), 16, "b_threshold: 700");
+  EXPECT_EQ(voxflow({"run", "--quiet", write_config("high.yaml", yaml)}), static_cast<int>(ExitCode::input));
+  EXPECT_NE(err().find("b_threshold"), std::string::npos) << err();
+}
+
 TEST_F(IvimEndToEnd, TheSimulatorsConfigurationAveragesDirectionsAndRuns) {
   ASSERT_EQ(voxflow({"simulate", "ivim", "--out", dir_.string(), "--matrix", "6,5,2", "--noise", "0"}), 0)
       << err();
