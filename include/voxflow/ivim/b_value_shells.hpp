@@ -1,6 +1,8 @@
 // Diffusion protocols as the IVIM fit sees them: the volumes of a series grouped into shells of one b-value
-// (repeated b-values and the directions of one shell), whose signals are averaged into one trace-weighted
-// sample per shell. Host code: it runs once per subject, before any voxel is fitted.
+// (repeated b-values and the directions of one shell), whose signals are averaged into one sample per shell:
+// the arithmetic mean over directions (the direction-averaged, trace-weighted signal; unlike a geometric mean
+// it stays defined for the zero or negative samples of noisy high-b volumes). Host code: it runs once per
+// subject, before any voxel is fitted.
 #ifndef VOXFLOW_IVIM_B_VALUE_SHELLS_HPP
 #define VOXFLOW_IVIM_B_VALUE_SHELLS_HPP
 

@@ -3,6 +3,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/input_paths.hpp>
+#include <voxflow/pipeline/simulation_options.hpp>
 
 #include <filesystem>
 
@@ -16,14 +17,13 @@ namespace {
 struct BoundKey {
   char const* key;
   int parameter;
-  char const* default_yaml;
   char const* comment;
 };
 constexpr BoundKey bound_keys[] = {
-    {"fit.bounds.S0", ivim::s0, "[0.5, 1.5]", "S0 relative to the b = 0 signal, [lower, upper]"},
-    {"fit.bounds.D", ivim::d, "[0.0, 0.005]", "tissue diffusion D, mm^2/s, [lower, upper]"},
-    {"fit.bounds.Dstar", ivim::dstar, "[0.005, 0.2]", "pseudo-diffusion D*, mm^2/s, [lower, upper]"},
-    {"fit.bounds.f", ivim::f, "[0.0, 1.0]", "perfusion fraction f, [lower, upper]"},
+    {"fit.bounds.S0", ivim::s0, "S0 relative to the b = 0 signal, [lower, upper]"},
+    {"fit.bounds.D", ivim::d, "tissue diffusion D, mm^2/s, [lower, upper]"},
+    {"fit.bounds.Dstar", ivim::dstar, "pseudo-diffusion D*, mm^2/s, [lower, upper]"},
+    {"fit.bounds.f", ivim::f, "perfusion fraction f, [lower, upper]"},
 };
 
 // The subject's dwi series of a BIDS-like dataset: sub-<s>[/ses-<x>]/dwi/<prefix>*_dwi.nii[.gz] with its
@@ -58,6 +58,12 @@ void find_bids_dwi(std::string const& root, std::string const& subject, std::str
 }  // namespace
 
 std::vector<KeySpec> ivim_keys() {
+  // The defaults are the kernels' own (ivim::IvimFitOptions), written once there.
+  ivim::IvimFitOptions const defaults;
+  auto range = [&](int parameter) {
+    return "[" + simulation_text(defaults.bounds.lower[parameter]) + ", " +
+           simulation_text(defaults.bounds.upper[parameter]) + "]";
+  };
   std::vector<KeySpec> keys = {
       path_key("inputs.bids",
                "BIDS-like raw dataset: sub-<s>[/ses-<x>]/dwi/*_dwi.nii.gz with its .bval (and .bvec)"),
@@ -71,16 +77,18 @@ std::vector<KeySpec> ivim_keys() {
                "are averaged over its directions (the trace)"),
       path_key("inputs.mask", "3-D NIfTI; voxels > 0 are fitted (default: every voxel)"),
       choice_key("fit.method", ivim::ivim_method_names, ivim::IvimMethod::segmented,
-                 "segmented: D from b >= b_threshold, then f and D* with D fixed; full: all four by LM;\n"
-                 "bayesian: MAP with posterior SD maps"),
-      number_key("fit.b_threshold", "200", "b-values >= this give D in the segmented step, s/mm^2", 0.0),
-      integer_key("fit.max_iterations", "100", "Levenberg-Marquardt iterations per voxel and step", 1, 65535),
+                 "segmented: D from b >= b_threshold,\nthen S0, f, D* with D fixed; full: all four by LM; "
+                 "bayesian: MAP with posterior SDs"),
+      number_key("fit.b_threshold", simulation_text(defaults.b_threshold),
+                 "b-values >= this give D in the segmented step, s/mm^2", 0.0),
+      integer_key("fit.max_iterations", std::to_string(defaults.lm.max_iterations),
+                  "Levenberg-Marquardt iterations per voxel and step", 1, 65535),
   };
-  for (auto const& b : bound_keys) keys.push_back(numbers_key(b.key, b.default_yaml, b.comment));
-  keys.push_back(choice_key("fit.bayesian.noise", ivim::ivim_noise_names, ivim::IvimNoise::global,
-                            "the noise SD: one for the subject (median residual SD of the full fits),\n"
-                            "or each voxel's own"));
-  keys.push_back(number_key("fit.bayesian.prior_scale", "1.0",
+  for (auto const& b : bound_keys) keys.push_back(numbers_key(b.key, range(b.parameter), b.comment));
+  keys.push_back(
+      choice_key("fit.bayesian.noise", ivim::ivim_noise_names, ivim::IvimNoise::global,
+                 "global: the median residual SD of every voxel's full fit;\nvoxel: each voxel's own"));
+  keys.push_back(number_key("fit.bayesian.prior_scale", simulation_text(defaults.prior_scale),
                             "multiplies the SDs of the weakly informative prior (larger: weaker prior)",
                             1e-6));
   return keys;
