@@ -1,9 +1,9 @@
 #include <voxflow/conformance/aif_conformance.hpp>
+#include <voxflow/conformance/suite.hpp>
+#include <voxflow/core/errors.hpp>
 #include <voxflow/conformance/dce_conformance.hpp>
 #include <voxflow/conformance/ivim_conformance.hpp>
-#include <voxflow/conformance/suite.hpp>
 #include <voxflow/conformance/t1_conformance.hpp>
-#include <voxflow/core/errors.hpp>
 
 #include <nlohmann/json.hpp>
 
