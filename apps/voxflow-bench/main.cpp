@@ -4,6 +4,7 @@
 #include "app_support.hpp"
 #include "asl_bench.hpp"
 #include "dce_bench.hpp"
+#include "ivim_bench.hpp"
 #include "lm_bench.hpp"
 
 #include <voxflow/core/errors.hpp>
@@ -66,6 +67,11 @@ int main(int argc, char** argv) {
       "the grey-matter peak)");
   asl_cmd->add_option("--model", o.model, "multi_pld (Buxton fit of CBF and ATT) or single_pld");
   add_common(asl_cmd, o, threads, child);
+  auto* ivim_cmd = app.add_subcommand(
+      "ivim",
+      "IVIM fits (default 300000 voxels, 11 b-values 0..800 s/mm^2; --frames sets the b-value count)");
+  ivim_cmd->add_option("--model", o.model, "segmented, full, bayesian or all (default)");
+  add_common(ivim_cmd, o, threads, child);
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
@@ -77,8 +83,11 @@ int main(int argc, char** argv) {
     app.exit(e);
     return static_cast<int>(voxflow::ExitCode::usage);
   }
-  std::string const subcommand = *lm_cmd ? "lm" : *asl_cmd ? "asl" : "dce";
-  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : *asl_cmd ? "multi_pld" : "extended_tofts";
+  std::string const subcommand = *lm_cmd ? "lm" : *asl_cmd ? "asl" : *ivim_cmd ? "ivim" : "dce";
+  if (o.model.empty())
+    o.model = *lm_cmd ? "exp_offset" : *asl_cmd ? "multi_pld" : *ivim_cmd ? "all" : "extended_tofts";
+  if (*ivim_cmd && ivim_cmd->count("--voxels") == 0) o.voxels = 300000;
+  if (*ivim_cmd && ivim_cmd->count("--frames") == 0) o.frames = 11;
 
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
@@ -101,6 +110,7 @@ int main(int argc, char** argv) {
     int kargc = static_cast<int>(kargv.size()) - 1;
     voxflow::Runtime runtime(kargc, kargv.data(), threads.empty() ? 0 : threads.front());
     if (subcommand == "asl") return voxflow::bench::run_asl_bench(o);
+    if (subcommand == "ivim") return voxflow::bench::run_ivim_bench(o);
     return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }

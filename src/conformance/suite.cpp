@@ -1,6 +1,7 @@
 #include <voxflow/conformance/aif_conformance.hpp>
 #include <voxflow/conformance/asl_conformance.hpp>
 #include <voxflow/conformance/dce_conformance.hpp>
+#include <voxflow/conformance/ivim_conformance.hpp>
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/conformance/t1_conformance.hpp>
 #include <voxflow/core/errors.hpp>
@@ -44,6 +45,7 @@ FileRunner runner_for(std::string const& relative_path) {
     return dce::run_model_reference_file;
   if (starts_with(relative_path, "dce/osipy_forward/")) return dce::run_forward_reference_file;
   if (relative_path == "asl/osipy_dro/plds.csv") return run_asl_dro_file;
+  if (starts_with(relative_path, "ivim/generic")) return ivim::run_ivim_reference_file;
   return nullptr;
 }
 

@@ -40,4 +40,23 @@ std::string simulation_text(std::array<int, 3> const& matrix) {
   return std::to_string(matrix[0]) + "," + std::to_string(matrix[1]) + "," + std::to_string(matrix[2]);
 }
 
+std::vector<SimulatedVoxel> simulated_grid(std::array<int, 3> const& matrix) {
+  auto const [nx, ny, nz] = matrix;
+  std::vector<SimulatedVoxel> grid;
+  grid.reserve(static_cast<std::size_t>(nx) * ny * nz);
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        SimulatedVoxel v;
+        v.index = x + static_cast<std::int64_t>(nx) * (y + static_cast<std::int64_t>(ny) * z);
+        v.u = nx > 1 ? x / double(nx - 1) : 0.5;
+        v.w = ny > 1 ? y / double(ny - 1) : 0.5;
+        v.s = nz > 1 ? z / double(nz - 1) : 0.5;
+        double const ex = 2 * v.u - 1, ey = 2 * v.w - 1;
+        v.in_mask = ex * ex + ey * ey <= 1.0;
+        grid.push_back(v);
+      }
+  return grid;
+}
+
 }  // namespace voxflow::pipeline

@@ -4,8 +4,10 @@
 #define VOXFLOW_PIPELINE_SIMULATION_OPTIONS_HPP
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace voxflow::pipeline {
 
@@ -15,6 +17,15 @@ using SimulationValues = std::map<std::string, std::string>;
 double simulation_number(SimulationValues const& options, std::string const& name);
 int simulation_integer(SimulationValues const& options, std::string const& name);
 std::array<int, 3> simulation_matrix(SimulationValues const& options, std::string const& name);
+
+// A voxel of a simulated nx x ny x nz grid: its NIfTI index, its relative position (u, w, s) in [0, 1]^3 (0.5
+// along a dimension of one voxel), and whether it lies inside the elliptic mask every slice shares.
+struct SimulatedVoxel {
+  std::int64_t index = 0;
+  double u = 0.0, w = 0.0, s = 0.0;
+  bool in_mask = false;
+};
+std::vector<SimulatedVoxel> simulated_grid(std::array<int, 3> const& matrix);
 
 // Default values as the help text shows them: shortest round-tripping decimal, "nx,ny,nz".
 std::string simulation_text(double value);
