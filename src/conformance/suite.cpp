@@ -2,6 +2,7 @@
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/conformance/dce_conformance.hpp>
+#include <voxflow/conformance/dsc_conformance.hpp>
 #include <voxflow/conformance/t1_conformance.hpp>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,10 @@ FileReport run_t1_file(RunContext const& ctx) {
   return t1::run_t1_reference_file(ctx);
 }  // default method
 
+FileReport run_dsc_file(RunContext const& ctx) {
+  return dsc::run_dsc_reference_file(ctx);
+}  // every method
+
 FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "t1/")) return run_t1_file;
   if (starts_with(relative_path, "dce/aif/")) return run_aif_reference_file;
@@ -42,6 +47,7 @@ FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "dce/models/") || starts_with(relative_path, "dce/models_noisefree/"))
     return dce::run_model_reference_file;
   if (starts_with(relative_path, "dce/osipy_forward/")) return dce::run_forward_reference_file;
+  if (starts_with(relative_path, "dsc/")) return run_dsc_file;
   return nullptr;
 }
 
