@@ -28,9 +28,27 @@ inline std::vector<double> aif_curve(std::vector<double> const& times, double de
   return c;
 }
 
-// (CBF/6000) ∫ Ca(τ − delay) R(t − τ) dτ; exponential residue exp(−t/MTT) or boxcar (1 for t < MTT).
+enum class Residue { exponential, boxcar, gamma };
+
+// The residue at t for a mean transit time: exp(−t/MTT); 1 for t < MTT; or that of gamma-distributed transit
+// times of shape 3 (as in the OSIPI DRO), e^{−x}(1 + x + x²/2) with x = 3t/MTT, flat at t = 0.
+inline double residue(Residue shape, double t, double mtt) {
+  switch (shape) {
+    case Residue::exponential:
+      return std::exp(-t / mtt);
+    case Residue::boxcar:
+      return t < mtt ? 1.0 : 0.0;
+    case Residue::gamma: {
+      double const x = 3.0 * t / mtt;
+      return std::exp(-x) * (1.0 + x + 0.5 * x * x);
+    }
+  }
+  return 0.0;
+}
+
+// (CBF/6000) ∫ Ca(τ − delay) R(t − τ) dτ.
 inline std::vector<double> tissue_curve(std::vector<double> const& times, double cbf, double cbv,
-                                        double delay_s = 0.0, bool boxcar = false) {
+                                        double delay_s = 0.0, Residue shape = Residue::exponential) {
   double const mtt = 60.0 * cbv / cbf;
   std::vector<double> out;
   for (double t : times) {
@@ -39,7 +57,7 @@ inline std::vector<double> tissue_curve(std::vector<double> const& times, double
     double sum = 0.0;
     for (int k = 0; k <= steps && t > 0; ++k) {
       double const tau = k * h, w = (k == 0 || k == steps) ? 0.5 : 1.0;
-      double const r = boxcar ? (t - tau < mtt ? 1.0 : 0.0) : std::exp(-(t - tau) / mtt);
+      double const r = residue(shape, t - tau, mtt);
       sum += w * gamma_aif(tau - delay_s) * r;
     }
     out.push_back(cbf / 6000.0 * sum * h);

@@ -1,9 +1,10 @@
 // The DSC deconvolution kernels on every execution space: round trips with known CBF, CBV and MTT for
-// exponential and boxcar residues, kh/density scaling, the delay (in)sensitivity of sSVD versus cSVD and
-// oSVD (Wu et al. 2003), the oSVD threshold choice, and the status of unusable voxels.
+// gamma-transit, exponential and boxcar residues, kh/density scaling, the delay (in)sensitivity of sSVD
+// versus cSVD and oSVD (Wu et al. 2003), the oSVD threshold choice, and the status of unusable voxels.
 #include "dsc_test_support.hpp"
 #include "execution_spaces.hpp"
 
+#include <voxflow/core/errors.hpp>
 #include <voxflow/dsc/deconvolve.hpp>
 
 #include <gtest/gtest.h>
@@ -43,7 +44,7 @@ TYPED_TEST(DscDeconvolution, RecoversKnownCbfCbvMttForEveryMethod) {
   };
   std::vector<Truth> const truth{{20.0, 3.0}, {40.0, 4.0}, {60.0, 5.0}};
   std::vector<std::vector<double>> curves;
-  for (auto const& t : truth) curves.push_back(tissue_curve(times, t.cbf, t.cbv));
+  for (auto const& t : truth) curves.push_back(tissue_curve(times, t.cbf, t.cbv, 0.0, Residue::gamma));
   for (auto method : {DeconvolutionMethod::ssvd, DeconvolutionMethod::csvd, DeconvolutionMethod::osvd,
                       DeconvolutionMethod::tikhonov}) {
     auto const maps = deconvolve<TypeParam>(curves, aif, times, options_for(method, 0.05));
@@ -53,18 +54,38 @@ TYPED_TEST(DscDeconvolution, RecoversKnownCbfCbvMttForEveryMethod) {
       EXPECT_EQ(maps.status[v], static_cast<std::uint8_t>(voxflow::FitStatus::converged));
       // CBV is the area ratio: exact up to the truncated tail.
       EXPECT_LT(relative_error(maps.at(v, col::cbv), truth[v].cbv), 0.02);
-      EXPECT_LT(relative_error(maps.at(v, col::cbf), truth[v].cbf), 0.12);
+      // Tikhonov's fixed λ smooths the residue's peak more than a 5 % truncation.
+      double const cbf_tolerance = method == DeconvolutionMethod::tikhonov ? 0.2 : 0.1;
+      EXPECT_LT(relative_error(maps.at(v, col::cbf), truth[v].cbf), cbf_tolerance);
       EXPECT_NEAR(maps.at(v, col::mtt), 60.0 * maps.at(v, col::cbv) / maps.at(v, col::cbf), 1e-9);
-      EXPECT_LT(relative_error(maps.at(v, col::mtt), 60.0 * truth[v].cbv / truth[v].cbf), 0.15);
-      EXPECT_NEAR(maps.at(v, col::tmax), 0.0, 1.01);  // exponential residue: peak at t = 0
+      EXPECT_LT(relative_error(maps.at(v, col::mtt), 60.0 * truth[v].cbv / truth[v].cbf),
+                cbf_tolerance + 0.05);
+      // The residue is flat at t = 0; the rectangle rule moves its maximum by up to two frames.
+      EXPECT_GE(maps.at(v, col::tmax), 0.0);
+      EXPECT_LE(maps.at(v, col::tmax), 2.0);
     }
+  }
+}
+
+// An exponential residue (a jump at t = 0) is the classic case where truncated deconvolution underestimates
+// CBF: the estimate is low but CBV, an area ratio, is not.
+TYPED_TEST(DscDeconvolution, ExponentialResidueGivesTheKnownCbfUnderestimate) {
+  auto const times = frame_times(90, 1.0);
+  auto const aif = aif_curve(times);
+  std::vector<std::vector<double>> const curves{tissue_curve(times, 40.0, 4.0)};
+  for (auto method : {DeconvolutionMethod::ssvd, DeconvolutionMethod::csvd, DeconvolutionMethod::osvd}) {
+    auto const maps = deconvolve<TypeParam>(curves, aif, times, options_for(method));
+    EXPECT_LT(maps.at(0, col::cbf), 40.0) << voxflow::dsc::deconvolution_method_name(method);
+    EXPECT_GT(maps.at(0, col::cbf), 0.6 * 40.0) << voxflow::dsc::deconvolution_method_name(method);
+    EXPECT_LT(relative_error(maps.at(0, col::cbv), 4.0), 0.02);
   }
 }
 
 TYPED_TEST(DscDeconvolution, BoxcarResidueGivesItsTransitTime) {
   auto const times = frame_times(90, 1.0);
   auto const aif = aif_curve(times);
-  std::vector<std::vector<double>> const curves{tissue_curve(times, 30.0, 4.0, 0.0, true)};  // MTT 8 s
+  std::vector<std::vector<double>> const curves{
+      tissue_curve(times, 30.0, 4.0, 0.0, Residue::boxcar)};  // MTT 8 s
   auto const maps = deconvolve<TypeParam>(curves, aif, times, options_for(DeconvolutionMethod::osvd));
   EXPECT_LT(relative_error(maps.at(0, col::cbv), 4.0), 0.02);
   EXPECT_LT(relative_error(maps.at(0, col::mtt), 8.0), 0.2);
@@ -85,32 +106,42 @@ TYPED_TEST(DscDeconvolution, HematocritAndDensityScaleCbfAndCbvNotMtt) {
   EXPECT_NEAR(scaled.at(0, col::mtt), plain.at(0, col::mtt), 1e-9 * plain.at(0, col::mtt));
 }
 
-// Wu et al. 2003: a tissue curve arriving 3 s after the AIF. The block-circulant methods recover CBF within
-// 5 % (and Tmax = the delay); sSVD with its usual threshold underestimates CBF.
-TYPED_TEST(DscDeconvolution, ThreeSecondDelayLeavesCsvdAndOsvdUnbiasedButNotSsvd) {
+// Wu et al. 2003: an AIF that arrives 3 s after the tissue (e.g. measured in a distal artery), and a tissue
+// that arrives 3 s after the AIF. The block-circulant methods recover CBF within 5 % at high SNR either way,
+// with Tmax shifted by the delay; sSVD, whose causal matrix cannot represent a residue that starts before
+// the AIF, shows its known delay bias.
+TYPED_TEST(DscDeconvolution, ThreeSecondAifDelayLeavesCsvdAndOsvdUnbiasedButNotSsvd) {
   auto const times = frame_times(90, 1.0);
   auto const aif = aif_curve(times);
-  double const cbf = 30.0, cbv = 4.0, delay = 3.0;
+  double const cbf = 30.0, cbv = 4.0;
   std::mt19937_64 rng(7);
-  std::normal_distribution<double> noise(0.0, 1e-4);  // high SNR: ~1e-4 of the tissue peak (~1.5 1/s)
-  auto delayed = tissue_curve(times, cbf, cbv, delay);
-  for (double& c : delayed) c += noise(rng);
-  auto const undelayed = tissue_curve(times, cbf, cbv);
-  std::vector<std::vector<double>> const curves{undelayed, delayed};
+  std::normal_distribution<double> noise(0.0, 1e-4);  // high SNR: 1e-4 1/s against a ~1 1/s tissue peak
+  std::vector<std::vector<double>> curves;
+  for (double delay : {0.0, -3.0, 3.0}) {  // tissue delay relative to the AIF: none, AIF late, tissue late
+    curves.push_back(tissue_curve(times, cbf, cbv, delay, Residue::gamma));
+    for (double& c : curves.back()) c += noise(rng);
+  }
   auto const csvd = deconvolve<TypeParam>(curves, aif, times, options_for(DeconvolutionMethod::csvd, 0.05));
   auto const osvd = deconvolve<TypeParam>(curves, aif, times, options_for(DeconvolutionMethod::osvd));
   auto const ssvd = deconvolve<TypeParam>(curves, aif, times, options_for(DeconvolutionMethod::ssvd));
-  EXPECT_LT(relative_error(csvd.at(1, col::cbf), cbf), 0.05) << csvd.at(1, col::cbf);
-  EXPECT_LT(relative_error(osvd.at(1, col::cbf), cbf), 0.05) << osvd.at(1, col::cbf);
-  EXPECT_NEAR(csvd.at(1, col::tmax), delay, 1.01);
-  EXPECT_NEAR(osvd.at(1, col::tmax), delay, 1.01);
-  // Delay insensitivity: the delayed and undelayed estimates agree.
-  EXPECT_LT(relative_error(csvd.at(1, col::cbf), csvd.at(0, col::cbf)), 0.03);
-  EXPECT_LT(relative_error(osvd.at(1, col::cbf), osvd.at(0, col::cbf)), 0.03);
-  // sSVD's known bias: the delayed curve gives a clearly lower CBF than the truth and than its own
-  // estimate without delay.
-  EXPECT_LT(ssvd.at(1, col::cbf), 0.9 * cbf) << ssvd.at(1, col::cbf);
-  EXPECT_LT(ssvd.at(1, col::cbf), 0.92 * ssvd.at(0, col::cbf));
+  for (std::size_t v = 0; v < 3; ++v) {
+    SCOPED_TRACE("tissue delay " + std::to_string(v == 0 ? 0 : v == 1 ? -3 : 3) + " s");
+    EXPECT_LT(relative_error(csvd.at(v, col::cbf), cbf), 0.05) << csvd.at(v, col::cbf);
+    EXPECT_LT(relative_error(osvd.at(v, col::cbf), cbf), 0.05) << osvd.at(v, col::cbf);
+  }
+  for (auto const* maps : {&csvd, &osvd}) {
+    EXPECT_NEAR(maps->at(1, col::tmax) - maps->at(0, col::tmax), -3.0, 1.01);
+    EXPECT_NEAR(maps->at(2, col::tmax) - maps->at(0, col::tmax), 3.0, 1.01);
+  }
+  // sSVD (its usual threshold 0.2): the estimate moves with the delay, by far the most when the AIF is late
+  // (the causal matrix cannot put residue before the AIF; the tissue mass already present when the AIF
+  // arrives appears as an instant, too high flow).
+  EXPECT_GT(relative_error(ssvd.at(1, col::cbf), cbf), 0.25) << ssvd.at(1, col::cbf);
+  EXPECT_GT(relative_error(ssvd.at(1, col::cbf), ssvd.at(0, col::cbf)), 0.25);
+  EXPECT_GT(relative_error(ssvd.at(2, col::cbf), ssvd.at(0, col::cbf)), 0.05);
+  for (auto const* maps : {&csvd, &osvd})
+    for (std::size_t v = 1; v < 3; ++v)
+      EXPECT_LT(relative_error(maps->at(v, col::cbf), maps->at(0, col::cbf)), 0.02);
 }
 
 TYPED_TEST(DscDeconvolution, OsvdRegularisesNoisierCurvesMore) {
@@ -167,11 +198,14 @@ TEST(DscDeconvolutionOperator, StacksOnePseudoInversePerCandidateOfTheRightLengt
   EXPECT_EQ(ssvd.candidates, 1);
   // The causal matrix without truncation inverts the convolution: pinv · (A r) = r for a residue r.
   o.threshold = 1e-12;
-  auto const exact = voxflow::dsc::build_deconvolution_operator(aif, 1.0, o, "a");
+  // A well-conditioned AIF (large at the first frame): the inverse is exact to rounding.
+  std::vector<double> early(30);
+  for (int j = 0; j < 30; ++j) early[static_cast<std::size_t>(j)] = std::exp(-j / 3.0);
+  auto const exact = voxflow::dsc::build_deconvolution_operator(early, 1.0, o, "a");
   std::vector<double> r(30), c(30, 0.0);
   for (int i = 0; i < 30; ++i) r[i] = std::exp(-i / 5.0);
   for (int i = 0; i < 30; ++i)
-    for (int j = 0; j <= i; ++j) c[i] += aif[i - j] * r[j];
+    for (int j = 0; j <= i; ++j) c[i] += early[i - j] * r[j];
   for (int i = 0; i < 30; ++i) {
     double back = 0.0;
     for (int j = 0; j < 30; ++j) back += exact.pinv[static_cast<std::size_t>(i) * 30 + j] * c[j];

@@ -34,11 +34,17 @@ inline bool is_circulant(DeconvolutionMethod m) {
   return m == DeconvolutionMethod::csvd || m == DeconvolutionMethod::osvd;
 }
 
+// The default oSVD candidates (a function, not a braced member initialiser: GCC 12 warns of a dangling pointer
+// in the latter).
+inline std::vector<double> default_osvd_thresholds() {
+  return {0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3};
+}
+
 struct DeconvolutionOptions {
   DeconvolutionMethod method = DeconvolutionMethod::osvd;
   double threshold = 0.2;  // ssvd, csvd: singular values <= threshold · s_max are dropped
   // osvd: candidate thresholds (relative to s_max), tried from the smallest up.
-  std::vector<double> osvd_thresholds{0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3};
+  std::vector<double> osvd_thresholds = default_osvd_thresholds();
   double oscillation_bound = 0.035;  // osvd: the largest oscillation index accepted
   double tikhonov_lambda = 0.1;      // tikhonov: λ relative to s_max
 };
