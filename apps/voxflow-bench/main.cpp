@@ -3,6 +3,7 @@
 // fixes the host thread count at initialisation.
 #include "app_support.hpp"
 #include "dce_bench.hpp"
+#include "dsc_bench.hpp"
 #include "lm_bench.hpp"
 
 #include <voxflow/core/errors.hpp>
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
   dce_cmd->add_option("--model", o.model, "tofts, extended_tofts, patlak, 2cxm or 2cum");
   dce_cmd->add_flag("--fit-delay", o.fit_delay, "fit an arterial delay as well");
   add_common(dce_cmd, o, threads, child);
+  auto* dsc_cmd =
+      app.add_subcommand("dsc", "DSC deconvolution (300000 voxels, 60 frames 1.5 s apart, gamma AIF)");
+  dsc_cmd->add_option("--model", o.model, "ssvd, csvd, osvd, tikhonov or all (default: each in turn)");
+  add_common(dsc_cmd, o, threads, child);
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
@@ -70,8 +75,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     return static_cast<int>(voxflow::ExitCode::usage);
   }
-  std::string const subcommand = *lm_cmd ? "lm" : "dce";
-  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : "extended_tofts";
+  std::string const subcommand = *lm_cmd ? "lm" : *dsc_cmd ? "dsc" : "dce";
+  if (o.model.empty()) o.model = *lm_cmd ? "exp_offset" : *dsc_cmd ? "all" : "extended_tofts";
+  if (*dsc_cmd && dsc_cmd->count("--voxels") == 0) o.voxels = 300000;
+  if (*dsc_cmd && dsc_cmd->count("--frames") == 0) o.frames = 60;
 
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
@@ -93,6 +100,7 @@ int main(int argc, char** argv) {
     auto kargv = voxflow::app::kokkos_argv(program, split.kokkos);
     int kargc = static_cast<int>(kargv.size()) - 1;
     voxflow::Runtime runtime(kargc, kargv.data(), threads.empty() ? 0 : threads.front());
+    if (subcommand == "dsc") return voxflow::bench::run_dsc_bench(o);
     return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }

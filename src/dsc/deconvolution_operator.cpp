@@ -100,20 +100,41 @@ DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& ai
       break;
   }
   op.candidates = static_cast<int>(op.thresholds.size());
-  op.pinv.reserve(static_cast<std::size_t>(op.candidates) * op.length * op.frames);
-  std::vector<double> filter(static_cast<std::size_t>(op.length));
-  for (double t : op.thresholds) {
-    for (int k = 0; k < op.length; ++k) {
-      double const s = svd.s[static_cast<std::size_t>(k)];
-      if (options.method == DeconvolutionMethod::tikhonov) {
-        double const lambda = t * s_max;
-        filter[static_cast<std::size_t>(k)] = s / (s * s + lambda * lambda);
-      } else {
-        filter[static_cast<std::size_t>(k)] = s > t * s_max ? 1.0 / s : 0.0;
-      }
+  if (options.method == DeconvolutionMethod::osvd) {
+    require_input(op.length <= max_osvd_length, source, "frames",
+                  "at most " + std::to_string(max_osvd_length / 2) + " frames for osvd, found " +
+                      std::to_string(op.frames));
+    for (double t : op.thresholds)
+      op.kept.push_back(static_cast<int>(
+          std::count_if(svd.s.begin(), svd.s.end(), [&](double s) { return s > t * s_max; })));
+    op.components = op.kept.front();
+    int const m = op.length, k = op.components;
+    op.left.assign(static_cast<std::size_t>(op.frames) * k, 0.0);
+    op.right.assign(static_cast<std::size_t>(k) * m, 0.0);
+    for (int c = 0; c < k; ++c) {
+      double const inv_s = 1.0 / svd.s[static_cast<std::size_t>(c)];
+      for (int j = 0; j < op.frames; ++j)
+        op.left[static_cast<std::size_t>(j) * k + c] =
+            svd.u[static_cast<std::size_t>(j) + static_cast<std::size_t>(c) * m] * inv_s;
+      for (int i = 0; i < m; ++i)
+        op.right[static_cast<std::size_t>(c) * m + i] =
+            svd.vt[static_cast<std::size_t>(c) + static_cast<std::size_t>(i) * m];
     }
-    append_pinv(svd, filter, op.frames, op.pinv);
+    return op;
   }
+  op.pinv.reserve(static_cast<std::size_t>(op.length) * op.frames);
+  std::vector<double> filter(static_cast<std::size_t>(op.length));
+  double const t = op.thresholds.front();
+  for (int k = 0; k < op.length; ++k) {
+    double const s = svd.s[static_cast<std::size_t>(k)];
+    if (options.method == DeconvolutionMethod::tikhonov) {
+      double const lambda = t * s_max;
+      filter[static_cast<std::size_t>(k)] = s / (s * s + lambda * lambda);
+    } else {
+      filter[static_cast<std::size_t>(k)] = s > t * s_max ? 1.0 / s : 0.0;
+    }
+  }
+  append_pinv(svd, filter, op.frames, op.pinv);
   return op;
 }
 

@@ -144,6 +144,36 @@ TYPED_TEST(DscDeconvolution, ThreeSecondAifDelayLeavesCsvdAndOsvdUnbiasedButNotS
       EXPECT_LT(relative_error(maps->at(v, col::cbf), maps->at(0, col::cbf)), 0.02);
 }
 
+// The factored oSVD residues are the cSVD ones: with a bound every candidate meets, oSVD is cSVD at the
+// smallest threshold; with a bound none meets, cSVD at the largest.
+TYPED_TEST(DscDeconvolution, OsvdCandidatesAreCsvdAtTheirThresholds) {
+  auto const times = frame_times(70, 1.0);
+  auto const aif = aif_curve(times);
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.02);
+  std::vector<std::vector<double>> curves;
+  for (double cbf : {20.0, 45.0, 70.0}) {
+    curves.push_back(tissue_curve(times, cbf, 4.0, 2.0));
+    for (double& c : curves.back()) c += noise(rng);
+  }
+  DeconvolutionOptions accept_all = options_for(DeconvolutionMethod::osvd), accept_none = accept_all;
+  accept_all.oscillation_bound = 1e200;
+  accept_none.oscillation_bound = 0.0;
+  auto const smallest = deconvolve<TypeParam>(curves, aif, times, accept_all);
+  auto const largest = deconvolve<TypeParam>(curves, aif, times, accept_none);
+  auto const csvd_small = deconvolve<TypeParam>(
+      curves, aif, times, options_for(DeconvolutionMethod::csvd, accept_all.osvd_thresholds.front()));
+  auto const csvd_large = deconvolve<TypeParam>(
+      curves, aif, times, options_for(DeconvolutionMethod::csvd, accept_all.osvd_thresholds.back()));
+  for (std::size_t v = 0; v < curves.size(); ++v)
+    for (int c : {col::cbf, col::tmax}) {
+      EXPECT_NEAR(smallest.at(v, c), csvd_small.at(v, c), 1e-8 * std::fabs(csvd_small.at(v, c)) + 1e-12);
+      EXPECT_NEAR(largest.at(v, c), csvd_large.at(v, c), 1e-8 * std::fabs(csvd_large.at(v, c)) + 1e-12);
+    }
+  EXPECT_EQ(smallest.at(0, col::threshold), accept_all.osvd_thresholds.front());
+  EXPECT_EQ(largest.at(0, col::threshold), accept_all.osvd_thresholds.back());
+}
+
 TYPED_TEST(DscDeconvolution, OsvdRegularisesNoisierCurvesMore) {
   auto const times = frame_times(80, 1.0);
   auto const aif = aif_curve(times);
@@ -182,7 +212,7 @@ TEST(DscDeconvolutionOperator, RefusesAZeroOrNonFiniteAif) {
   EXPECT_THROW(voxflow::dsc::build_deconvolution_operator(aif, 1.0, options, "a"), voxflow::InputError);
 }
 
-TEST(DscDeconvolutionOperator, StacksOnePseudoInversePerCandidateOfTheRightLength) {
+TEST(DscDeconvolutionOperator, HasTheShapesOfItsMethod) {
   auto const times = frame_times(30, 1.0);
   auto const aif = aif_curve(times);
   DeconvolutionOptions o;
@@ -190,7 +220,12 @@ TEST(DscDeconvolutionOperator, StacksOnePseudoInversePerCandidateOfTheRightLengt
   auto const osvd = voxflow::dsc::build_deconvolution_operator(aif, 1.0, o, "a");
   EXPECT_EQ(osvd.length, 60);  // block-circulant: 2N
   EXPECT_EQ(osvd.candidates, static_cast<int>(o.osvd_thresholds.size()));
-  EXPECT_EQ(osvd.pinv.size(), static_cast<std::size_t>(osvd.candidates) * 60 * 30);
+  // Factored: every component of the smallest threshold, and a descending count per candidate.
+  EXPECT_EQ(osvd.left.size(), static_cast<std::size_t>(osvd.components) * 30);
+  EXPECT_EQ(osvd.right.size(), static_cast<std::size_t>(osvd.components) * 60);
+  EXPECT_EQ(osvd.kept.front(), osvd.components);
+  EXPECT_TRUE(std::is_sorted(osvd.kept.rbegin(), osvd.kept.rend()));
+  EXPECT_GE(osvd.kept.back(), 1);
   EXPECT_TRUE(std::is_sorted(osvd.thresholds.begin(), osvd.thresholds.end()));
   o.method = DeconvolutionMethod::ssvd;
   auto const ssvd = voxflow::dsc::build_deconvolution_operator(aif, 1.0, o, "a");

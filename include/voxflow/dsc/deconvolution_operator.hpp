@@ -34,8 +34,8 @@ inline bool is_circulant(DeconvolutionMethod m) {
   return m == DeconvolutionMethod::csvd || m == DeconvolutionMethod::osvd;
 }
 
-// The default oSVD candidates (a function, not a braced member initialiser: GCC 12 warns of a dangling pointer
-// in the latter).
+// The default oSVD candidates (a function, not a braced member initialiser: GCC 12 warns of a dangling
+// pointer in the latter).
 inline std::vector<double> default_osvd_thresholds() {
   return {0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3};
 }
@@ -55,16 +55,27 @@ inline double default_threshold(DeconvolutionMethod m) {
   return m == DeconvolutionMethod::csvd ? 0.1 : 0.2;
 }
 
-// The pseudo-inverses of one AIF, on the host: `candidates` stacked matrices of `length` × `frames`,
-// row-major
-// ((candidate · length + i) · frames + j). `length` is the residue length: frames (causal) or 2 · frames
-// (circulant; only the first `frames` columns are kept, because the padded half of a tissue curve is zero).
+// The longest residue oSVD keeps per voxel in registers (2N: oSVD takes at most 256 frames).
+inline constexpr int max_osvd_length = 512;
+
+// The pseudo-inverses of one AIF, on the host. `length` is the residue length: frames (causal) or 2 · frames
+// (circulant; only the first `frames` columns of a pseudo-inverse are kept, because the padded half of a
+// tissue curve is zero).
+//   - one threshold (ssvd, csvd, tikhonov): `pinv`, length × frames, row-major;
+//   - osvd: the candidates' pseudo-inverses share the SVD basis and are nested (a larger threshold keeps a
+//     prefix of the components), so they are kept factored: `left` (frames × components, row-major) =
+//     U[:frames, c] / s_c and `right` (components × length, row-major) = V[:, c]. The residue of candidate k
+//     is Σ_{c < kept[k]} right[c] · (curve · left[:, c]): one product gives every component of every voxel,
+//     and each candidate's residue is a prefix sum of them.
 struct DeconvolutionOperator {
   DeconvolutionMethod method = DeconvolutionMethod::osvd;
   int frames = 0, length = 0, candidates = 0;
   double dt_s = 0.0;
-  std::vector<double> thresholds;  // one per candidate (tikhonov: λ relative to s_max)
+  std::vector<double> thresholds;  // one per candidate, ascending (tikhonov: λ relative to s_max)
   std::vector<double> pinv;
+  int components = 0;  // osvd: components kept by the smallest threshold
+  std::vector<double> left, right;
+  std::vector<int> kept;                // osvd: components kept by each candidate (descending)
   std::vector<double> singular_values;  // of the AIF matrix, descending
   double oscillation_bound = 0.0;
 };

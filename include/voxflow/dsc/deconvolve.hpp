@@ -33,12 +33,31 @@ enum DscMapColumn : int { cbf = 0, cbv, mtt, tmax, ttp, arrival, threshold, dsc_
 // The operator of deconvolution_operator.hpp in the memory of an execution space.
 template <class MemorySpace>
 struct DeviceOperator {
-  Kokkos::View<double**, MemorySpace> pinv;  // (candidate · length + i, frame)
-  int frames = 0, length = 0, candidates = 0;
+  Kokkos::View<double**, MemorySpace> pinv;         // one threshold: (i, frame)
+  Kokkos::View<double**, MemorySpace> left, right;  // osvd: (frame, component), (component, i)
+  Kokkos::View<int*, MemorySpace> kept;             // osvd: components of each candidate
+  int frames = 0, length = 0, candidates = 0, components = 0;
   double dt_s = 0.0, oscillation_bound = 0.0;
   bool adaptive = false;  // osvd: choose among the candidates per voxel
   Kokkos::View<double const*, MemorySpace> thresholds;
 };
+
+namespace detail {
+// A row-major host matrix into a View of the space's own layout.
+template <class MemorySpace, class ExecutionSpace>
+Kokkos::View<double**, MemorySpace> upload_matrix(ExecutionSpace const& space,
+                                                  std::vector<double> const& values, int rows, int columns,
+                                                  std::string const& label) {
+  auto const view = allocate<Kokkos::View<double**, MemorySpace>>(space, label, rows, columns);
+  auto host = Kokkos::create_mirror_view(view);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < columns; ++c)
+      host(r, c) = values[static_cast<std::size_t>(r) * static_cast<std::size_t>(columns) +
+                          static_cast<std::size_t>(c)];
+  Kokkos::deep_copy(space, view, host);
+  return view;
+}
+}  // namespace detail
 
 template <class MemorySpace, class ExecutionSpace>
 DeviceOperator<MemorySpace> upload_operator(ExecutionSpace const& space, DeconvolutionOperator const& op) {
@@ -49,22 +68,29 @@ DeviceOperator<MemorySpace> upload_operator(ExecutionSpace const& space, Deconvo
   d.dt_s = op.dt_s;
   d.oscillation_bound = op.oscillation_bound;
   d.adaptive = op.method == DeconvolutionMethod::osvd;
-  d.pinv = allocate<Kokkos::View<double**, MemorySpace>>(space, "voxflow::dsc::pinv",
-                                                         op.candidates * op.length, op.frames);
-  auto host = Kokkos::create_mirror_view(d.pinv);
-  for (int r = 0; r < op.candidates * op.length; ++r)
-    for (int j = 0; j < op.frames; ++j)
-      host(r, j) = op.pinv[static_cast<std::size_t>(r) * op.frames + static_cast<std::size_t>(j)];
-  Kokkos::deep_copy(space, d.pinv, host);
+  d.components = op.components;
+  if (d.adaptive) {
+    d.left =
+        detail::upload_matrix<MemorySpace>(space, op.left, op.frames, op.components, "voxflow::dsc::left");
+    d.right =
+        detail::upload_matrix<MemorySpace>(space, op.right, op.components, op.length, "voxflow::dsc::right");
+    d.kept = Kokkos::View<int*, MemorySpace>("voxflow::dsc::kept", op.candidates);
+    auto host = Kokkos::create_mirror_view(d.kept);
+    for (int k = 0; k < op.candidates; ++k) host(k) = op.kept[static_cast<std::size_t>(k)];
+    Kokkos::deep_copy(space, d.kept, host);
+  } else {
+    d.pinv = detail::upload_matrix<MemorySpace>(space, op.pinv, op.length, op.frames, "voxflow::dsc::pinv");
+  }
   d.thresholds = to_device<MemorySpace>(space, op.thresholds, "voxflow::dsc::thresholds");
   fence(space, "voxflow::dsc::upload_operator");
   return d;
 }
 
-// Scratch memory of deconvolve_voxels per voxel, bytes (the residues of every candidate): callers size
+// Scratch memory of deconvolve_voxels per voxel, bytes (the residue, or oSVD's components): callers size
 // their chunks with it.
 inline std::int64_t deconvolution_bytes_per_voxel(DeconvolutionOperator const& op) {
-  return static_cast<std::int64_t>(op.candidates) * op.length * static_cast<std::int64_t>(sizeof(double));
+  return static_cast<std::int64_t>(op.method == DeconvolutionMethod::osvd ? op.components : op.length) *
+         static_cast<std::int64_t>(sizeof(double));
 }
 
 struct PerfusionScaling {
@@ -83,16 +109,73 @@ inline double trapezoid_integral(std::vector<double> const& times, std::vector<d
 
 namespace detail {
 
-// Oscillation index of Wu et al. 2003 (Gobbel and Fike): Σ|r_k − 2 r_{k−1} + r_{k−2}| / (L · max r).
-template <class Residues>
-KOKKOS_INLINE_FUNCTION double oscillation_index(Residues const& r, long v, int offset, int length) {
-  double peak = r(v, offset);
-  for (int i = 1; i < length; ++i) peak = max_of(peak, r(v, offset + i));
-  if (!(peak > 0.0)) return 1e300;  // no positive residue: never accepted
+// Oscillation index of Wu et al. 2003 (Gobbel and Fike): Σ|r_k − 2 r_{k−1} + r_{k−2}| / (L · max r); a
+// residue without a positive value is never accepted.
+KOKKOS_INLINE_FUNCTION double oscillation_index(double const* r, int length, double peak) {
+  if (!(peak > 0.0)) return 1e300;
   double sum = 0.0;
-  for (int i = 2; i < length; ++i)
-    sum += kmath::fabs(r(v, offset + i) - 2.0 * r(v, offset + i - 1) + r(v, offset + i - 2));
+  for (int i = 2; i < length; ++i) sum += kmath::fabs(r[i] - 2.0 * r[i - 1] + r[i - 2]);
   return sum / (static_cast<double>(length) * peak);
+}
+
+// What the maps need of a tissue curve: finite samples, its area, peak and arrival.
+struct TissueStats {
+  bool finite = true;
+  double area = 0.0, peak = 0.0, arrival = 0.0;
+  int peak_at = 0;
+};
+
+template <class Curves, class Times>
+KOKKOS_INLINE_FUNCTION TissueStats tissue_stats(Curves const& c, Times const& times, long v, int frames) {
+  TissueStats s;
+  s.peak = c(v, 0);
+  for (int j = 0; j < frames; ++j) {
+    double const x = c(v, j);
+    if (!is_finite(x)) {
+      s.finite = false;
+      return s;
+    }
+    if (j > 0) s.area += 0.5 * (x + c(v, j - 1)) * (times(j) - times(j - 1));
+    if (x > s.peak) {
+      s.peak = x;
+      s.peak_at = j;
+    }
+  }
+  double const level = 0.1 * s.peak;
+  s.arrival = times(0);
+  for (int j = s.peak_at; j > 0; --j)
+    if (c(v, j - 1) < level) {
+      double const c0 = c(v, j - 1), c1 = c(v, j);
+      s.arrival = times(j - 1) + (level - c0) / (c1 - c0) * (times(j) - times(j - 1));
+      break;
+    }
+  return s;
+}
+
+// The scalars every voxel's maps are made of.
+struct MapScales {
+  double cbf = 0.0, cbv = 0.0, dt = 0.0;
+  int frames = 0, length = 0;
+};
+
+template <class MapsView, class StatusView, class Times>
+KOKKOS_INLINE_FUNCTION void write_maps(MapsView const& maps, StatusView const& status, Times const& times,
+                                       long v, TissueStats const& t, double r_max, int r_at, double threshold,
+                                       MapScales const& k) {
+  if (!t.finite || !(t.peak > 0.0) || !(r_max > 0.0)) {
+    for (int c = 0; c < dsc_map_count; ++c) maps(v, c) = kmath::nan("");
+    status(v) = static_cast<std::uint8_t>(t.finite ? FitStatus::flat_signal : FitStatus::non_finite_input);
+    return;
+  }
+  maps(v, cbf) = k.cbf * r_max;
+  maps(v, cbv) = k.cbv * t.area;
+  maps(v, mtt) = 60.0 * maps(v, cbv) / maps(v, cbf);
+  // A circulant residue past N is a negative delay (the tissue ahead of the AIF), wrapped around.
+  maps(v, tmax) = (k.length > k.frames && r_at >= k.frames ? r_at - k.length : r_at) * k.dt;
+  maps(v, ttp) = times(t.peak_at);
+  maps(v, arrival) = t.arrival;
+  maps(v, DscMapColumn::threshold) = threshold;
+  status(v) = static_cast<std::uint8_t>(FitStatus::converged);
 }
 
 }  // namespace detail
@@ -111,73 +194,80 @@ void deconvolve_voxels(ExecutionSpace const& space, Curves const& delta_r2,
   ScopedRegion region("voxflow::dsc::deconvolve_voxels");
   long const n = static_cast<long>(delta_r2.extent(0));
   if (n == 0) return;
-  // The batched product: residues(v, candidate · length + i) = Σ_j delta_r2(v, j) · pinv(candidate · length +
-  // i, j).
-  using Residues = Kokkos::View<double**, typename Curves::array_layout, Mem>;
-  auto const residues =
-      allocate<Residues>(space, "voxflow::dsc::residues", n, static_cast<long>(op.candidates) * op.length);
-  blas_gemm(space, "N", "T", 1.0, delta_r2, op.pinv, 0.0, residues);
-
-  int const frames = op.frames, length = op.length, candidates = op.candidates;
-  bool const adaptive = op.adaptive, circulant = op.length > op.frames;
-  double const dt = op.dt_s, bound = op.oscillation_bound;
-  double const cbf_scale = 6000.0 * scaling.kh / scaling.density_g_per_ml;
-  double const cbv_scale = 100.0 * scaling.kh / scaling.density_g_per_ml / scaling.aif_integral;
+  detail::MapScales scales;
+  scales.cbf = 6000.0 * scaling.kh / scaling.density_g_per_ml;
+  scales.cbv = 100.0 * scaling.kh / scaling.density_g_per_ml / scaling.aif_integral;
+  scales.dt = op.dt_s;
+  scales.frames = op.frames;
+  scales.length = op.length;
+  int const frames = op.frames, length = op.length;
   auto const thresholds = op.thresholds;
+  using Scratch = Kokkos::View<double**, typename Curves::array_layout, Mem>;
+  if (!op.adaptive) {
+    // One pseudo-inverse: residue(v, i) = Σ_j delta_r2(v, j) · pinv(i, j), one batched product.
+    auto const residues = allocate<Scratch>(space, "voxflow::dsc::residues", n, length);
+    blas_gemm(space, "N", "T", 1.0, delta_r2, op.pinv, 0.0, residues);
+    Kokkos::parallel_for(
+        "voxflow::dsc::perfusion_maps", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
+        KOKKOS_LAMBDA(long v) {
+          auto const t = detail::tissue_stats(delta_r2, times, v, frames);
+          double r_max = residues(v, 0);
+          int r_at = 0;
+          for (int i = 1; i < length; ++i)
+            if (residues(v, i) > r_max) {
+              r_max = residues(v, i);
+              r_at = i;
+            }
+          detail::write_maps(maps, status, times, v, t, r_max, r_at, thresholds(0), scales);
+        });
+    return;
+  }
+  // oSVD: every SVD component of every voxel in one batched product, y(v, c) = Σ_j delta_r2(v, j) left(j, c);
+  // then per voxel the residue grows component by component (largest singular value first) and is judged at
+  // each candidate's number of components, from the largest threshold down. The last candidate within the
+  // oscillation bound (the least truncation) wins; none within it: the largest threshold.
+  int const components = op.components, candidates = op.candidates;
+  double const bound = op.oscillation_bound;
+  auto const y = allocate<Scratch>(space, "voxflow::dsc::components", n, components);
+  blas_gemm(space, "N", "N", 1.0, delta_r2, op.left, 0.0, y);
+  auto const right = op.right;
+  auto const kept = op.kept;
   Kokkos::parallel_for(
-      "voxflow::dsc::perfusion_maps", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
-      KOKKOS_LAMBDA(long v) {
-        double const nan = kmath::nan("");
-        auto write_nan = [&](FitStatus s) {
-          for (int c = 0; c < dsc_map_count; ++c) maps(v, c) = nan;
-          status(v) = static_cast<std::uint8_t>(s);
-        };
-        // The tissue curve: finite samples, its area, peak and arrival.
-        double area = 0.0, peak = delta_r2(v, 0);
-        int peak_at = 0;
-        for (int j = 0; j < frames; ++j) {
-          double const c = delta_r2(v, j);
-          if (!is_finite(c)) return write_nan(FitStatus::non_finite_input);
-          if (j > 0) area += 0.5 * (c + delta_r2(v, j - 1)) * (times(j) - times(j - 1));
-          if (c > peak) {
-            peak = c;
-            peak_at = j;
+      "voxflow::dsc::osvd_maps", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), KOKKOS_LAMBDA(long v) {
+        auto const t = detail::tissue_stats(delta_r2, times, v, frames);
+        double r[max_osvd_length];
+        for (int i = 0; i < length; ++i) r[i] = 0.0;
+        int next = candidates - 1, chosen = -1;
+        double chosen_max = 0.0, fallback_max = 0.0;
+        int chosen_at = 0, fallback_at = 0;
+        for (int c = 0; c < components && next >= 0; ++c) {
+          double const yc = y(v, c);
+          for (int i = 0; i < length; ++i) r[i] += right(c, i) * yc;
+          while (next >= 0 && kept(next) == c + 1) {
+            double peak = r[0];
+            int at = 0;
+            for (int i = 1; i < length; ++i)
+              if (r[i] > peak) {
+                peak = r[i];
+                at = i;
+              }
+            if (next == candidates - 1) {
+              fallback_max = peak;
+              fallback_at = at;
+            }
+            if (detail::oscillation_index(r, length, peak) < bound) {
+              chosen = next;
+              chosen_max = peak;
+              chosen_at = at;
+            }
+            --next;
           }
         }
-        if (!(peak > 0.0)) return write_nan(FitStatus::flat_signal);
-        // The residue: the first candidate (smallest threshold) whose oscillation index is within the bound.
-        int chosen = candidates - 1;
-        if (adaptive)
-          for (int k = 0; k < candidates - 1; ++k)
-            if (detail::oscillation_index(residues, v, k * length, length) < bound) {
-              chosen = k;
-              break;
-            }
-        int const offset = chosen * length;
-        double r_max = residues(v, offset);
-        int r_at = 0;
-        for (int i = 1; i < length; ++i)
-          if (residues(v, offset + i) > r_max) {
-            r_max = residues(v, offset + i);
-            r_at = i;
-          }
-        if (!(r_max > 0.0)) return write_nan(FitStatus::flat_signal);
-        double const level = 0.1 * peak;
-        double arrival = times(0);
-        for (int j = peak_at; j > 0; --j)
-          if (delta_r2(v, j - 1) < level) {
-            double const c0 = delta_r2(v, j - 1), c1 = delta_r2(v, j);
-            arrival = times(j - 1) + (level - c0) / (c1 - c0) * (times(j) - times(j - 1));
-            break;
-          }
-        maps(v, cbf) = cbf_scale * r_max;
-        maps(v, cbv) = cbv_scale * area;
-        maps(v, mtt) = 60.0 * maps(v, cbv) / maps(v, cbf);
-        maps(v, tmax) = (circulant && r_at >= frames ? r_at - length : r_at) * dt;
-        maps(v, ttp) = times(peak_at);
-        maps(v, DscMapColumn::arrival) = arrival;
-        maps(v, DscMapColumn::threshold) = thresholds(chosen);
-        status(v) = static_cast<std::uint8_t>(FitStatus::converged);
+        if (chosen < 0)
+          detail::write_maps(maps, status, times, v, t, fallback_max, fallback_at, thresholds(candidates - 1),
+                             scales);
+        else
+          detail::write_maps(maps, status, times, v, t, chosen_max, chosen_at, thresholds(chosen), scales);
       });
 }
 
