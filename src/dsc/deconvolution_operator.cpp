@@ -101,9 +101,6 @@ DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& ai
   }
   op.candidates = static_cast<int>(op.thresholds.size());
   if (options.method == DeconvolutionMethod::osvd) {
-    require_input(op.length <= max_osvd_length, source, "frames",
-                  "at most " + std::to_string(max_osvd_length / 2) + " frames for osvd, found " +
-                      std::to_string(op.frames));
     for (double t : op.thresholds)
       op.kept.push_back(static_cast<int>(
           std::count_if(svd.s.begin(), svd.s.end(), [&](double s) { return s > t * s_max; })));

@@ -55,9 +55,6 @@ inline double default_threshold(DeconvolutionMethod m) {
   return m == DeconvolutionMethod::csvd ? 0.1 : 0.2;
 }
 
-// The longest residue oSVD keeps per voxel in registers (2N: oSVD takes at most 256 frames).
-inline constexpr int max_osvd_length = 512;
-
 // The pseudo-inverses of one AIF, on the host. `length` is the residue length: frames (causal) or 2 · frames
 // (circulant; only the first `frames` columns of a pseudo-inverse are kept, because the padded half of a
 // tissue curve is zero).

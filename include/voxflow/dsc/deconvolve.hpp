@@ -1,7 +1,7 @@
 // DSC perfusion maps of many voxels from their ΔR2* curves (SPEC §5.3–5.4): the pseudo-inverses of the AIF
-// matrix (deconvolution_operator.hpp, computed once on the host) are applied to every voxel as one batched
-// product (KokkosBlas gemm on the execution space); one parallel_for per voxel then picks the oSVD threshold
-// and extracts the maps. No per-voxel SVD.
+// matrix (deconvolution_operator.hpp, computed once on the host) are applied to every voxel as batched
+// products (KokkosBlas gemm on the execution space: one for a fixed threshold, two per band of SVD components
+// for oSVD); per-voxel parallel_fors then pick the oSVD threshold and extract the maps. No per-voxel SVD.
 //
 // Conventions (kh = 1, density = 1 give the OSIPI DSC reference's exactly):
 //   r(t) = F·R(t) in 1/s, CBF = 6000 · kh/ρ · max r  (mL/100 g/min),
@@ -33,9 +33,10 @@ enum DscMapColumn : int { cbf = 0, cbv, mtt, tmax, ttp, arrival, threshold, dsc_
 // The operator of deconvolution_operator.hpp in the memory of an execution space.
 template <class MemorySpace>
 struct DeviceOperator {
-  Kokkos::View<double**, MemorySpace> pinv;         // one threshold: (i, frame)
-  Kokkos::View<double**, MemorySpace> left, right;  // osvd: (frame, component), (component, i)
-  Kokkos::View<int*, MemorySpace> kept;             // osvd: components of each candidate
+  Kokkos::View<double**, MemorySpace> pinv;  // one threshold: (i, frame)
+  // osvd, band b = the components candidate (candidates − 1 − b) adds to the next larger threshold's:
+  // left (frame, component of the band) and right (component of the band, i); empty Views for empty bands.
+  std::vector<Kokkos::View<double**, MemorySpace>> band_left, band_right;
   int frames = 0, length = 0, candidates = 0, components = 0;
   double dt_s = 0.0, oscillation_bound = 0.0;
   bool adaptive = false;  // osvd: choose among the candidates per voxel
@@ -44,11 +45,12 @@ struct DeviceOperator {
 
 namespace detail {
 // A row-major host matrix into a View of the space's own layout.
-template <class MemorySpace, class ExecutionSpace>
-Kokkos::View<double**, MemorySpace> upload_matrix(ExecutionSpace const& space,
-                                                  std::vector<double> const& values, int rows, int columns,
-                                                  std::string const& label) {
-  auto const view = allocate<Kokkos::View<double**, MemorySpace>>(space, label, rows, columns);
+template <class MemorySpace, class Layout = typename Kokkos::View<double**, MemorySpace>::array_layout,
+          class ExecutionSpace>
+Kokkos::View<double**, Layout, MemorySpace> upload_matrix(ExecutionSpace const& space,
+                                                          std::vector<double> const& values, int rows,
+                                                          int columns, std::string const& label) {
+  auto const view = allocate<Kokkos::View<double**, Layout, MemorySpace>>(space, label, rows, columns);
   auto host = Kokkos::create_mirror_view(view);
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < columns; ++c)
@@ -70,14 +72,24 @@ DeviceOperator<MemorySpace> upload_operator(ExecutionSpace const& space, Deconvo
   d.adaptive = op.method == DeconvolutionMethod::osvd;
   d.components = op.components;
   if (d.adaptive) {
-    d.left =
-        detail::upload_matrix<MemorySpace>(space, op.left, op.frames, op.components, "voxflow::dsc::left");
-    d.right =
-        detail::upload_matrix<MemorySpace>(space, op.right, op.components, op.length, "voxflow::dsc::right");
-    d.kept = Kokkos::View<int*, MemorySpace>("voxflow::dsc::kept", op.candidates);
-    auto host = Kokkos::create_mirror_view(d.kept);
-    for (int k = 0; k < op.candidates; ++k) host(k) = op.kept[static_cast<std::size_t>(k)];
-    Kokkos::deep_copy(space, d.kept, host);
+    int const k = op.components, m = op.length;
+    for (int b = 0; b < op.candidates; ++b) {
+      int const end = op.kept[static_cast<std::size_t>(op.candidates - 1 - b)];
+      int const begin = b == 0 ? 0 : op.kept[static_cast<std::size_t>(op.candidates - b)];
+      std::vector<double> left(static_cast<std::size_t>(op.frames) * (end - begin)),
+          right(static_cast<std::size_t>(end - begin) * m);
+      for (int c = begin; c < end; ++c) {
+        for (int j = 0; j < op.frames; ++j)
+          left[static_cast<std::size_t>(j) * (end - begin) + (c - begin)] =
+              op.left[static_cast<std::size_t>(j) * k + c];
+        for (int i = 0; i < m; ++i)
+          right[static_cast<std::size_t>(c - begin) * m + i] = op.right[static_cast<std::size_t>(c) * m + i];
+      }
+      d.band_left.push_back(
+          detail::upload_matrix<MemorySpace>(space, left, op.frames, end - begin, "voxflow::dsc::band_left"));
+      d.band_right.push_back(
+          detail::upload_matrix<MemorySpace>(space, right, end - begin, m, "voxflow::dsc::band_right"));
+    }
   } else {
     d.pinv = detail::upload_matrix<MemorySpace>(space, op.pinv, op.length, op.frames, "voxflow::dsc::pinv");
   }
@@ -86,10 +98,11 @@ DeviceOperator<MemorySpace> upload_operator(ExecutionSpace const& space, Deconvo
   return d;
 }
 
-// Scratch memory of deconvolve_voxels per voxel, bytes (the residue, or oSVD's components): callers size
-// their chunks with it.
+// Scratch memory of deconvolve_voxels per voxel, bytes (the residue; oSVD also one band of components and
+// the choice so far): callers size their chunks with it.
 inline std::int64_t deconvolution_bytes_per_voxel(DeconvolutionOperator const& op) {
-  return static_cast<std::int64_t>(op.method == DeconvolutionMethod::osvd ? op.components : op.length) *
+  return static_cast<std::int64_t>(op.length +
+                                   (op.method == DeconvolutionMethod::osvd ? op.components + 5 : 0)) *
          static_cast<std::int64_t>(sizeof(double));
 }
 
@@ -109,13 +122,27 @@ inline double trapezoid_integral(std::vector<double> const& times, std::vector<d
 
 namespace detail {
 
-// Oscillation index of Wu et al. 2003 (Gobbel and Fike): Σ|r_k − 2 r_{k−1} + r_{k−2}| / (L · max r); a
-// residue without a positive value is never accepted.
-KOKKOS_INLINE_FUNCTION double oscillation_index(double const* r, int length, double peak) {
+// Oscillation index of Wu et al. 2003 (Gobbel and Fike) of row v of r: Σ|r_k − 2 r_{k−1} + r_{k−2}| / (L ·
+// max r); a residue without a positive value is never accepted.
+template <class Residues>
+KOKKOS_INLINE_FUNCTION double oscillation_index(Residues const& r, long v, int length, double peak) {
   if (!(peak > 0.0)) return 1e300;
   double sum = 0.0;
-  for (int i = 2; i < length; ++i) sum += kmath::fabs(r[i] - 2.0 * r[i - 1] + r[i - 2]);
+  for (int i = 2; i < length; ++i) sum += kmath::fabs(r(v, i) - 2.0 * r(v, i - 1) + r(v, i - 2));
   return sum / (static_cast<double>(length) * peak);
+}
+
+// The maximum of row v of r, and where it is.
+template <class Residues>
+KOKKOS_INLINE_FUNCTION double row_maximum(Residues const& r, long v, int length, int& at) {
+  double peak = r(v, 0);
+  at = 0;
+  for (int i = 1; i < length; ++i)
+    if (r(v, i) > peak) {
+      peak = r(v, i);
+      at = i;
+    }
+  return peak;
 }
 
 // What the maps need of a tissue curve: finite samples, its area, peak and arrival.
@@ -211,63 +238,55 @@ void deconvolve_voxels(ExecutionSpace const& space, Curves const& delta_r2,
         "voxflow::dsc::perfusion_maps", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
         KOKKOS_LAMBDA(long v) {
           auto const t = detail::tissue_stats(delta_r2, times, v, frames);
-          double r_max = residues(v, 0);
           int r_at = 0;
-          for (int i = 1; i < length; ++i)
-            if (residues(v, i) > r_max) {
-              r_max = residues(v, i);
-              r_at = i;
-            }
+          double const r_max = detail::row_maximum(residues, v, length, r_at);
           detail::write_maps(maps, status, times, v, t, r_max, r_at, thresholds(0), scales);
         });
     return;
   }
-  // oSVD: every SVD component of every voxel in one batched product, y(v, c) = Σ_j delta_r2(v, j) left(j, c);
-  // then per voxel the residue grows component by component (largest singular value first) and is judged at
-  // each candidate's number of components, from the largest threshold down. The last candidate within the
-  // oscillation bound (the least truncation) wins; none within it: the largest threshold.
-  int const components = op.components, candidates = op.candidates;
+  // oSVD: the residue of every voxel grows band by band of SVD components (largest singular values first),
+  // each band two batched products, residue += (curves · left_b) · right_b. After band b it is the residue of
+  // candidate (candidates − 1 − b), judged per voxel: the last candidate within the oscillation bound (the
+  // least truncation) wins; none within it: the largest threshold (the first band).
+  int const candidates = op.candidates;
   double const bound = op.oscillation_bound;
-  auto const y = allocate<Scratch>(space, "voxflow::dsc::components", n, components);
-  blas_gemm(space, "N", "N", 1.0, delta_r2, op.left, 0.0, y);
-  auto const right = op.right;
-  auto const kept = op.kept;
+  auto const residues = Scratch("voxflow::dsc::residues", n, length);  // zeroed: the sum starts empty
+  // choice(v, ·) = chosen candidate (−1: none yet), its max r, its argmax, the fallback max r and argmax.
+  auto const choice = allocate<Scratch>(space, "voxflow::dsc::choice", n, 5);
+  for (int b = 0; b < candidates; ++b) {
+    int const candidate = candidates - 1 - b;
+    if (op.band_left[static_cast<std::size_t>(b)].extent(1) > 0) {
+      auto const y = allocate<Scratch>(space, "voxflow::dsc::band", n,
+                                       op.band_left[static_cast<std::size_t>(b)].extent(1));
+      blas_gemm(space, "N", "N", 1.0, delta_r2, op.band_left[static_cast<std::size_t>(b)], 0.0, y);
+      blas_gemm(space, "N", "N", 1.0, y, op.band_right[static_cast<std::size_t>(b)], 1.0, residues);
+    }
+    Kokkos::parallel_for(
+        "voxflow::dsc::osvd_judge", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), KOKKOS_LAMBDA(long v) {
+          int at = 0;
+          double const peak = detail::row_maximum(residues, v, length, at);
+          if (b == 0) {
+            choice(v, 0) = -1.0;
+            choice(v, 3) = peak;
+            choice(v, 4) = at;
+          }
+          if (detail::oscillation_index(residues, v, length, peak) < bound) {
+            choice(v, 0) = candidate;
+            choice(v, 1) = peak;
+            choice(v, 2) = at;
+          }
+        });
+  }
   Kokkos::parallel_for(
       "voxflow::dsc::osvd_maps", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), KOKKOS_LAMBDA(long v) {
         auto const t = detail::tissue_stats(delta_r2, times, v, frames);
-        double r[max_osvd_length];
-        for (int i = 0; i < length; ++i) r[i] = 0.0;
-        int next = candidates - 1, chosen = -1;
-        double chosen_max = 0.0, fallback_max = 0.0;
-        int chosen_at = 0, fallback_at = 0;
-        for (int c = 0; c < components && next >= 0; ++c) {
-          double const yc = y(v, c);
-          for (int i = 0; i < length; ++i) r[i] += right(c, i) * yc;
-          while (next >= 0 && kept(next) == c + 1) {
-            double peak = r[0];
-            int at = 0;
-            for (int i = 1; i < length; ++i)
-              if (r[i] > peak) {
-                peak = r[i];
-                at = i;
-              }
-            if (next == candidates - 1) {
-              fallback_max = peak;
-              fallback_at = at;
-            }
-            if (detail::oscillation_index(r, length, peak) < bound) {
-              chosen = next;
-              chosen_max = peak;
-              chosen_at = at;
-            }
-            --next;
-          }
-        }
+        int const chosen = static_cast<int>(choice(v, 0));
         if (chosen < 0)
-          detail::write_maps(maps, status, times, v, t, fallback_max, fallback_at, thresholds(candidates - 1),
-                             scales);
+          detail::write_maps(maps, status, times, v, t, choice(v, 3), static_cast<int>(choice(v, 4)),
+                             thresholds(candidates - 1), scales);
         else
-          detail::write_maps(maps, status, times, v, t, chosen_max, chosen_at, thresholds(chosen), scales);
+          detail::write_maps(maps, status, times, v, t, choice(v, 1), static_cast<int>(choice(v, 2)),
+                             thresholds(chosen), scales);
       });
 }
 
