@@ -95,14 +95,9 @@ VoxelSelection DscAnalysis::read() {
 }
 
 SubjectMaps DscAnalysis::compute(ComputeContext const& context) {
-  auto const specs = map_specs();
   auto const n = static_cast<std::int64_t>(data_.voxels.size());
-  SubjectMaps maps;
-  maps.specs = specs;
-  maps.values = decltype(maps.values)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::dsc::maps"), n, specs.size());
-  maps.status = decltype(maps.status)(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::dsc::status"), n);
+  // Every column and every status is written below (K2 only with leakage correction, when it is a column).
+  SubjectMaps maps = allocate_subject_maps(map_specs(), n, "voxflow::pipeline::dsc");
   dispatch(context.backend, [&](auto space) {
     dsc::DeltaR2Result bad;
     delta_r2_ = delta_r2_of_voxels(space, data_, context.chunk_voxels, bad);
