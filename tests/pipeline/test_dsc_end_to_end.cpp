@@ -204,6 +204,45 @@ TEST_F(DscEndToEnd, BadInputsGiveOneClearErrorWithTheInputExitCode) {
   }
 }
 
+TEST_F(DscEndToEnd, AifFromAFileOrDetectedAndADetectedBaseline) {
+  DscSimulation sim;
+  sim.matrix = {8, 6, 3};  // 12 arterial voxels: more than the detector's 10 candidates
+  sim.noise = 0.0005;
+  sim.residue = "gamma";
+  auto const config = read_file(simulate_dsc(sim));
+  ASSERT_EQ(voxflow({"run", "--quiet", write("measured.yaml", config)}, "measured"), 0) << err("measured");
+  // The AIF the measured run used, as a plain text curve.
+  std::ifstream table(dir_ / "out/sub-sim/perf/sub-sim_desc-osvd_aif.tsv");
+  std::string line;
+  std::getline(table, line);
+  std::ofstream curve(dir_ / "aif.txt");
+  double t = 0.0, value = 0.0;
+  while (table >> t >> value) curve << value << "\n";
+  curve.close();
+  auto const from_file =
+      replaced(replaced(config, "source: measured\n  mask: aif_mask.nii.gz", "source: file\n  file: aif.txt"),
+               "subject: sub-sim", "subject: sub-file");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("file.yaml", from_file)}, "file"), 0) << err("file");
+  auto const measured = io::read_nifti(map("sub-sim", "osvd", "CBF"));
+  auto const file = io::read_nifti(map("sub-file", "osvd", "CBF"));
+  for (std::size_t i = 0; i < measured.data.size(); ++i)
+    EXPECT_NEAR(file.data[i], measured.data[i], 1e-6 * std::fabs(measured.data[i])) << i;
+  // Detected AIF and baseline (no aif.mask, no baseline_frames): the arterial voxels are found.
+  auto const detected =
+      replaced(replaced(replaced(config, "source: measured\n  mask: aif_mask.nii.gz", "source: detect"),
+                        "  baseline_frames: [0, 10]\n", ""),
+               "subject: sub-sim", "subject: sub-detect");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("detect.yaml", detected)}, "detect"), 0) << err("detect");
+  EXPECT_LT(median_error(map("sub-detect", "osvd", "CBV"), (dir_ / "truth_CBV.nii.gz").string()), 0.1);
+  EXPECT_LT(median_error(map("sub-detect", "osvd", "CBF"), (dir_ / "truth_CBF.nii.gz").string()), 0.15);
+  auto const sidecar =
+      nlohmann::json::parse(read_file(dir_ / "out/sub-detect/perf/sub-detect_desc-osvd_CBF.json"));
+  EXPECT_EQ(sidecar["AIF"]["Source"], "detect");
+  EXPECT_EQ(sidecar["BaselineFrames"][0], 0);
+  EXPECT_GE(sidecar["BaselineFrames"][1], 8);
+  EXPECT_LE(sidecar["BaselineFrames"][1], 11);
+}
+
 TEST_F(DscEndToEnd, SimulateWritesASubjectThatRuns) {
   ASSERT_EQ(
       voxflow({"simulate", "dsc", "--out", (dir_ / "sim").string(), "--matrix", "6,5,1", "--method", "csvd"},
