@@ -250,7 +250,8 @@ void deconvolve_voxels(ExecutionSpace const& space, Curves const& delta_r2,
   // least truncation) wins; none within it: the largest threshold (the first band).
   int const candidates = op.candidates;
   double const bound = op.oscillation_bound;
-  auto const residues = Scratch("voxflow::dsc::residues", n, length);  // zeroed: the sum starts empty
+  auto const residues = Scratch(Kokkos::view_alloc(space, std::string("voxflow::dsc::residues")), n,
+                                length);  // zeroed: empty sum
   // choice(v, ·) = chosen candidate (−1: none yet), its max r, its argmax, the fallback max r and argmax.
   auto const choice = allocate<Scratch>(space, "voxflow::dsc::choice", n, 5);
   for (int b = 0; b < candidates; ++b) {
