@@ -4,6 +4,7 @@
 #include "app_support.hpp"
 #include "asl_bench.hpp"
 #include "dce_bench.hpp"
+#include "dsc_bench.hpp"
 #include "ivim_bench.hpp"
 #include "lm_bench.hpp"
 
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
       "IVIM fits (default 300000 voxels, 11 b-values 0..800 s/mm^2; --frames sets the b-value count)");
   ivim_cmd->add_option("--model", o.model, "segmented, full, bayesian or all (default)");
   add_common(ivim_cmd, o, threads, child);
+  auto* dsc_cmd =
+      app.add_subcommand("dsc", "DSC deconvolution (300000 voxels, 60 frames 1.5 s apart, gamma AIF)");
+  dsc_cmd->add_option("--model", o.model, "ssvd, csvd, osvd, tikhonov or all (default: each in turn)");
+  add_common(dsc_cmd, o, threads, child);
 
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
@@ -83,11 +88,20 @@ int main(int argc, char** argv) {
     app.exit(e);
     return static_cast<int>(voxflow::ExitCode::usage);
   }
-  std::string const subcommand = *lm_cmd ? "lm" : *asl_cmd ? "asl" : *ivim_cmd ? "ivim" : "dce";
+  std::string const subcommand = *lm_cmd     ? "lm"
+                                 : *asl_cmd  ? "asl"
+                                 : *ivim_cmd ? "ivim"
+                                 : *dsc_cmd  ? "dsc"
+                                             : "dce";
   if (o.model.empty())
-    o.model = *lm_cmd ? "exp_offset" : *asl_cmd ? "multi_pld" : *ivim_cmd ? "all" : "extended_tofts";
+    o.model = *lm_cmd                   ? "exp_offset"
+              : *asl_cmd                ? "multi_pld"
+              : (*ivim_cmd || *dsc_cmd) ? "all"
+                                        : "extended_tofts";
   if (*ivim_cmd && ivim_cmd->count("--voxels") == 0) o.voxels = 300000;
   if (*ivim_cmd && ivim_cmd->count("--frames") == 0) o.frames = 11;
+  if (*dsc_cmd && dsc_cmd->count("--voxels") == 0) o.voxels = 300000;
+  if (*dsc_cmd && dsc_cmd->count("--frames") == 0) o.frames = 60;
 
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
@@ -111,6 +125,7 @@ int main(int argc, char** argv) {
     voxflow::Runtime runtime(kargc, kargv.data(), threads.empty() ? 0 : threads.front());
     if (subcommand == "asl") return voxflow::bench::run_asl_bench(o);
     if (subcommand == "ivim") return voxflow::bench::run_ivim_bench(o);
+    if (subcommand == "dsc") return voxflow::bench::run_dsc_bench(o);
     return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }

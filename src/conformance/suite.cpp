@@ -1,6 +1,7 @@
 #include <voxflow/conformance/aif_conformance.hpp>
 #include <voxflow/conformance/asl_conformance.hpp>
 #include <voxflow/conformance/dce_conformance.hpp>
+#include <voxflow/conformance/dsc_conformance.hpp>
 #include <voxflow/conformance/ivim_conformance.hpp>
 #include <voxflow/conformance/suite.hpp>
 #include <voxflow/conformance/t1_conformance.hpp>
@@ -37,6 +38,10 @@ FileReport run_t1_file(RunContext const& ctx) {
   return t1::run_t1_reference_file(ctx);
 }  // default method
 
+FileReport run_dsc_file(RunContext const& ctx) {
+  return dsc::run_dsc_reference_file(ctx);
+}  // every method
+
 FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "t1/")) return run_t1_file;
   if (starts_with(relative_path, "dce/aif/")) return run_aif_reference_file;
@@ -46,6 +51,7 @@ FileRunner runner_for(std::string const& relative_path) {
   if (starts_with(relative_path, "dce/osipy_forward/")) return dce::run_forward_reference_file;
   if (relative_path == "asl/osipy_dro/plds.csv") return run_asl_dro_file;
   if (starts_with(relative_path, "ivim/generic")) return ivim::run_ivim_reference_file;
+  if (starts_with(relative_path, "dsc/")) return run_dsc_file;
   return nullptr;
 }
 

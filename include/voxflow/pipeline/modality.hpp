@@ -73,6 +73,19 @@ struct SubjectMaps {
   }
 };
 
+// Maps of `voxels` rows with one column per spec, not zeroed (for a compute that writes every column and
+// status); `label` names the allocations ("voxflow::pipeline::dsc").
+inline SubjectMaps allocate_subject_maps(std::vector<MapSpec> specs, std::int64_t voxels,
+                                         std::string const& label) {
+  SubjectMaps maps;
+  maps.values = decltype(maps.values)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::maps"),
+                                      voxels, specs.size());
+  maps.status =
+      decltype(maps.status)(Kokkos::view_alloc(Kokkos::WithoutInitializing, label + "::status"), voxels);
+  maps.specs = std::move(specs);
+  return maps;
+}
+
 // The voxel grid every output is written on, known from the input headers alone.
 struct InputGrid {
   std::array<int64_t, 3> dims{};
