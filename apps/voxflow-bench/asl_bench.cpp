@@ -144,13 +144,9 @@ int run_asl_bench(BenchOptions const& o) {
   if (!parse_enum(asl::asl_method_names, o.model, method))
     throw Error(ExitCode::usage,
                 "unknown method '" + o.model + "' (" + enum_choices(asl::asl_method_names) + ")");
-  Backend requested;
-  if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
   auto const problem = synthesise(o);
   int rc = 0;
-  dispatch(resolve_backend(requested),
-           [&](auto space) { rc = time_quantification(space, o, method, problem); });
+  dispatch(bench_backend(o), [&](auto space) { rc = time_quantification(space, o, method, problem); });
   return rc;
 }
 

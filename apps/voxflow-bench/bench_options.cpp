@@ -6,6 +6,13 @@
 
 namespace voxflow::bench {
 
+Backend bench_backend(BenchOptions const& o) {
+  Backend requested;
+  if (!parse_backend(o.backend, requested))
+    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
+  return resolve_backend(requested);
+}
+
 void print_result(std::string const& subcommand, BenchOptions const& o, char const* space_name, int threads,
                   BenchResult const& r) {
   rusage usage{};

@@ -2,6 +2,9 @@
 #ifndef VOXFLOW_APPS_BENCH_OPTIONS_HPP
 #define VOXFLOW_APPS_BENCH_OPTIONS_HPP
 
+#include <voxflow/core/backend.hpp>
+#include <voxflow/core/enum_names.hpp>
+#include <voxflow/core/errors.hpp>
 #include <voxflow/core/fit_status.hpp>
 
 #include <algorithm>
@@ -20,6 +23,27 @@ struct BenchOptions {
   unsigned seed = 20261125u;
   bool fit_delay = false;  // dce only
 };
+
+// The execution space o.backend names, resolved (never automatic); Error(usage) for an unknown name.
+Backend bench_backend(BenchOptions const& o);
+
+// The methods a subcommand times: each of `table` in its order for o.model "all", else the one o.model names;
+// Error(usage) naming `what` ("DSC method") otherwise.
+template <class Enum, std::size_t N>
+std::vector<Enum> bench_methods(EnumTable<Enum, N> const& table, BenchOptions const& o,
+                                std::string const& what) {
+  if (o.model == "all") {
+    std::vector<Enum> all;
+    for (auto const& entry : table)
+      if (enum_name(table, entry.value) == std::string(entry.name)) all.push_back(entry.value);
+    return all;
+  }
+  auto const method = parse_enum(table, o.model);
+  if (!method)
+    throw Error(ExitCode::usage,
+                "unknown " + what + " '" + o.model + "' (" + enum_choices(table) + " or all)");
+  return {*method};
+}
 
 // Timing of one configuration: best and median of the repeats, iterations, usable fits.
 struct BenchResult {

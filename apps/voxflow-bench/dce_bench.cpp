@@ -99,10 +99,7 @@ int run_dce_bench(BenchOptions const& o) {
     throw Error(ExitCode::usage,
                 "unknown DCE model '" + o.model + "' (" + enum_choices(dce::dce_model_names) + ")");
   fit.fit_delay = o.fit_delay;
-  Backend requested;
-  if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
-  dispatch(resolve_backend(requested), [&](auto space) { run_on(space, o, fit); });
+  dispatch(bench_backend(o), [&](auto space) { run_on(space, o, fit); });
   return 0;
 }
 

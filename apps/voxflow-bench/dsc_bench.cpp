@@ -89,21 +89,8 @@ void run_on(ExecutionSpace const& space, BenchOptions o, dsc::DeconvolutionMetho
 }  // namespace
 
 int run_dsc_bench(BenchOptions const& o) {
-  std::vector<dsc::DeconvolutionMethod> methods;
-  if (o.model == "all") {
-    methods = {dsc::DeconvolutionMethod::ssvd, dsc::DeconvolutionMethod::csvd, dsc::DeconvolutionMethod::osvd,
-               dsc::DeconvolutionMethod::tikhonov};
-  } else {
-    auto const m = parse_enum(dsc::deconvolution_method_names, o.model);
-    if (!m)
-      throw Error(ExitCode::usage, "unknown DSC method '" + o.model + "' (" +
-                                       enum_choices(dsc::deconvolution_method_names) + " or all)");
-    methods = {*m};
-  }
-  Backend requested;
-  if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
-  dispatch(resolve_backend(requested), [&](auto space) {
+  auto const methods = bench_methods(dsc::deconvolution_method_names, o, "DSC method");
+  dispatch(bench_backend(o), [&](auto space) {
     for (auto m : methods) run_on(space, o, m);
   });
   return 0;

@@ -72,20 +72,8 @@ void run_on(ExecutionSpace const& space, BenchOptions const& o, ivim::IvimMethod
 }  // namespace
 
 int run_ivim_bench(BenchOptions const& o) {
-  std::vector<ivim::IvimMethod> methods;
-  if (o.model == "all") {
-    methods = {ivim::IvimMethod::segmented, ivim::IvimMethod::full, ivim::IvimMethod::bayesian};
-  } else {
-    auto const m = parse_enum(ivim::ivim_method_names, o.model);
-    if (!m)
-      throw Error(ExitCode::usage, "unknown IVIM method '" + o.model + "' (" +
-                                       enum_choices(ivim::ivim_method_names) + " or all)");
-    methods = {*m};
-  }
-  Backend requested;
-  if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
-  dispatch(resolve_backend(requested), [&](auto space) {
+  auto const methods = bench_methods(ivim::ivim_method_names, o, "IVIM method");
+  dispatch(bench_backend(o), [&](auto space) {
     for (auto m : methods) run_on(space, o, m);
   });
   return 0;

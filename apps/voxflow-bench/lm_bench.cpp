@@ -62,14 +62,11 @@ int run_lm_bench(BenchOptions const& o) {
   bool const offset = o.model == "exp_offset";
   if (!offset && o.model != "mono_exp")
     throw Error(ExitCode::usage, "unknown model '" + o.model + "' (exp_offset or mono_exp)");
-  Backend requested;
-  if (!parse_backend(o.backend, requested))
-    throw Error(ExitCode::usage, "unknown backend '" + o.backend + "' (" + enum_choices(backend_names) + ")");
   Kokkos::View<double**, Kokkos::HostSpace> host_data("voxflow::bench::lm::data", o.voxels, o.frames);
   std::vector<double> t;
   synthesise(o, offset, t, host_data);
   int rc = 0;
-  dispatch(resolve_backend(requested), [&](auto space) {
+  dispatch(bench_backend(o), [&](auto space) {
     using Mem = typename decltype(space)::memory_space;
     Kokkos::View<double*, Mem> times("voxflow::bench::lm::t", o.frames);
     auto times_host = Kokkos::create_mirror_view(times);

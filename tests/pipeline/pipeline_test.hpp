@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace voxflow::testing {
 
@@ -49,6 +50,20 @@ class PipelineTest : public ::testing::Test {
     options.quiet = true;
     options.resume = resume;
     return pipeline::run_subject(config, overrides, options);
+  }
+
+  // The one file under `folder` (default: the test's out/) whose name ends in `ending`; a test failure (and
+  // "") when there is none or several.
+  std::string output_ending(std::string const& ending, std::string const& folder = "out") const {
+    std::vector<std::string> found;
+    for (auto const& e : std::filesystem::recursive_directory_iterator(dir_ / folder)) {
+      std::string const name = e.path().filename().string();
+      if (name.size() >= ending.size() &&
+          name.compare(name.size() - ending.size(), ending.size(), ending) == 0)
+        found.push_back(e.path().string());
+    }
+    EXPECT_EQ(found.size(), 1u) << ending;
+    return found.empty() ? "" : found.front();
   }
 
   std::filesystem::path dir_;

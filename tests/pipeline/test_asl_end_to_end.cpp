@@ -41,16 +41,6 @@ class AslEndToEnd : public voxflow::testing::PipelineTest {
     return voxflow::testing::exit_code_of(child.wait());
   }
   std::string err() const { return read_file(dir_ / "run.err"); }
-  // The one map under out/ whose name ends in `ending`.
-  std::string map_ending(std::string const& ending) const {
-    std::vector<std::string> found;
-    for (auto const& e : fs::recursive_directory_iterator(dir_ / "out"))
-      if (e.path().string().size() >= ending.size() &&
-          e.path().string().compare(e.path().string().size() - ending.size(), ending.size(), ending) == 0)
-        found.push_back(e.path().string());
-    EXPECT_EQ(found.size(), 1u) << ending;
-    return found.empty() ? "" : found.front();
-  }
   // Largest relative error of a map against a truth map inside the mask.
   double worst_error(std::string const& fitted, std::string const& truth) const {
     auto const f = io::read_nifti(fitted), t = io::read_nifti((dir_ / truth).string()),
@@ -67,10 +57,10 @@ class AslEndToEnd : public voxflow::testing::PipelineTest {
 TEST_F(AslEndToEnd, TheMultiPldContractRecoversCbfAndAtt) {
   auto const config = contract("multi_pld");
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  auto const cbf = map_ending("_cbf.nii.gz"), att = map_ending("_att.nii.gz");
+  auto const cbf = output_ending("_cbf.nii.gz"), att = output_ending("_att.nii.gz");
   EXPECT_LT(worst_error(cbf, "truth_cbf.nii.gz"), 1e-4);
   EXPECT_LT(worst_error(att, "truth_att.nii.gz"), 1e-4);
-  EXPECT_LT(worst_error(map_ending("_M0map.nii.gz"), "truth_m0.nii.gz"), 1e-12);
+  EXPECT_LT(worst_error(output_ending("_M0map.nii.gz"), "truth_m0.nii.gz"), 1e-12);
   // The geometry of asl.nii.gz; units and every constant in the sidecars; the status map and R².
   auto const input = io::read_nifti_header((dir_ / "asl.nii.gz").string());
   for (auto const& map : {cbf, att}) {
@@ -89,11 +79,11 @@ TEST_F(AslEndToEnd, TheMultiPldContractRecoversCbfAndAtt) {
   EXPECT_EQ(constants["PartitionCoefficientMLPerG"], 0.9);
   EXPECT_EQ(constants["LabelingDurationSeconds"], 1.8);
   EXPECT_EQ(constants["PostLabelingDelaysSeconds"].size(), 6u);
-  auto const status = io::read_nifti(map_ending("_dseg.nii.gz"));
+  auto const status = io::read_nifti(output_ending("_dseg.nii.gz"));
   auto const mask = io::read_nifti((dir_ / "mask.nii.gz").string());
   for (std::size_t i = 0; i < mask.data.size(); ++i)
     EXPECT_EQ(status.data[i], mask.data[i] > 0 ? 0.0 : static_cast<double>(FitStatus::masked_out));
-  auto const r2 = io::read_nifti(map_ending("_rsquared.nii.gz"));
+  auto const r2 = io::read_nifti(output_ending("_rsquared.nii.gz"));
   for (std::size_t i = 0; i < mask.data.size(); ++i)
     if (mask.data[i] > 0) {
       EXPECT_GT(r2.data[i], 1.0 - 1e-9);
@@ -105,9 +95,9 @@ TEST_F(AslEndToEnd, TheSinglePldContractUsesTheWhitePaperEquationAtTheLongestDel
   // rounding of control - label).
   auto const config = contract("single_pld");
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  EXPECT_LT(worst_error(map_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
+  EXPECT_LT(worst_error(output_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
   // Both methods write the same maps; single-PLD measures no transit time, so its ATT map is NaN.
-  auto const att = io::read_nifti(map_ending("_att.nii.gz"));
+  auto const att = io::read_nifti(output_ending("_att.nii.gz"));
   auto const mask = io::read_nifti((dir_ / "mask.nii.gz").string());
   for (std::size_t i = 0; i < mask.data.size(); ++i)
     if (mask.data[i] > 0) {
@@ -127,8 +117,8 @@ TEST_F(AslEndToEnd, AnM0BelowZeroInSingleVoxelsIsAStatusCodeAndIgnoredOutsideThe
   m0.data[victim] = -1.0;  // outside the mask the simulated M0 is already 0
   io::write_nifti((dir_ / "m0.nii.gz").string(), m0.geometry, {m0.dims[0], m0.dims[1], m0.dims[2]}, m0.data);
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  auto const status = io::read_nifti(map_ending("_dseg.nii.gz"));
-  auto const cbf = io::read_nifti(map_ending("_cbf.nii.gz"));
+  auto const status = io::read_nifti(output_ending("_dseg.nii.gz"));
+  auto const cbf = io::read_nifti(output_ending("_cbf.nii.gz"));
   EXPECT_EQ(status.data[victim], static_cast<double>(FitStatus::invalid_m0));
   EXPECT_TRUE(std::isnan(cbf.data[victim]));
   std::size_t invalid = 0;
@@ -199,13 +189,13 @@ TEST_F(AslEndToEnd, ABidsDatasetAndItsSidecarSupplyWhatTheConfigurationLeavesOut
         "modality: asl\nsubject: sub-02\ninputs:\n  bids: bids\n  mask: mask.nii.gz\n"
         "output:\n  dir: out\n");
   ASSERT_EQ(voxflow({"run", "--quiet", (dir_ / "bids.yaml").string()}), 0) << err();
-  EXPECT_LT(worst_error(map_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
-  EXPECT_LT(worst_error(map_ending("_att.nii.gz"), "truth_att.nii.gz"), 1e-4);
+  EXPECT_LT(worst_error(output_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
+  EXPECT_LT(worst_error(output_ending("_att.nii.gz"), "truth_att.nii.gz"), 1e-4);
   // The configuration wins over the sidecar: a different label duration is used and recorded.
   fs::remove_all(dir_ / "out");
   write("bids.yaml", read_file(dir_ / "bids.yaml") + "acquisition:\n  labeling_duration_s: 1.5\n");
   ASSERT_EQ(voxflow({"run", "--quiet", (dir_ / "bids.yaml").string()}), 0) << err();
-  auto const cbf = map_ending("_cbf.nii.gz");
+  auto const cbf = output_ending("_cbf.nii.gz");
   auto const doc = nlohmann::json::parse(read_file(cbf.substr(0, cbf.size() - 7) + ".json"));
   EXPECT_EQ(doc["Constants"]["LabelingDurationSeconds"], 1.5);
   EXPECT_EQ(doc["ParameterSources"]["LabelingDuration"]["SidecarValue"], 1.8);
@@ -227,7 +217,7 @@ TEST_F(AslEndToEnd, DelaysAreANumberAListOrAFile) {
   listed.replace(listed.find("plds.txt"), 8, list);
   write("list.yaml", listed);
   ASSERT_EQ(voxflow({"run", "--quiet", (dir_ / "list.yaml").string()}), 0) << err();
-  EXPECT_LT(worst_error(map_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
+  EXPECT_LT(worst_error(output_ending("_cbf.nii.gz"), "truth_cbf.nii.gz"), 1e-4);
   // One number for every volume: single-PLD quantification at that delay (here wrong on purpose: the data
   // were acquired at six delays, so the CBF differs from the truth, but the run succeeds).
   fs::remove_all(dir_ / "out");

@@ -45,18 +45,6 @@ class IvimEndToEnd : public voxflow::testing::PipelineTest {
     std::ofstream(dir_ / name) << yaml;
     return (dir_ / name).string();
   }
-  // The one file under out/ whose name ends in `ending`.
-  std::string find_output(std::string const& ending) const {
-    std::vector<std::string> found;
-    for (auto const& e : fs::recursive_directory_iterator(dir_ / "out")) {
-      std::string const name = e.path().filename().string();
-      if (name.size() >= ending.size() &&
-          name.compare(name.size() - ending.size(), ending.size(), ending) == 0)
-        found.push_back(e.path().string());
-    }
-    EXPECT_EQ(found.size(), 1u) << ending;
-    return found.empty() ? "" : found.front();
-  }
   // Largest absolute error of a fitted map against the simulator's truth inside the mask.
   double worst_error(std::string const& fitted, std::string const& truth) const {
     auto const f = io::read_nifti(fitted), t = io::read_nifti((dir_ / truth).string()),
@@ -76,8 +64,8 @@ TEST_F(IvimEndToEnd, TheContractRunsForEveryMethodAndRecoversTheTruth) {
     fs::remove_all(dir_ / "out");
     auto const config = write_config(method + ".yaml", voxflow::testing::ivim_contract_with_method(method));
     ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-    auto const d = find_output("_D.nii.gz"), dstar = find_output("_Dstar.nii.gz"),
-               f = find_output("_f.nii.gz");
+    auto const d = output_ending("_D.nii.gz"), dstar = output_ending("_Dstar.nii.gz"),
+               f = output_ending("_f.nii.gz");
     EXPECT_NE(d.find("sub-01/dwi/sub-01_desc-" + method + "_D.nii.gz"), std::string::npos) << d;
     for (auto const& map : {d, dstar, f}) {
       auto const header = io::read_nifti_header(map);
@@ -90,14 +78,14 @@ TEST_F(IvimEndToEnd, TheContractRunsForEveryMethodAndRecoversTheTruth) {
     EXPECT_LT(worst_error(d, "truth_D.nii.gz"), exact ? 1e-6 : 5e-5);
     EXPECT_LT(worst_error(dstar, "truth_Dstar.nii.gz"), exact ? 1e-6 : 1.5e-2);
     EXPECT_LT(worst_error(f, "truth_f.nii.gz"), exact ? 1e-6 : 2e-2);
-    EXPECT_LT(worst_error(find_output("_S0.nii.gz"), "truth_S0.nii.gz"), exact ? 1e-3 : 10.0);
+    EXPECT_LT(worst_error(output_ending("_S0.nii.gz"), "truth_S0.nii.gz"), exact ? 1e-3 : 10.0);
     nlohmann::json sidecar = nlohmann::json::parse(read_file(d.substr(0, d.size() - 7) + ".json"));
     EXPECT_EQ(sidecar["Units"], "mm^2/s");
     EXPECT_EQ(sidecar["BValues"].size(), 11u);
-    find_output("fitstatus_dseg.nii.gz");
-    find_output("_rsquared.nii.gz");
+    output_ending("fitstatus_dseg.nii.gz");
+    output_ending("_rsquared.nii.gz");
     if (method == "bayesian") {
-      for (auto const* sd : {"_Dsd.nii.gz", "_Dstarsd.nii.gz", "_fsd.nii.gz"}) find_output(sd);
+      for (auto const* sd : {"_Dsd.nii.gz", "_Dstarsd.nii.gz", "_fsd.nii.gz"}) output_ending(sd);
     }
   }
 }
@@ -106,9 +94,9 @@ TEST_F(IvimEndToEnd, NoisyDataGiveTypicalAccuracyAndBayesianUncertainties) {
   simulate_ivim(0.01);
   auto const config = write_config("bayesian.yaml", voxflow::testing::ivim_contract_with_method("bayesian"));
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  auto const d = io::read_nifti(find_output("_D.nii.gz")),
+  auto const d = io::read_nifti(output_ending("_D.nii.gz")),
              truth = io::read_nifti((dir_ / "truth_D.nii.gz").string());
-  auto const sd = io::read_nifti(find_output("_Dsd.nii.gz")),
+  auto const sd = io::read_nifti(output_ending("_Dsd.nii.gz")),
              mask = io::read_nifti((dir_ / "mask.nii.gz").string());
   // Most voxels' D lies within three posterior SDs of the truth: the SDs have the right scale.
   int inside = 0, total = 0;
@@ -118,7 +106,7 @@ TEST_F(IvimEndToEnd, NoisyDataGiveTypicalAccuracyAndBayesianUncertainties) {
     inside += std::fabs(d.data[i] - truth.data[i]) <= 3.0 * sd.data[i] ? 1 : 0;
   }
   EXPECT_GT(inside, 0.9 * total);
-  nlohmann::json sidecar = nlohmann::json::parse(read_file(find_output("_desc-bayesian_f.json")));
+  nlohmann::json sidecar = nlohmann::json::parse(read_file(output_ending("_desc-bayesian_f.json")));
   EXPECT_NEAR(sidecar["NoiseSD"].get<double>(), 0.01 / std::sqrt(3.0),
               0.004);  // b > 0: 3 directions averaged
 }
@@ -197,7 +185,7 @@ TEST_F(IvimEndToEnd, TheSimulatorsConfigurationAveragesDirectionsAndRuns) {
        {"dwi.nii.gz", "dwi.bval", "dwi.bvec", "mask.nii.gz", "truth_D.nii.gz", "config.yaml"})
     EXPECT_TRUE(fs::exists(dir_ / file)) << file;
   ASSERT_EQ(voxflow({"run", "--quiet", (dir_ / "config.yaml").string()}), 0) << err();
-  auto const shells = read_file(find_output("_shells.tsv"));
+  auto const shells = read_file(output_ending("_shells.tsv"));
   EXPECT_NE(shells.find("\n0\t1\n"), std::string::npos) << shells;
   EXPECT_NE(shells.find("\n800\t3\n"), std::string::npos) << shells;
   ASSERT_EQ(voxflow({"dump-defaults", "ivim"}), 0) << err();
@@ -217,7 +205,7 @@ TEST_F(IvimEndToEnd, ABidsDwiFolderIsFound) {
                    "modality: ivim\nsubject: sub-01\ninputs:\n  bids: bids\n  mask: mask.nii.gz\n"
                    "fit:\n  method: full\noutput:\n  dir: out\n");
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  EXPECT_LT(worst_error(find_output("_D.nii.gz"), "truth_D.nii.gz"), 1e-6);
+  EXPECT_LT(worst_error(output_ending("_D.nii.gz"), "truth_D.nii.gz"), 1e-6);
 }
 
 // The Bayesian method's subject-wide noise is gathered over all voxels before any fit: the maps do not depend
@@ -267,7 +255,7 @@ TEST_F(IvimEndToEnd, ADicomSeriesBringsItsOwnBValues) {
                                    "modality: ivim\nsubject: sub-01\ninputs:\n  dwi: dicom\n"
                                    "fit:\n  method: full\noutput:\n  dir: out\n");
   ASSERT_EQ(voxflow({"run", "--quiet", config}), 0) << err();
-  auto const d = io::read_nifti(find_output("_D.nii.gz")),
+  auto const d = io::read_nifti(output_ending("_D.nii.gz")),
              truth = io::read_nifti((dir_ / "truth_D.nii.gz").string());
   ASSERT_EQ(d.data.size(), truth.data.size());
   for (std::size_t i = 0; i < d.data.size(); ++i) EXPECT_NEAR(d.data[i], truth.data[i], 2e-5) << i;
