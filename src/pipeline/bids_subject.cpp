@@ -36,4 +36,40 @@ std::vector<std::string> bids_files(BidsSubject const& subject, std::string cons
   return found;
 }
 
+namespace {
+
+// Whether a file name carries the entity <key>-<label> (BIDS entities are separated by '_').
+bool has_entity(std::string const& name, std::string const& key, std::string const& label) {
+  return name.find("_" + key + "-" + label + "_") != std::string::npos;
+}
+
+}  // namespace
+
+std::string find_bids_series(std::string const& root, RunSettings const& settings,
+                             std::string const& datatype, std::string const& suffix) {
+  auto const subject = find_bids_subject(root, settings.subject, settings.session);
+  std::vector<std::string> series;
+  for (auto const& file : bids_files(subject, datatype, {"_" + suffix + ".nii.gz", "_" + suffix + ".nii"})) {
+    std::string const name = fs::path(file).filename().string();
+    if (!settings.run.empty() && !has_entity(name, "run", settings.run)) continue;
+    if (!settings.acquisition.empty() && !has_entity(name, "acq", settings.acquisition)) continue;
+    series.push_back(file);
+  }
+  std::string const folder = (fs::path(subject.folder) / datatype).string();
+  std::string wanted = subject.prefix + "*";
+  if (!settings.acquisition.empty()) wanted += "_acq-" + settings.acquisition + "*";
+  if (!settings.run.empty()) wanted += "_run-" + settings.run + "*";
+  wanted += "_" + suffix + ".nii[.gz]";
+  require_input(!series.empty(), folder, "inputs.bids", "a " + wanted + " series, found none");
+  if (series.size() > 1) {
+    std::string listing;
+    for (auto const& file : series) listing += "\n  " + fs::path(file).filename().string();
+    throw InputError(
+        folder, "inputs.bids",
+        "one " + wanted + " series, found " + std::to_string(series.size()) +
+            " (choose one with the configuration keys run: <label> and acq: <label>):" + listing);
+  }
+  return series.front();
+}
+
 }  // namespace voxflow::pipeline

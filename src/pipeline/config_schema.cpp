@@ -151,6 +151,9 @@ ConfigSchema modality_schema(std::string const& modality, std::string const& tit
       text_key("modality", modality, "the modality of the run"),
       text_key("subject", "sub-01", "BIDS subject label, with or without the \"sub-\" prefix"),
       text_key("session", "null", "optional BIDS session label"),
+      text_key("run", "null", "optional BIDS run label choosing one of several series of inputs.bids"),
+      text_key("acq", "null",
+               "optional BIDS acquisition label choosing one of several series of inputs.bids"),
   };
   all.insert(all.end(), keys.begin(), keys.end());
   for (auto&& spec : {

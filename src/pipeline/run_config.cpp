@@ -281,6 +281,11 @@ RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string
     throw error("subject", "a BIDS label of letters and digits, e.g. sub-01");
   if (!settings_.session.empty() && !is_bids_label(settings_.session))
     throw error("session", "a BIDS label of letters and digits, e.g. ses-01");
+  settings_.run = strip_prefix(text("run").value_or(""), "run-");
+  settings_.acquisition = strip_prefix(text("acq").value_or(""), "acq-");
+  for (auto const& [key, label] : {std::pair{"run", settings_.run}, std::pair{"acq", settings_.acquisition}})
+    if (!label.empty() && !is_bids_label(label))
+      throw error(key, "a BIDS label of letters and digits, e.g. " + std::string(key) + "-01");
   settings_.backend = choice("backend", backend_names);
   settings_.threads = static_cast<int>(*integer("threads"));
   settings_.output.dir = *text("output.dir");

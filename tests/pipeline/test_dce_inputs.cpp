@@ -101,6 +101,30 @@ TEST_F(DceInputs, ABidsSidecarsVolumeTrIsNeverTakenForTheExcitationTr) {
   EXPECT_EQ(report.usable, report.voxels);
 }
 
+TEST_F(DceInputs, TheRunAndAcqKeysChooseAmongSeveralBidsSeries) {
+  auto sim = voxflow::testing::clean_signal_simulation();
+  simulate(sim);
+  fs::create_directories(dir_ / "bids/sub-07/perf");
+  nlohmann::json sidecar = {{"FlipAngle", sim.flip_angle_deg}, {"RepetitionTimeExcitation", sim.tr_s}};
+  for (int t = 0; t < sim.frames; ++t) sidecar["VolumeTiming"].push_back(t * sim.frame_s);
+  for (char const* name : {"sub-07_acq-fast_run-1_dce", "sub-07_acq-fast_run-2_dce"}) {
+    fs::copy_file(dir_ / "signal.nii.gz", dir_ / "bids/sub-07/perf" / (std::string(name) + ".nii.gz"));
+    std::ofstream(dir_ / "bids/sub-07/perf" / (std::string(name) + ".json")) << sidecar.dump();
+  }
+  std::string const base =
+      "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  t1_map: t1.nii.gz\n"
+      "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
+  auto const message = error_of<InputError>(config("both.yaml", base));
+  EXPECT_NE(message.find("sub-07_acq-fast_run-1_dce.nii.gz"), std::string::npos) << message;
+  EXPECT_NE(message.find("sub-07_acq-fast_run-2_dce.nii.gz"), std::string::npos) << message;
+  EXPECT_NE(message.find("run: <label>"), std::string::npos) << message;
+  // run-2 (with or without the prefix) picks the second; a label no file has is an error naming it.
+  auto const report = run(config("run2.yaml", base + "run: run-2\nacq: fast\n"));
+  EXPECT_EQ(report.usable, report.voxels);
+  auto const missing = error_of<InputError>(config("run3.yaml", base + "run: 3\n"));
+  EXPECT_NE(missing.find("_run-3"), std::string::npos) << missing;
+}
+
 TEST_F(DceInputs, AMaskOnAnotherGridIsRefusedNamingTheAxisThatDiffers) {
   simulate(voxflow::testing::clean_signal_simulation());
   auto mask = io::read_nifti((dir_ / "mask.nii.gz").string());

@@ -28,6 +28,8 @@ struct OutputSettings {
 struct RunSettings {
   std::string subject;  // without "sub-"
   std::string session;  // without "ses-"; empty when none
+  // BIDS entities choosing among several series of a BIDS input (run-<label>, acq-<label>); empty when none.
+  std::string run, acquisition;
   Backend backend{};
   int threads{};  // 0: OMP_NUM_THREADS or all cores
   OutputSettings output;

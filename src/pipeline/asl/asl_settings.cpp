@@ -152,7 +152,7 @@ AslSettings read_asl_settings(RunConfig const& config) {
   in.asl = optional_path(config, "inputs.asl");
   if (auto const bids = config.text("inputs.bids")) {
     if (!in.asl.empty()) throw config.error("inputs", "one of inputs.bids and inputs.asl, not both");
-    in.asl = find_bids_asl(*bids, config.settings().subject, config.settings().session);
+    in.asl = find_bids_asl(*bids, config.settings());
   }
   if (in.asl.empty())
     throw config.error("inputs.asl", "the 4-D NIfTI of the ASL series (BIDS *_asl.nii.gz), or inputs.bids");

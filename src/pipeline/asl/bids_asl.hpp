@@ -5,13 +5,14 @@
 #ifndef VOXFLOW_SRC_PIPELINE_ASL_BIDS_ASL_HPP
 #define VOXFLOW_SRC_PIPELINE_ASL_BIDS_ASL_HPP
 
+#include <voxflow/pipeline/run_config.hpp>
+
 #include <string>
 
 namespace voxflow::pipeline::asl_run {
 
-// The subject's (and session's) ASL series; InputError naming the folder when there is none or more than
-// one.
-std::string find_bids_asl(std::string const& root, std::string const& subject, std::string const& session);
+// The subject's (and session's) ASL series, chosen by the run and acq keys among several (find_bids_series).
+std::string find_bids_asl(std::string const& root, RunSettings const& settings);
 
 }  // namespace voxflow::pipeline::asl_run
 

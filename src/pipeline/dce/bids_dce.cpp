@@ -14,14 +14,10 @@ namespace voxflow::pipeline::dce_run {
 
 namespace fs = std::filesystem;
 
-BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session) {
-  auto const bids = find_bids_subject(root, subject, session);
-  auto const series = bids_files(bids, "perf", {"_dce.nii.gz", "_dce.nii"});
-  require_input(
-      series.size() == 1, (fs::path(bids.folder) / "perf").string(), "inputs.bids",
-      "exactly one " + bids.prefix + "*_dce.nii[.gz] series, found " + std::to_string(series.size()));
+BidsDceInputs find_bids_dce(std::string const& root, RunSettings const& settings) {
   BidsDceInputs in;
-  in.dce = series.front();
+  in.dce = find_bids_series(root, settings, "perf", "dce");
+  auto const bids = find_bids_subject(root, settings.subject, settings.session);
   auto const t1 = bids_files(bids, "anat", {"_T1map.nii.gz", "_T1map.nii"});
   if (t1.size() == 1) in.t1_map = t1.front();
 

@@ -8,6 +8,8 @@
 #ifndef VOXFLOW_SRC_PIPELINE_DCE_BIDS_DCE_HPP
 #define VOXFLOW_SRC_PIPELINE_DCE_BIDS_DCE_HPP
 
+#include <voxflow/pipeline/run_config.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +27,7 @@ struct BidsDceInputs {
 
 // Finds the subject's (and session's) DCE series; InputError naming the folder when there is none or more
 // than one.
-BidsDceInputs find_bids_dce(std::string const& root, std::string const& subject, std::string const& session);
+BidsDceInputs find_bids_dce(std::string const& root, RunSettings const& settings);
 
 }  // namespace voxflow::pipeline::dce_run
 

@@ -80,7 +80,7 @@ DceSettings read_dce_settings(RunConfig const& config) {
   if (auto const bids = config.text("inputs.bids")) {
     // The dataset supplies the signal series, its acquisition parameters and frame times, and a T1 map when
     // it has one; keys given in the configuration win.
-    auto const found = find_bids_dce(*bids, config.settings().subject, config.settings().session);
+    auto const found = find_bids_dce(*bids, config.settings());
     if (in.signal.empty() && in.concentration.empty()) in.signal = found.dce;
     if (in.t1_map.empty() && in.vfa.empty()) in.t1_map = found.t1_map;
     in.frame_times_s = found.frame_times_s;

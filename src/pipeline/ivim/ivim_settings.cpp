@@ -3,6 +3,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/input_paths.hpp>
+#include <voxflow/pipeline/bids_subject.hpp>
 #include <voxflow/pipeline/simulation_options.hpp>
 
 #include <filesystem>
@@ -28,28 +29,11 @@ constexpr BoundKey bound_keys[] = {
 
 // The subject's dwi series of a BIDS-like dataset: sub-<s>[/ses-<x>]/dwi/<prefix>*_dwi.nii[.gz] with its
 // .bval and (when present) .bvec beside it.
-void find_bids_dwi(std::string const& root, std::string const& subject, std::string const& session,
-                   IvimSettings::Inputs& in) {
-  fs::path folder = fs::path(root) / ("sub-" + subject);
-  std::string prefix = "sub-" + subject;
-  if (!session.empty()) {
-    folder /= "ses-" + session;
-    prefix += "_ses-" + session;
-  }
-  fs::path const dwi = folder / "dwi";
-  require_input(io::is_input_directory(dwi.string(), "inputs.bids"), dwi.string(), "inputs.bids",
-                "a BIDS dwi folder for sub-" + subject + (session.empty() ? "" : " ses-" + session));
-  std::vector<std::string> series;
-  for (auto const& entry : io::list_input_directory(dwi.string(), "inputs.bids")) {
-    std::string const name = fs::path(entry).filename().string();
-    if (name.rfind(prefix, 0) == 0 && (io::ends_with(name, "_dwi.nii.gz") || io::ends_with(name, "_dwi.nii")))
-      series.push_back(entry);
-  }
-  require_input(series.size() == 1, dwi.string(), "inputs.bids",
-                "exactly one " + prefix + "*_dwi.nii[.gz] series, found " + std::to_string(series.size()));
-  std::string stem = series.front();
+void find_bids_dwi(std::string const& root, RunSettings const& settings, IvimSettings::Inputs& in) {
+  std::string const series = find_bids_series(root, settings, "dwi", "dwi");
+  std::string stem = series;
   stem.resize(stem.size() - (io::ends_with(stem, ".nii.gz") ? 7 : 4));
-  if (in.dwi.empty()) in.dwi = series.front();
+  if (in.dwi.empty()) in.dwi = series;
   if (in.bvals.empty()) in.bvals = stem + ".bval";
   std::error_code ec;
   if (in.bvecs.empty() && fs::exists(stem + ".bvec", ec)) in.bvecs = stem + ".bvec";
@@ -102,8 +86,7 @@ IvimSettings read_ivim_settings(RunConfig const& config) {
   in.bvals = config.text("inputs.bvals").value_or("");
   in.bvecs = config.text("inputs.bvecs").value_or("");
   in.mask = config.text("inputs.mask").value_or("");
-  if (auto const bids = config.text("inputs.bids"))
-    find_bids_dwi(*bids, config.settings().subject, config.settings().session, in);
+  if (auto const bids = config.text("inputs.bids")) find_bids_dwi(*bids, config.settings(), in);
   if (in.dwi.empty()) throw config.error("inputs.dwi", "the diffusion series (or inputs.bids)");
 
   auto& fit = c.fit;
