@@ -101,6 +101,33 @@ TEST_F(DceInputs, ABidsSidecarsVolumeTrIsNeverTakenForTheExcitationTr) {
   EXPECT_EQ(report.usable, report.voxels);
 }
 
+TEST_F(DceInputs, SidecarsAboveTheSeriesApplyByTheBidsInheritancePrinciple) {
+  auto sim = voxflow::testing::clean_signal_simulation();
+  simulate(sim);
+  fs::create_directories(dir_ / "bids/sub-07/perf");
+  fs::copy_file(dir_ / "signal.nii.gz", dir_ / "bids/sub-07/perf/sub-07_dce.nii.gz");
+  std::ofstream(dir_ / "bids/dataset_description.json") << R"({"Name": "t", "BIDSVersion": "1.9.0"})";
+  // The flip angle for the whole dataset, the excitation TR for the subject, the timing beside the series; a
+  // wrong dataset-level TR is overridden by the subject's.
+  std::ofstream(dir_ / "bids/dce.json")
+      << nlohmann::json{{"FlipAngle", sim.flip_angle_deg}, {"RepetitionTimeExcitation", 9.9}}.dump();
+  std::ofstream(dir_ / "bids/sub-07/sub-07_dce.json")
+      << nlohmann::json{{"RepetitionTimeExcitation", sim.tr_s}}.dump();
+  nlohmann::json timing;
+  for (int t = 0; t < sim.frames; ++t) timing["VolumeTiming"].push_back(t * sim.frame_s);
+  std::ofstream(dir_ / "bids/sub-07/perf/sub-07_dce.json") << timing.dump();
+  std::string const base =
+      "modality: dce\nsubject: sub-07\ninputs:\n  bids: bids\n  t1_map: t1.nii.gz\n"
+      "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: ";
+  auto const report = run(config("bids.yaml", base + "out\n"));
+  EXPECT_EQ(report.usable, report.voxels);
+  // An error in an inherited field names the file it came from.
+  std::ofstream(dir_ / "bids/dce.json") << R"({"FlipAngle": "fifteen"})";
+  auto const message = error_of<InputError>(config("again.yaml", base + "out2\n"));
+  EXPECT_NE(message.find((dir_ / "bids/dce.json").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("FlipAngle"), std::string::npos) << message;
+}
+
 TEST_F(DceInputs, TheRunAndAcqKeysChooseAmongSeveralBidsSeries) {
   auto sim = voxflow::testing::clean_signal_simulation();
   simulate(sim);

@@ -1,12 +1,12 @@
 #include "asl_settings.hpp"
 
-#include "asl_sidecar.hpp"
 #include "bids_asl.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/input_paths.hpp>
 #include <voxflow/io/timing_file.hpp>
+#include <voxflow/pipeline/bids_sidecar.hpp>
 
 #include <cctype>
 #include <cmath>
@@ -91,14 +91,14 @@ std::string bids_companion(std::string const& asl, std::string const& suffix) {
 }
 
 // A parameter from the configuration, else from the sidecar; `sources` records which.
-std::optional<double> config_or_sidecar(RunConfig const& config, char const* key, Sidecar const& sidecar,
+std::optional<double> config_or_sidecar(RunConfig const& config, char const* key, BidsSidecar const& sidecar,
                                         char const* field, nlohmann::json& sources) {
   // BIDS allows one value per volume; voxflow quantifies with one value for the series.
   std::optional<double> from_sidecar;
   if (auto const values = sidecar.numbers(field)) {
     for (double v : *values)
       require_input(
-          v == values->front(), sidecar.path(), field,
+          v == values->front(), sidecar.source(field), field,
           "one value for every volume (voxflow quantifies a series with one " + std::string(field) + ")");
     if (!values->empty()) from_sidecar = values->front();
   }
@@ -107,7 +107,7 @@ std::optional<double> config_or_sidecar(RunConfig const& config, char const* key
     if (from_sidecar && *from_sidecar != *v) sources[field]["SidecarValue"] = *from_sidecar;
     return v;
   }
-  if (from_sidecar) sources[field] = {{"Source", sidecar.path()}, {"Value", *from_sidecar}};
+  if (from_sidecar) sources[field] = {{"Source", sidecar.source(field)}, {"Value", *from_sidecar}};
   return from_sidecar;
 }
 
@@ -120,14 +120,14 @@ void read_bounds(RunConfig const& config, char const* key, double (&out)[2], cha
   out[1] = b[1];
 }
 
-asl::Labeling read_labeling(RunConfig const& config, Sidecar const& sidecar, nlohmann::json& sources) {
+asl::Labeling read_labeling(RunConfig const& config, BidsSidecar const& sidecar, nlohmann::json& sources) {
   auto text = config.text("acquisition.labeling_type");
   std::string where = config.file();
   if (text) {
     sources["ArterialSpinLabelingType"] = {{"Source", "configuration"}, {"Value", *text}};
   } else if ((text = sidecar.text("ArterialSpinLabelingType"))) {
-    where = sidecar.path();
-    sources["ArterialSpinLabelingType"] = {{"Source", sidecar.path()}, {"Value", *text}};
+    where = sidecar.source("ArterialSpinLabelingType");
+    sources["ArterialSpinLabelingType"] = {{"Source", where}, {"Value", *text}};
   } else {
     throw config.error("acquisition.labeling_type",
                        "PCASL, CASL or PASL (or ArterialSpinLabelingType in the JSON sidecar of inputs.asl)");
@@ -162,16 +162,17 @@ AslSettings read_asl_settings(RunConfig const& config) {
     throw config.error(
         "inputs.aslcontext",
         "the BIDS aslcontext.tsv of inputs.asl (one volume_type per volume); none is beside it");
+  // A sidecar the configuration names is read alone; otherwise the series' metadata by BIDS inheritance.
   in.sidecar = optional_path(config, "inputs.sidecar");
-  if (in.sidecar.empty()) in.sidecar = io::sidecar_of(in.asl);
-  Sidecar const sidecar = Sidecar::read(in.sidecar);
-  if (!optional_path(config, "inputs.sidecar").empty() && sidecar.empty())
+  BidsSidecar const sidecar =
+      in.sidecar.empty() ? BidsSidecar::for_data_file(in.asl) : BidsSidecar::read(in.sidecar);
+  if (!in.sidecar.empty() && sidecar.empty())
     throw InputError(in.sidecar, "inputs.sidecar", "an existing JSON sidecar");
   in.sidecar = sidecar.path();
   in.m0scan = optional_path(config, "inputs.m0scan");
   if (in.m0scan.empty()) in.m0scan = bids_companion(in.asl, "_m0scan.nii.gz");
   if (in.m0scan.empty()) in.m0scan = bids_companion(in.asl, "_m0scan.nii");
-  Sidecar const m0_sidecar = in.m0scan.empty() ? Sidecar() : Sidecar::read(io::sidecar_of(in.m0scan));
+  BidsSidecar const m0_sidecar = in.m0scan.empty() ? BidsSidecar() : BidsSidecar::for_data_file(in.m0scan);
   in.m0_sidecar = m0_sidecar.path();
   in.mask = optional_path(config, "inputs.mask");
   in.reference_mask = optional_path(config, "calibration.reference_mask");
@@ -206,7 +207,7 @@ AslSettings read_asl_settings(RunConfig const& config) {
     s.pld_source = *file;
   } else if (auto const from_sidecar = sidecar.numbers("PostLabelingDelay")) {
     s.pld_s = *from_sidecar;
-    s.pld_source = sidecar.path();
+    s.pld_source = sidecar.source("PostLabelingDelay");
     s.pld_field = "PostLabelingDelay";
   } else {
     throw config.error(pld_key,
@@ -228,7 +229,7 @@ AslSettings read_asl_settings(RunConfig const& config) {
                        "reference_region");
   s.t1_tissue_s = *config.number("calibration.t1_tissue_s");
   s.m0_tr_correction = config.flag("acquisition.m0_tr_correction");
-  Sidecar const& tr_sidecar = in.m0scan.empty() ? sidecar : m0_sidecar;
+  BidsSidecar const& tr_sidecar = in.m0scan.empty() ? sidecar : m0_sidecar;
   s.m0_repetition_time_s = config_or_sidecar(config, "acquisition.m0_repetition_time_s", tr_sidecar,
                                              "RepetitionTimePreparation", sources);
   c.m0_scale = 1.0;
@@ -250,7 +251,8 @@ AslSettings read_asl_settings(RunConfig const& config) {
       c.background_efficiency = *e;
     } else if (auto const pulses = sidecar.number("BackgroundSuppressionNumberPulses")) {
       c.background_efficiency = std::pow(0.95, *pulses);
-      sources["BackgroundSuppressionNumberPulses"] = {{"Source", sidecar.path()}, {"Value", *pulses}};
+      sources["BackgroundSuppressionNumberPulses"] = {
+          {"Source", sidecar.source("BackgroundSuppressionNumberPulses")}, {"Value", *pulses}};
     } else {
       throw config.error("acquisition.background_suppression_efficiency",
                          "the labeling efficiency left after background suppression (or "

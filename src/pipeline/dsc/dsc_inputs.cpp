@@ -3,6 +3,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/io/timing_file.hpp>
+#include <voxflow/pipeline/bids_sidecar.hpp>
 #include <voxflow/pipeline/grid_checks.hpp>
 
 #include <nlohmann/json.hpp>
@@ -16,20 +17,6 @@
 namespace voxflow::pipeline::dsc_run {
 
 namespace {
-
-// <name>.json beside <name>.nii[.gz], or "" when there is none.
-std::string sidecar_of(std::string const& image) {
-  std::string base = image;
-  for (char const* ext : {".nii.gz", ".nii"})
-    if (base.size() > std::string(ext).size() &&
-        base.compare(base.size() - std::string(ext).size(), std::string::npos, ext) == 0) {
-      base.erase(base.size() - std::string(ext).size());
-      break;
-    }
-  std::string const json = base + ".json";
-  std::error_code ec;
-  return std::filesystem::is_regular_file(json, ec) ? json : "";
-}
 
 // Frame times relative to the first frame; InputError unless evenly spaced (the deconvolution matrix
 // assumes one Δt).
@@ -67,15 +54,12 @@ double echo_time_s(DscSettings const& s) {
                   "a positive echo time in seconds (e.g. 0.03), found " + std::to_string(te));
     return te;
   }
-  std::string const sidecar = sidecar_of(s.inputs.signal);
-  if (!sidecar.empty()) {
-    std::ifstream in(sidecar);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_discarded() && j.contains("EchoTime") && j["EchoTime"].is_number()) {
-      double const te = j["EchoTime"].get<double>();
-      require_input(te > 0.0 && std::isfinite(te), sidecar, "EchoTime", "a positive echo time in seconds");
-      return te;
-    }
+  // The signal's metadata by BIDS inheritance (a dataset-level dsc.json counts too).
+  BidsSidecar const sidecar = BidsSidecar::for_data_file(s.inputs.signal);
+  if (auto const te = sidecar.number("EchoTime")) {
+    require_input(*te > 0.0 && std::isfinite(*te), sidecar.source("EchoTime"), "EchoTime",
+                  "a positive echo time in seconds");
+    return *te;
   }
   throw InputError(
       s.config_file, "acquisition.echo_time_s",
