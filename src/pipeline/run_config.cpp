@@ -404,41 +404,60 @@ RunConfig read_subject_document(YAML::Node const& root, std::string const& path,
 }
 
 constexpr char const* cohort_entry_form =
-    "a mapping with 'id' (a BIDS subject label), 'inputs' (the modality's input keys) and optionally "
-    "'session'";
+    "a mapping with 'id' (a BIDS subject label), 'inputs' (the modality's input keys), optionally 'session' "
+    "and "
+    "any of the modality's own keys that differ between subjects";
 
-// The single-subject document of cohort entry `index` (0-based): the shared keys, `subject` and `session`
-// from the entry, and the entry's inputs over any shared ones.
+// Keys one cohort run shares by its nature: one execution space and thread pool, one output folder (and so
+// one ledger).
+bool is_cohort_wide(std::string const& key) {
+  return key == "modality" || key == "subject" || key == "subjects" || key == "backend" || key == "threads" ||
+         key == "output";
+}
+
+// Writes `source` over `target`, mapping into mapping, so that an entry's `aif: {mask: ...}` replaces the
+// shared aif.mask and keeps the other shared aif keys.
+void merge_over(YAML::Node target, YAML::Node const& source) {
+  for (auto const& kv : source) {
+    std::string const key = kv.first.Scalar();
+    YAML::Node existing = target[key];
+    if (kv.second.IsMap() && existing && existing.IsMap())
+      merge_over(existing, kv.second);
+    else
+      target[key] = YAML::Clone(kv.second);
+  }
+}
+
+// The single-subject document of cohort entry `index` (0-based): the shared keys, with `subject` and
+// `session` from the entry and the entry's own keys (its inputs above all) written over the shared ones.
 YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std::size_t index,
                             std::string const& path) {
   std::string const field = "subjects[" + std::to_string(index + 1) + "]";
   if (!entry.IsMap())
     throw ConfigError(path, field, std::string(cohort_entry_form) + ", found " + describe(entry));
-  for (auto const& kv : entry) {
-    std::string const key = kv.first.Scalar();
-    if (key != "id" && key != "inputs" && key != "session")
-      throw ConfigError(
-          path, field + "." + key,
-          "only 'id', 'inputs' and 'session' in a subject entry (every other key is shared: write "
-          "it at the top level)");
-  }
   YAML::Node const id = entry["id"];
   if (!id || !id.IsScalar())
     throw ConfigError(path, field + ".id",
                       "the subject's BIDS label, e.g. 'id: sub-01', found " + describe(id));
+  YAML::Node const inputs = entry["inputs"];
+  if (inputs && !inputs.IsMap())
+    throw ConfigError(
+        path, field + ".inputs",
+        "a mapping of the modality's input keys, e.g. {concentration: sub-01/conc.nii.gz}, found " +
+            describe(inputs));
   YAML::Node doc = YAML::Clone(root);
   doc.remove("subjects");
   doc["subject"] = id.Scalar();
-  if (YAML::Node const session = entry["session"]) doc["session"] = YAML::Clone(session);
-  if (YAML::Node const inputs = entry["inputs"]) {
-    if (!inputs.IsMap())
-      throw ConfigError(
-          path, field + ".inputs",
-          "a mapping of the modality's input keys, e.g. {concentration: sub-01/conc.nii.gz}, found " +
-              describe(inputs));
-    if (!doc["inputs"] || doc["inputs"].IsNull()) doc["inputs"] = YAML::Node(YAML::NodeType::Map);
-    for (auto const& kv : inputs) doc["inputs"][kv.first.Scalar()] = YAML::Clone(kv.second);
+  YAML::Node own(YAML::NodeType::Map);
+  for (auto const& kv : entry) {
+    std::string const key = kv.first.Scalar();
+    if (key == "id") continue;
+    if (is_cohort_wide(key))
+      throw ConfigError(path, field + "." + key,
+                        "'" + key + "' once for the whole cohort, at the top level, not in a subject entry");
+    own[key] = kv.second;
   }
+  merge_over(doc, own);
   return doc;
 }
 

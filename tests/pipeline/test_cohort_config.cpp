@@ -60,7 +60,8 @@ TEST_F(CohortConfig, SessionsAndSharedInputsAreTakenAndASingleSubjectFileIsOneSu
 inputs: {mask: shared/mask.nii.gz, timing: time.txt}
 subjects:
   - {id: sub-01, session: ses-pre, inputs: {concentration: a.nii.gz}}
-  - {id: 01, session: post, inputs: {concentration: b.nii.gz, mask: own.nii.gz}}
+  - {id: 01, session: post, inputs: {concentration: b.nii.gz, mask: own.nii.gz}, fit: {model: tofts}}
+fit: {model: extended_tofts, max_iterations: 77}
 )"));
   ASSERT_EQ(cohort.subjects.size(), 2u);
   EXPECT_EQ(cohort.subjects[0].settings().session, "pre");
@@ -68,6 +69,10 @@ subjects:
   EXPECT_EQ(cohort.subjects[0].text("inputs.mask"), (dir_ / "shared/mask.nii.gz").string());
   EXPECT_EQ(cohort.subjects[1].text("inputs.mask"), (dir_ / "own.nii.gz").string());
   EXPECT_EQ(cohort.subjects[1].text("inputs.timing"), (dir_ / "time.txt").string());
+  // An entry's own modality keys win over the shared ones, and the shared keys of the same section stay.
+  EXPECT_EQ(cohort.subjects[0].text("fit.model"), "extended_tofts");
+  EXPECT_EQ(cohort.subjects[1].text("fit.model"), "tofts");
+  EXPECT_EQ(cohort.subjects[1].integer("fit.max_iterations"), 77);
 
   auto const single = pipeline::read_cohort_config(write("one.yaml", voxflow::testing::contract_yaml));
   EXPECT_FALSE(single.is_cohort);
@@ -92,6 +97,11 @@ TEST_F(CohortConfig, MistakesInTheListAreConfigurationErrorsNamingTheEntry) {
   EXPECT_NE(error_of("modality: dce\nsubjects: [{id: a}, {id: b, inputs: {concentraton: c.nii.gz}}]\n")
                 .find("subjects[2], id 'b'"),
             std::string::npos);
+  EXPECT_NE(error_of("modality: dce\nsubjects: [{id: a, fit: {modle: tofts}}]\n").find("subjects[1], id 'a'"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("modality: dce\nsubjects: [{id: a}, {id: b, backend: serial}]\n").find("subjects[2].backend"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -95,10 +95,10 @@ TEST_F(CohortSequential, AMistakeInOneEntryIsAConfigurationErrorNamingIt) {
   simulate_cohort();
   auto const path = (dir_ / "bad.yaml").string();
   std::string text = voxflow::testing::cohort_contract_yaml;
-  text.replace(text.find("  - id: sub-02\n"), 15, "  - id: sub-02\n    fit: {model: tofts}\n");
+  text.replace(text.find("  - id: sub-02\n"), 15, "  - id: sub-02\n    output: {dir: elsewhere}\n");
   std::ofstream(path) << text;
   EXPECT_EQ(voxflow({"run", "--quiet", path}), 3);
-  EXPECT_NE(err().find("subjects[2].fit"), std::string::npos) << err();
+  EXPECT_NE(err().find("subjects[2].output"), std::string::npos) << err();
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
