@@ -64,8 +64,17 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
 }
 
 int validate_config(std::string const& path) {
-  std::string const what = pipeline::validate_subject(path);
-  std::printf("%s: valid (%s, inputs consistent)\n", path.c_str(), what.c_str());
+  auto const configs = pipeline::read_cohort_config(path);
+  if (!configs.is_cohort) {
+    std::string const what = pipeline::validate_subject(configs.subjects.front());
+    std::printf("%s: valid (%s, inputs consistent)\n", path.c_str(), what.c_str());
+    return 0;
+  }
+  // Every subject of a cohort is checked; the first bad one stops the check with its own error.
+  std::string what;
+  for (auto const& config : configs.subjects) what = pipeline::validate_subject(config);
+  std::printf("%s: valid (%zu subjects, %s, inputs consistent)\n", path.c_str(), configs.subjects.size(),
+              what.c_str());
   return 0;
 }
 

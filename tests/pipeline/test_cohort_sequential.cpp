@@ -103,3 +103,17 @@ TEST_F(CohortSequential, AMistakeInOneEntryIsAConfigurationErrorNamingIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CohortSequential, ValidateChecksEverySubjectWithoutComputing) {
+  auto const cohort = simulate_cohort();
+  EXPECT_EQ(voxflow({"validate", cohort}), 0) << err();
+  EXPECT_NE(read_file(dir_ / "run.out").find("2 subjects"), std::string::npos) << read_file(dir_ / "run.out");
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  fs::remove(dir_ / "sub-02" / "time.txt");
+  EXPECT_EQ(voxflow({"validate", cohort}), 4);
+  EXPECT_NE(err().find("sub-02/time.txt"), std::string::npos) << err();
+}
+
+}  // namespace
