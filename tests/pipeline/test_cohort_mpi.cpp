@@ -4,9 +4,14 @@
 #include "cohort_contract.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sched.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
-#include <set>
+#include <optional>
+#include <thread>
 
 namespace fs = std::filesystem;
 using voxflow::testing::read_file;
@@ -83,6 +88,35 @@ TEST_F(CohortMpi, AFailingSubjectIsRecordedByRankZeroAndEveryRankExitsSeven) {
   auto const resumed = ledger();
   EXPECT_EQ(resumed[0].at("status"), "skipped");
   EXPECT_EQ(resumed[1].at("status"), "done") << resumed[1].at("message");
+}
+
+// Without --threads, threads: or OMP_NUM_THREADS, each of the two ranks on this node takes half the hardware
+// threads (within the CPUs it may run on); --threads wins.
+TEST_F(CohortMpi, EachRankTakesItsShareOfTheHostThreadsUnlessTold) {
+  auto const cohort = simulate_cohort();
+  auto host_threads = [&](std::string const& id) {
+    auto const record =
+        nlohmann::json::parse(read_file(dir_ / "out" / id / "perf" / (id + "_desc-extendedtofts_run.json")));
+    return record.at("HostThreads").get<int>();
+  };
+  char const* set = std::getenv("OMP_NUM_THREADS");
+  std::optional<std::string> const saved = set ? std::optional<std::string>(set) : std::nullopt;
+  ::unsetenv("OMP_NUM_THREADS");  // the child inherits this process's environment
+  int const unbound = mpiexec({"run", cohort}, "share");
+  if (saved) ::setenv("OMP_NUM_THREADS", saved->c_str(), 1);
+  ASSERT_EQ(unbound, 0) << err("share");
+  int const hardware = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  cpu_set_t cpus;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+  // Open MPI binds each of two ranks to a core by default; at most half the node's threads either way.
+  int const most = std::max(1, std::min(CPU_COUNT(&cpus), hardware / 2));
+  for (std::string id : {"sub-01", "sub-02"}) {
+    EXPECT_GE(host_threads(id), 1) << id;
+    EXPECT_LE(host_threads(id), most) << id;
+  }
+
+  ASSERT_EQ(mpiexec({"--threads", "3", "run", "--overwrite", cohort}, "told"), 0) << err("told");
+  for (std::string id : {"sub-01", "sub-02"}) EXPECT_EQ(host_threads(id), 3) << id;
 }
 
 }  // namespace
