@@ -139,8 +139,12 @@ ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
           }
         });
         // Rank 0 runs subjects too; only the serving thread calls MPI meanwhile (MPI_THREAD_SERIALIZED).
-        while (auto const i = queue.take(0))
-          queue.report(*i, cohort::run_cohort_subject(modality, subjects[*i], options, 0));
+        try {
+          while (auto const i = queue.take(0))
+            queue.report(*i, cohort::run_cohort_subject(modality, subjects[*i], options, 0));
+        } catch (std::exception const& e) {
+          abort_job(e.what());  // e.g. the ledger cannot be written; the serving thread is still running
+        }
         server.join();
         if (server_failure) std::rethrow_exception(server_failure);
       } else {

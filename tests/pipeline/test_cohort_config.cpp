@@ -4,6 +4,7 @@
 #include "cohort_contract.hpp"
 #include "contract_config.hpp"
 
+#include <voxflow/cohort/cohort_run.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 
@@ -102,6 +103,27 @@ TEST_F(CohortConfig, MistakesInTheListAreConfigurationErrorsNamingTheEntry) {
   EXPECT_NE(
       error_of("modality: dce\nsubjects: [{id: a}, {id: b, backend: serial}]\n").find("subjects[2].backend"),
       std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+class CohortQueue : public voxflow::testing::CohortTest {};
+
+// Largest subjects first, by the grid of their NIfTI inputs read from the headers; ties and unreadable
+// subjects (size 0) keep the file's order.
+TEST_F(CohortQueue, LargestSubjectsAreHandedOutFirst) {
+  auto cohort = pipeline::read_cohort_config(simulate_cohort()).subjects;
+  EXPECT_EQ(cohort::header_voxels(cohort[0]), 10 * 8 * 2);
+  EXPECT_EQ(cohort::header_voxels(cohort[1]), 12 * 8 * 2);
+  EXPECT_EQ(cohort::queue_order(cohort), (std::vector<std::size_t>{1, 0}));
+  cohort.push_back(cohort[0]);
+  cohort.push_back(cohort[1]);
+  fs::remove(dir_ / "sub-02" / "conc.nii.gz");
+  fs::remove(dir_ / "sub-02" / "mask.nii.gz");
+  EXPECT_EQ(cohort::header_voxels(cohort[1]), 0);
+  EXPECT_EQ(cohort::queue_order(cohort), (std::vector<std::size_t>{0, 2, 1, 3}));
 }
 
 }  // namespace
