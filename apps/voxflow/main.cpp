@@ -2,6 +2,7 @@
 //   voxflow info | run CONFIG | validate CONFIG | dump-defaults MODALITY | simulate MODALITY --out DIR |
 //   conformance --suite DIR
 #include "app_support.hpp"
+#include "mpi_session.hpp"
 #include "pipeline_commands.hpp"
 
 #include <voxflow/core/backend.hpp>
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
     return static_cast<int>(voxflow::ExitCode::usage);
   }
 
+  // MPI before Kokkos (each command starts Kokkos itself); initialised only under an MPI launcher.
+  voxflow::app::MpiSession const mpi(&argc, &argv);
   return voxflow::app::run_guarded("voxflow", [&]() {
     if (*dump) return voxflow::app::dump_defaults(modality);  // needs no Kokkos
     if (*validate) return voxflow::app::validate_config(validate_config);

@@ -1,6 +1,8 @@
 #include "pipeline_commands.hpp"
 
 #include "app_support.hpp"
+#include "cohort_command.hpp"
+#include "mpi_session.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
@@ -29,7 +31,11 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
     overrides.output_dir = std::filesystem::absolute(*run.output_dir).lexically_normal().string();
   if (common.threads > 0) overrides.threads = common.threads;
   overrides.overwrite = run.overwrite;
-  auto const config = pipeline::read_run_config(run.config, overrides);
+  auto const configs = pipeline::read_cohort_config(run.config, overrides);
+  if (configs.is_cohort) return run_cohort(run, common, configs.subjects);
+  // One subject under an MPI launcher: rank 0 runs it, the others have nothing to do.
+  if (mpi_world().rank != 0) return 0;
+  auto const& config = configs.subjects.front();
   auto const& modality = pipeline::find_modality(config.modality(), run.config);
   auto const runtime = start_kokkos(common, config.settings().threads);
   pipeline::RunOptions options;
@@ -58,8 +64,17 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
 }
 
 int validate_config(std::string const& path) {
-  std::string const what = pipeline::validate_subject(path);
-  std::printf("%s: valid (%s, inputs consistent)\n", path.c_str(), what.c_str());
+  auto const configs = pipeline::read_cohort_config(path);
+  if (!configs.is_cohort) {
+    std::string const what = pipeline::validate_subject(configs.subjects.front());
+    std::printf("%s: valid (%s, inputs consistent)\n", path.c_str(), what.c_str());
+    return 0;
+  }
+  // Every subject of a cohort is checked; the first bad one stops the check with its own error.
+  std::string what;
+  for (auto const& config : configs.subjects) what = pipeline::validate_subject(config);
+  std::printf("%s: valid (%zu subjects, %s, inputs consistent)\n", path.c_str(), configs.subjects.size(),
+              what.c_str());
   return 0;
 }
 

@@ -34,7 +34,8 @@ struct SimulateCommand {
 // (0: OMP_NUM_THREADS or all cores).
 Runtime start_kokkos(CommonOptions const& common, int configured_threads);
 
-// Reads the configuration first, so that its `threads` key sizes the host thread pool Kokkos starts with.
+// Reads the configuration first, so that its `threads` key sizes the host thread pool Kokkos starts with. A
+// cohort configuration (a `subjects` list) goes to run_cohort (cohort_command.hpp).
 int run_config(RunCommand const& run, CommonOptions const& common);
 int validate_config(std::string const& config);
 int dump_defaults(std::string const& modality);

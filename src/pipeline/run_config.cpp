@@ -351,7 +351,10 @@ ConfigError RunConfig::error(std::string const& key, std::string const& expected
   return ConfigError(file_, key, expected);
 }
 
-RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
+namespace {
+
+// The document of `path`, parsed, a mapping, each key once.
+YAML::Node load_document(std::string const& path) {
   std::string const text = read_text(path);
   YAML::Node root;
   try {
@@ -363,7 +366,11 @@ RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
     throw ConfigError(path, "", "a YAML mapping of keys to values at the top level");
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   reject_duplicate_keys(root, "", path);
+  return root;
+}
 
+// One subject's document, read from `path`, checked and typed.
+RunConfig read_subject_document(YAML::Node const& root, std::string const& path, Overrides const& overrides) {
   YAML::Node const modality = root["modality"];
   if (!modality || !modality.IsScalar())
     throw ConfigError(path, "modality",
@@ -399,6 +406,106 @@ RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
     }
   }
   return RunConfig(schema, path, std::move(values), emit_resolved(schema, resolved));
+}
+
+constexpr char const* cohort_entry_form =
+    "a mapping with 'id' (a BIDS subject label), 'inputs' (the modality's input keys), optionally 'session' "
+    "and "
+    "any of the modality's own keys that differ between subjects";
+
+// Keys one cohort run shares by its nature: one execution space and thread pool, one output folder (and so
+// one ledger).
+bool is_cohort_wide(std::string const& key) {
+  return key == "modality" || key == "subject" || key == "subjects" || key == "backend" || key == "threads" ||
+         key == "output";
+}
+
+// Writes `source` over `target`, mapping into mapping, so that an entry's `aif: {mask: ...}` replaces the
+// shared aif.mask and keeps the other shared aif keys.
+void merge_over(YAML::Node target, YAML::Node const& source) {
+  for (auto const& kv : source) {
+    std::string const key = kv.first.Scalar();
+    YAML::Node existing = target[key];
+    if (kv.second.IsMap() && existing && existing.IsMap())
+      merge_over(existing, kv.second);
+    else
+      target[key] = YAML::Clone(kv.second);
+  }
+}
+
+// The single-subject document of cohort entry `index` (0-based): the shared keys, with `subject` and
+// `session` from the entry and the entry's own keys (its inputs above all) written over the shared ones.
+YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std::size_t index,
+                            std::string const& path) {
+  std::string const field = "subjects[" + std::to_string(index + 1) + "]";
+  if (!entry.IsMap())
+    throw ConfigError(path, field, std::string(cohort_entry_form) + ", found " + describe(entry));
+  YAML::Node const id = entry["id"];
+  if (!id || !id.IsScalar())
+    throw ConfigError(path, field + ".id",
+                      "the subject's BIDS label, e.g. 'id: sub-01', found " + describe(id));
+  YAML::Node const inputs = entry["inputs"];
+  if (inputs && !inputs.IsMap())
+    throw ConfigError(
+        path, field + ".inputs",
+        "a mapping of the modality's input keys, e.g. {concentration: sub-01/conc.nii.gz}, found " +
+            describe(inputs));
+  YAML::Node doc = YAML::Clone(root);
+  doc.remove("subjects");
+  doc["subject"] = id.Scalar();
+  YAML::Node own(YAML::NodeType::Map);
+  for (auto const& kv : entry) {
+    std::string const key = kv.first.Scalar();
+    if (key == "id") continue;
+    if (is_cohort_wide(key))
+      throw ConfigError(path, field + "." + key,
+                        "'" + key + "' once for the whole cohort, at the top level, not in a subject entry");
+    own[key] = kv.second;
+  }
+  merge_over(doc, own);
+  return doc;
+}
+
+}  // namespace
+
+RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
+  return read_subject_document(load_document(path), path, overrides);
+}
+
+CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides) {
+  YAML::Node const root = load_document(path);
+  YAML::Node const subjects = root["subjects"];
+  CohortConfig cohort;
+  if (!subjects) {
+    cohort.subjects.push_back(read_subject_document(root, path, overrides));
+    return cohort;
+  }
+  cohort.is_cohort = true;
+  if (!subjects.IsSequence() || subjects.size() == 0)
+    throw ConfigError(
+        path, "subjects",
+        "a list of subjects, each " + std::string(cohort_entry_form) + ", found " + describe(subjects));
+  if (root["subject"])
+    throw ConfigError(path, "subject",
+                      "no 'subject' beside 'subjects' (each entry names its subject by 'id')");
+  std::map<std::string, std::size_t> seen;  // "sub-01_ses-1" -> entry
+  for (std::size_t i = 0; i < subjects.size(); ++i) {
+    YAML::Node const doc = subject_document(root, subjects[i], i, path);
+    try {
+      cohort.subjects.push_back(read_subject_document(doc, path, overrides));
+    } catch (ConfigError const& e) {
+      throw Error(ExitCode::config, std::string(e.what()) + " (subjects[" + std::to_string(i + 1) +
+                                        "], id '" + doc["subject"].Scalar() + "')");
+    }
+    auto const& s = cohort.subjects.back().settings();
+    std::string const label = "sub-" + s.subject + (s.session.empty() ? "" : "_ses-" + s.session);
+    auto const [it, inserted] = seen.emplace(label, i);
+    if (!inserted)
+      throw ConfigError(path, "subjects[" + std::to_string(i + 1) + "].id",
+                        "each subject (and session) once, but " + label + " is also subjects[" +
+                            std::to_string(it->second + 1) + "]");
+  }
+  return cohort;
 }
 
 }  // namespace voxflow::pipeline

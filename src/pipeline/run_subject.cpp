@@ -369,8 +369,11 @@ SubjectReport run_subject(std::string const& config_file, Overrides const& overr
 }
 
 std::string validate_subject(std::string const& config_file) {
-  auto const config = read_run_config(config_file);
-  auto const& modality = find_modality(config.modality(), config_file);
+  return validate_subject(read_run_config(config_file));
+}
+
+std::string validate_subject(RunConfig const& config) {
+  auto const& modality = find_modality(config.modality(), config.file());
   auto analysis = modality.configure(config);
   analysis->check_inputs();
   return modality.name() + ", " + analysis->method_name();

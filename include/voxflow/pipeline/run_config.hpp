@@ -93,6 +93,21 @@ class RunConfig {
 // typed. Does not touch any input file. ConfigError for anything wrong with the file.
 RunConfig read_run_config(std::string const& path, Overrides const& overrides = {});
 
+// A configuration of one subject, or a cohort: the same document with `subject` and `inputs` replaced by a
+// `subjects` list whose entries each have `id`, `inputs` and optionally `session`; every other key is the
+// modality's, shared by all subjects. An entry may also give any modality key of its own (e.g. a per-subject
+// `aif: {mask: ...}`), written over the shared one, but not the keys the whole run shares (backend, threads,
+// output); inputs written at the top level are shared like any other key.
+struct CohortConfig {
+  bool is_cohort = false;           // the file has a `subjects` list
+  std::vector<RunConfig> subjects;  // one per entry, in file order; a single-subject file gives one
+};
+
+// Reads `path` as read_run_config does, one RunConfig per subject (each as if its own single-subject file
+// beside the cohort file: relative paths resolve against the cohort file's folder). ConfigError for anything
+// wrong with the file, any entry included (the entry named), and for a subject listed twice.
+CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides = {});
+
 }  // namespace voxflow::pipeline
 
 #endif

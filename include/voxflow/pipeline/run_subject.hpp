@@ -49,6 +49,8 @@ SubjectReport run_subject(std::string const& config_file, Overrides const& overr
 // Checks a configuration and the headers of every input it names, without computing; returns a one-line
 // description ("dce, extended_tofts"). The errors of run_subject's first steps.
 std::string validate_subject(std::string const& config_file);
+// The same for a configuration already read (e.g. one subject of a cohort, run_config.hpp).
+std::string validate_subject(RunConfig const& config);
 
 }  // namespace voxflow::pipeline
 

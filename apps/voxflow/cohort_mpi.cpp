@@ -1,0 +1,164 @@
+#include "cohort_mpi.hpp"
+
+#include "mpi_session.hpp"
+
+#include <voxflow/cohort/cohort_run.hpp>
+#include <voxflow/pipeline/modality_registry.hpp>
+
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace voxflow::app {
+
+namespace {
+
+// Worker -> rank 0: a request for a subject, carrying the outcome of the previous one ("<index>\n<row>") or
+// nothing (the first request). Rank 0 -> worker: the index of the next subject, or -1 when none is left.
+constexpr int request_tag = 1201;
+constexpr int assignment_tag = 1202;
+
+// The queue and the ledger, on rank 0; its own worker and its serving thread share them.
+class Queue {
+ public:
+  explicit Queue(std::vector<pipeline::RunConfig> const& subjects)
+      : order_(cohort::queue_order(subjects)),
+        outcomes_(cohort::pending_outcomes(subjects)),
+        ledger_(cohort::ledger_path(subjects)) {
+    std::filesystem::create_directories(std::filesystem::path(ledger_).parent_path());
+    cohort::write_ledger(ledger_, outcomes_);
+  }
+
+  // The next subject for `rank`, marked running, or nothing when every subject has been handed out.
+  std::optional<std::size_t> take(int rank) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (next_ == order_.size()) return std::nullopt;
+    std::size_t const i = order_[next_++];
+    outcomes_[i].status = cohort::SubjectStatus::running;
+    outcomes_[i].rank = rank;
+    cohort::write_ledger(ledger_, outcomes_);
+    return i;
+  }
+
+  void report(std::size_t i, cohort::SubjectOutcome const& outcome) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    outcomes_.at(i) = outcome;
+    cohort::write_ledger(ledger_, outcomes_);
+    cohort::print_outcome(outcome);
+  }
+
+  ExitCode exit_code() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cohort::cohort_exit_code(outcomes_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::size_t> order_;
+  std::size_t next_ = 0;
+  std::vector<cohort::SubjectOutcome> outcomes_;
+  std::string ledger_;
+};
+
+// A failure of the cohort machinery itself (not of a subject): the other ranks would wait forever.
+[[noreturn]] void abort_job(char const* what) {
+  std::fprintf(stderr, "voxflow: rank %d: %s; ending the MPI job (rerun with --resume to finish it)\n",
+               mpi_world().rank, what);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ExitCode::failure));
+  std::abort();
+}
+
+// Rank 0's serving loop: answers every other rank until each has been told that nothing is left. Polls
+// rather than blocks, so the thread takes no core from rank 0's own subject.
+void serve(Queue& queue, int ranks) {
+  int active = ranks - 1;
+  while (active > 0) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, request_tag, MPI_COMM_WORLD, &arrived, &status);
+    if (!arrived) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
+    int length = 0;
+    MPI_Get_count(&status, MPI_CHAR, &length);
+    std::string message(static_cast<std::size_t>(length), '\0');
+    MPI_Recv(message.data(), length, MPI_CHAR, status.MPI_SOURCE, request_tag, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    if (!message.empty()) {
+      auto const newline = message.find('\n');
+      queue.report(std::stoul(message.substr(0, newline)),
+                   cohort::parse_ledger_row(message.substr(newline + 1)));
+    }
+    auto const next = queue.take(status.MPI_SOURCE);
+    long long const assignment = next ? static_cast<long long>(*next) : -1;
+    MPI_Send(&assignment, 1, MPI_LONG_LONG, status.MPI_SOURCE, assignment_tag, MPI_COMM_WORLD);
+    if (!next) --active;
+  }
+}
+
+void work(std::vector<pipeline::RunConfig> const& subjects, pipeline::Modality const& modality,
+          pipeline::RunOptions const& options, int rank) {
+  std::string message;  // the previous outcome
+  for (;;) {
+    MPI_Send(message.data(), static_cast<int>(message.size()), MPI_CHAR, 0, request_tag, MPI_COMM_WORLD);
+    long long assignment = -1;
+    MPI_Recv(&assignment, 1, MPI_LONG_LONG, 0, assignment_tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (assignment < 0) return;
+    auto const i = static_cast<std::size_t>(assignment);
+    message = std::to_string(i) + "\n" +
+              cohort::ledger_row(cohort::run_cohort_subject(modality, subjects.at(i), options, rank));
+  }
+}
+
+}  // namespace
+
+ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
+                        pipeline::RunOptions const& options) {
+  MpiWorld const& world = mpi_world();
+  auto const& modality = pipeline::find_modality(subjects.at(0).modality(), subjects.at(0).file());
+  int code = 0;
+  try {
+    if (world.rank == 0) {
+      Queue queue(subjects);
+      if (world.threads_may_call) {
+        std::exception_ptr server_failure;
+        std::thread server([&]() {
+          try {
+            serve(queue, world.size);
+          } catch (...) {
+            server_failure = std::current_exception();
+          }
+        });
+        // Rank 0 runs subjects too; only the serving thread calls MPI meanwhile (MPI_THREAD_SERIALIZED).
+        try {
+          while (auto const i = queue.take(0))
+            queue.report(*i, cohort::run_cohort_subject(modality, subjects[*i], options, 0));
+        } catch (std::exception const& e) {
+          abort_job(e.what());  // e.g. the ledger cannot be written; the serving thread is still running
+        }
+        server.join();
+        if (server_failure) std::rethrow_exception(server_failure);
+      } else {
+        serve(queue, world.size);  // an MPI without thread support: rank 0 only serves
+      }
+      code = static_cast<int>(queue.exit_code());
+    } else {
+      work(subjects, modality, options, world.rank);
+    }
+  } catch (std::exception const& e) {
+    abort_job(e.what());
+  }
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return static_cast<ExitCode>(code);
+}
+
+}  // namespace voxflow::app

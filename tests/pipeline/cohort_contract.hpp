@@ -1,0 +1,103 @@
+// What the cohort tests share: the cohort contract of issue 12 (accepted exactly as written), two simulated
+// DCE subjects laid out as it names them, the voxflow executable run on it, and its ledger read back.
+#ifndef VOXFLOW_TESTS_PIPELINE_COHORT_CONTRACT_HPP
+#define VOXFLOW_TESTS_PIPELINE_COHORT_CONTRACT_HPP
+
+#include "child_process.hpp"
+#include "pipeline_test.hpp"
+
+#include <voxflow/io/atomic_file.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace voxflow::testing {
+
+inline constexpr char const* cohort_contract_yaml = R"(modality: dce
+subjects:
+  - id: sub-01
+    inputs: {concentration: sub-01/conc.nii.gz, timing: sub-01/time.txt, mask: sub-01/mask.nii.gz}
+  - id: sub-02
+    inputs: {concentration: sub-02/conc.nii.gz, timing: sub-02/time.txt, mask: sub-02/mask.nii.gz}
+aif: {source: population, model: parker}
+fit: {model: extended_tofts}
+backend: host
+output: {dir: out}
+)";
+
+// One ledger row, by column name.
+using LedgerRow = std::map<std::string, std::string>;
+
+class CohortTest : public PipelineTest {
+ protected:
+  // Two noise-free subjects of different grids (so a map shows whose inputs it came from) and the contract
+  // file beside them; returns the cohort file.
+  std::string simulate_cohort() {
+    for (auto const& [id, columns] : {std::pair<std::string, int>{"sub-01", 10}, {"sub-02", 12}}) {
+      pipeline::dce_run::DceSimulation sim;
+      sim.out_dir = (dir_ / id).string();
+      sim.matrix = {columns, 8, 2};
+      sim.noise = 0.0;
+      pipeline::dce_run::simulate_dce(sim);
+    }
+    auto const path = (dir_ / "cohort.yaml").string();
+    std::ofstream(path) << cohort_contract_yaml;
+    return path;
+  }
+
+  // Runs `program args` to the end; returns the exit code a shell reports. Its output goes to <tag>.out/.err.
+  int run_program(std::string const& program, std::vector<std::string> const& args, std::string const& tag) {
+    ChildProcess child(program, args, (dir_ / (tag + ".err")).string(), (dir_ / (tag + ".out")).string());
+    return exit_code_of(child.wait());
+  }
+  int voxflow(std::vector<std::string> const& args, std::string const& tag = "run") {
+    return run_program(VOXFLOW_CLI, args, tag);
+  }
+  std::string err(std::string const& tag = "run") const { return read_file(dir_ / (tag + ".err")); }
+
+  // The ledger's rows in file order; a header other than the issue's fails the test.
+  std::vector<LedgerRow> ledger(std::string const& out = "out") const {
+    std::istringstream in(read_file(dir_ / out / "cohort_status.tsv"));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "subject\tstatus\trank\thost\tseconds\tvoxels\tmessage");
+    std::vector<std::string> const columns{"subject", "status", "rank",   "host",
+                                           "seconds", "voxels", "message"};
+    std::vector<LedgerRow> rows;
+    while (std::getline(in, line)) {
+      LedgerRow row;
+      std::istringstream fields(line);
+      std::string field;
+      for (auto const& column : columns) {
+        std::getline(fields, field, '\t');
+        row[column] = field;
+      }
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  // The subject's Ktrans map as the contract finds it: under out/, the name containing the subject id and
+  // "Ktrans", ending in .nii.gz; exactly one.
+  std::filesystem::path ktrans(std::string const& id, std::string const& out = "out") const {
+    std::vector<std::filesystem::path> found;
+    for (auto const& e : std::filesystem::recursive_directory_iterator(dir_ / out)) {
+      std::string const name = e.path().filename().string();
+      if (name.find(id) != std::string::npos && name.find("Ktrans") != std::string::npos &&
+          io::ends_with(name, ".nii.gz"))
+        found.push_back(e.path());
+    }
+    EXPECT_EQ(found.size(), 1u) << id;
+    return found.empty() ? std::filesystem::path() : found.front();
+  }
+};
+
+}  // namespace voxflow::testing
+
+#endif
