@@ -44,6 +44,9 @@ endif()
 # --- Formats ------------------------------------------------------------------------------------------------------
 find_package(nlohmann_json 3 CONFIG REQUIRED)
 find_package(yaml-cpp CONFIG REQUIRED)  # target `yaml-cpp` (0.7 has no namespaced target)
+# dgesvd for the DSC deconvolution operators, linked directly: KokkosKernels brings LAPACK only when it was built
+# with its TPLs (the host flavour here, not the CUDA one or every site's Kokkos 4.x).
+find_package(LAPACK REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
 # Debian's NIFTIConfig.cmake points at files that do not exist (DEPS.md P4): find the C library by hand. Plain paths
