@@ -1,7 +1,9 @@
 #include <voxflow/cohort/ledger.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/pipeline/subject_outputs.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -55,6 +57,8 @@ std::string ledger_text(std::vector<SubjectOutcome> const& outcomes) {
 
 void write_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes) {
   io::write_text_atomically(path, ledger_text(outcomes));
+  // The ledger has no BIDS name: the output dataset's .bidsignore lists it, so the validator stays clean.
+  pipeline::write_dataset_files(std::filesystem::path(path).parent_path().string(), {path});
 }
 
 }  // namespace voxflow::cohort
