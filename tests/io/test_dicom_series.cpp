@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 
+namespace fs = std::filesystem;
 using namespace voxflow::io;
 using voxflow::InputError;
 using voxflow::testing::expect_error_mentioning;
@@ -437,4 +438,57 @@ TEST(DicomSeries, AnExplicitFileListReadsOnlyThoseFiles) {
   DicomSeries const s = read_dicom_series(first_volume);
   EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 1}));
   EXPECT_EQ(s.image.data[s.image.index(4, 3, 2)], stored(4, 3, 2, 0));
+}
+
+TEST(DicomSeries, AnEnhancedObjectWithFramesOutOfOrderIsSortedBySliceAndTime) {
+  TempDir dir;
+  SyntheticDicomSpec spec;  // 5 columns x 4 rows x 3 slices, oblique, 4 time points
+  spec.time_points = 4;
+  spec.orientation = {0.0, 1.0, 0.0, 0.0, 0.0, -1.0};  // sagittal
+  spec.manufacturer = "Philips Medical Systems";
+  spec.frame_times_s = {0.0, 2.5, 5.0, 7.5};
+  spec.clock_start_s = 24 * 3600 - 4.0;  // crosses midnight between the second and third volume
+  spec.rescale_slope = 2.0;
+  spec.rescale_intercept = -10.0;
+  spec.shuffle_seed = 11;
+  fs::create_directories(dir.path() / "enhanced");
+  write_synthetic_enhanced_dicom((dir.path() / "enhanced" / "IM1").string(), spec);
+
+  DicomSeries const s = read_dicom_series((dir.path() / "enhanced").string());
+  ASSERT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 4}));
+  for (int t = 0; t < 4; ++t)
+    for (int k = 0; k < 3; ++k)
+      for (int j = 0; j < 4; ++j)
+        for (int i = 0; i < 5; ++i)
+          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)], 2.0 * stored(i, j, k, t) - 10.0)
+              << i << ',' << j << ',' << k << ',' << t;
+  expect_geometry(s, spec, [](int k) { return k; });
+  ASSERT_EQ(s.acquisition.frame_times_s.size(), 4u);
+  for (std::size_t t = 0; t < 4; ++t) EXPECT_NEAR(s.acquisition.frame_times_s[t], 2.5 * t, 1e-6);
+  EXPECT_DOUBLE_EQ(s.acquisition.require_repetition_time_s(), 0.0045);
+  EXPECT_DOUBLE_EQ(s.acquisition.require_echo_time_s(), 0.0018);
+  EXPECT_DOUBLE_EQ(s.acquisition.require_flip_angle_deg(), 15.0);
+
+  // The same images as one file per slice and time point read to the same volume and geometry.
+  write_synthetic_dicom_series((dir.path() / "single").string(), spec);
+  DicomSeries const single = read_dicom_series((dir.path() / "single").string());
+  EXPECT_EQ(single.image.data, s.image.data);
+  EXPECT_EQ(voxel_to_world(single.image.geometry), voxel_to_world(s.image.geometry));
+}
+
+TEST(DicomSeries, AnEnhancedDiffusionObjectGivesItsBValuesInVolumeOrder) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.time_points = 3;
+  spec.b_values = {0.0, 50.0, 800.0};
+  spec.manufacturer = "Philips Medical Systems";
+  spec.shuffle_seed = 5;
+  std::string const file = (dir.path() / "dwi.dcm").string();
+  write_synthetic_enhanced_dicom(file, spec);
+  DicomSeries const s = read_dicom_series(dir.path().string());
+  ASSERT_EQ(s.image.dims[3], 3);
+  EXPECT_EQ(s.acquisition.require_b_values_s_per_mm2(), spec.b_values);
+  EXPECT_NE(s.acquisition.b_value_source.find("MRDiffusionSequence"), std::string::npos)
+      << s.acquisition.b_value_source;
+  for (int t = 0; t < 3; ++t) EXPECT_EQ(s.image.data[s.image.index(1, 2, 0, t)], stored(1, 2, 0, t));
 }

@@ -3,6 +3,8 @@
 // and not part of the library: it is built into voxflow_test_support (tests/CMakeLists.txt).
 #include "synthetic_dicom.hpp"
 
+#include "dicom_data_set_builder.hpp"
+
 #include <voxflow/core/errors.hpp>
 
 #include <gdcmDataElement.h>
@@ -29,63 +31,15 @@
 
 namespace voxflow::io {
 
-namespace {
+using synthetic::DataSetBuilder;
+using synthetic::ds;
+using synthetic::time_of_day;
 
-// A decimal string (DS) of at most 16 characters, as precise as fits.
-std::string ds(double v) {
-  char buffer[64];
-  for (int precision = 15; precision > 0; --precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, v);
-    if (std::strlen(buffer) <= 16) break;
-  }
-  return buffer;
+int synthetic_stored_value(SyntheticDicomSpec const& spec, int i, int j, int k, int t) {
+  if (spec.stored_values.empty()) return i + 7 * j + 31 * k + 101 * t;
+  return spec
+      .stored_values[static_cast<std::size_t>(i + spec.columns * (j + spec.rows * (k + spec.slices * t)))];
 }
-
-std::string ds(std::vector<double> const& values) {
-  std::string s;
-  for (double v : values) s += (s.empty() ? "" : "\\") + ds(v);
-  return s;
-}
-
-// Time of day "HHMMSS.FFFFFF" of `seconds` after 10:15:00 (the synthetic scan starts then).
-std::string tm_string(double seconds, double clock_start_s) {
-  double const total = clock_start_s + seconds;
-  int const whole = static_cast<int>(std::floor(total));
-  int const micro = static_cast<int>(std::lround((total - whole) * 1e6));
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d.%06d", whole / 3600 % 24, whole / 60 % 60, whole % 60,
-                micro);
-  return buffer;
-}
-
-class DataSetBuilder {
- public:
-  explicit DataSetBuilder(gdcm::DataSet& ds) : ds_(ds) {}
-
-  void text(uint16_t group, uint16_t element, gdcm::VR vr, std::string value) {
-    if (value.size() % 2) value += vr == gdcm::VR::UI ? '\0' : ' ';
-    gdcm::DataElement de(gdcm::Tag(group, element));
-    de.SetVR(vr);
-    de.SetByteValue(value.data(), static_cast<uint32_t>(value.size()));
-    ds_.Replace(de);
-  }
-  void us(uint16_t group, uint16_t element, uint16_t value) {
-    binary(group, element, gdcm::VR::US, &value, 2);
-  }
-  void fd(uint16_t group, uint16_t element, double value) { binary(group, element, gdcm::VR::FD, &value, 8); }
-  void fl(uint16_t group, uint16_t element, float value) { binary(group, element, gdcm::VR::FL, &value, 4); }
-  void binary(uint16_t group, uint16_t element, gdcm::VR vr, void const* data, std::size_t bytes) {
-    gdcm::DataElement de(gdcm::Tag(group, element));
-    de.SetVR(vr);
-    de.SetByteValue(static_cast<char const*>(data), static_cast<uint32_t>(bytes));
-    ds_.Replace(de);
-  }
-
- private:
-  gdcm::DataSet& ds_;
-};
-
-}  // namespace
 
 std::vector<std::string> write_synthetic_dicom_series(std::string const& directory,
                                                       SyntheticDicomSpec const& spec) {
@@ -137,22 +91,22 @@ std::vector<std::string> write_synthetic_dicom_series(std::string const& directo
       b.text(0x0020, 0x0011, gdcm::VR::IS, std::to_string(spec.series_number));
       b.text(0x0020, 0x0013, gdcm::VR::IS, std::to_string(1 + k + nz * t));
       if (spec.dates) {
-        b.text(0x0008, 0x0022, gdcm::VR::DA, "20240102");
-        b.text(0x0008, 0x0023, gdcm::VR::DA, "20240102");
+        b.text(0x0008, 0x0022, gdcm::VR::DA, synthetic::scan_date(time_s, spec.clock_start_s));
+        b.text(0x0008, 0x0023, gdcm::VR::DA, synthetic::scan_date(time_s, spec.clock_start_s));
       }
       switch (spec.timing) {
         case DicomTimingStyle::siemens:
           // Per volume, plus a slice offset within the volume (2-D multi-slice acquisition).
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s + 0.01 * k, spec.clock_start_s));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, time_of_day(time_s + 0.01 * k, spec.clock_start_s));
           b.text(0x0020, 0x0012, gdcm::VR::IS, std::to_string(1 + t));
           break;
         case DicomTimingStyle::ge:
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(0.0, spec.clock_start_s));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, time_of_day(0.0, spec.clock_start_s));
           b.text(0x0020, 0x0100, gdcm::VR::IS, std::to_string(1 + t));
           b.text(0x0018, 0x1060, gdcm::VR::DS, ds(1000.0 * time_s));
           break;
         case DicomTimingStyle::philips:
-          b.text(0x0008, 0x0032, gdcm::VR::TM, tm_string(time_s, spec.clock_start_s));
+          b.text(0x0008, 0x0032, gdcm::VR::TM, time_of_day(time_s, spec.clock_start_s));
           b.text(0x0020, 0x0100, gdcm::VR::IS, std::to_string(1 + t));
           b.text(0x0020, 0x0105, gdcm::VR::IS, std::to_string(nt));
           break;
@@ -203,9 +157,7 @@ std::vector<std::string> write_synthetic_dicom_series(std::string const& directo
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
           std::size_t const n = static_cast<std::size_t>(i + nx * j);
-          int const value = spec.stored_values.empty()
-                                ? i + 7 * j + 31 * k + 101 * t
-                                : spec.stored_values[n + per_slice * static_cast<std::size_t>(k + nz * t)];
+          int const value = synthetic_stored_value(spec, i, j, k, t);
           pixels[n] = static_cast<uint16_t>(spec.unsigned_pixels ? value : static_cast<int16_t>(value));
         }
       b.binary(0x7FE0, 0x0010, gdcm::VR::OW, pixels.data(), pixels.size() * 2);

@@ -50,10 +50,20 @@ struct SyntheticDicomSpec {
   uint32_t shuffle_seed = 0;  // file names are file_prefix + a number shuffled with this seed
 };
 
+// The stored value of voxel (i, j, k, t) that the writers below put in the pixel data.
+int synthetic_stored_value(SyntheticDicomSpec const& spec, int i, int j, int k, int t);
+
 // Writes one file per (slice, time point) into `directory` (created when missing) and returns the paths in
 // the order files[k + slices * t]. Throws OutputError when a file cannot be written.
 std::vector<std::string> write_synthetic_dicom_series(std::string const& directory,
                                                       SyntheticDicomSpec const& spec);
+
+// Writes the same images as one enhanced MR object (PS3.3 A.36, Philips style: Manufacturer from `spec`) at
+// `path`: NumberOfFrames = slices * time_points, geometry, rescaling and timing in the shared and per-frame
+// functional groups (FrameContent with TemporalPositionIndex and FrameAcquisitionDateTime, PlanePosition,
+// MRDiffusion when b_values are given). The frames are stored in an order shuffled with `shuffle_seed`, so
+// that only the functional groups say where and when each frame lies. Throws OutputError when it cannot.
+void write_synthetic_enhanced_dicom(std::string const& path, SyntheticDicomSpec const& spec);
 
 }  // namespace voxflow::io
 
