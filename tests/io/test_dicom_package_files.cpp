@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -198,6 +199,43 @@ TEST(DicomPackageFiles, ATruncatedPackageFileIsAnErrorNamingIt) {
     FAIL() << "a truncated file was read";
   } catch (voxflow::InputError const& e) {
     EXPECT_NE(std::string(e.what()).find("MR_truncated.dcm"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DicomPackageFiles, DecimalRescaleIsAppliedAsDcm2niixAppliesIt) {
+  // A Siemens image with RescaleSlope 2 and RescaleIntercept -4096 (nibabel's regression file), which also
+  // lacks SeriesInstanceUID (stripped in de-identification).
+  TempDir tmp;
+  fs::path const series = tmp.path() / "series";
+  stage(nibabel_data() + "/decimal_rescale.dcm", series);
+  DicomSeries const s = read_dicom_series(series.string());
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{128, 96, 1, 1}));
+  expect_same_voxels(s.image, dcm2niix(series, tmp.path() / "dcm2niix"));
+}
+
+TEST(DicomPackageFiles, AJpeg2000ImageWithAnEmptySliceThicknessIsRead) {
+  // A Siemens MIP in JPEG 2000 whose SliceThickness is present but empty (nibabel's regression file);
+  // dcm2niix 1.0.20220720 refuses it ("No valid DICOM images were found"), so only its header values are
+  // compared: PixelSpacing, ImagePositionPatient, and a slice thickness left at NIfTI's 1 mm.
+  TempDir tmp;
+  fs::path const series = tmp.path() / "series";
+  stage(nibabel_data() + "/slicethickness_empty_string.dcm", series);
+  DicomSeries const s = read_dicom_series(series.string());
+  EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{384, 384, 1, 1}));
+  EXPECT_GT(*std::max_element(s.image.data.begin(), s.image.data.end()), 0.0);
+  EXPECT_TRUE(std::isfinite(s.image.geometry.pixdim[3]));
+  EXPECT_GT(s.image.geometry.pixdim[3], 0.0);
+}
+
+TEST(DicomPackageFiles, AMosaicHeaderWithoutPixelDataIsAnErrorNamingIt) {
+  TempDir tmp;
+  fs::path const folder = tmp.path() / "no-pixels";
+  stage(nibabel_data() + "/csa_slice_norm.dcm", folder);
+  try {
+    read_dicom_series(folder.string());
+    FAIL() << "a file without pixel data was read";
+  } catch (voxflow::InputError const& e) {
+    EXPECT_NE(std::string(e.what()).find("csa_slice_norm.dcm"), std::string::npos) << e.what();
   }
 }
 

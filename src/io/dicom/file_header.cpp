@@ -98,8 +98,6 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
   if (walked.saw_pixel_data && (!rows || !columns))
     throw InputError(path, kRows.label() + "/" + kColumns.label(), "the matrix size of the pixel data");
   if (!rows || !columns) return h;  // not an image (DICOMDIR, SR, ...)
-  if (h.series_uid.empty())
-    throw InputError(path, kSeriesInstanceUID.label(), "the UID of the image's series");
   h.is_image = true;
   h.rows = static_cast<int>(*rows);
   h.columns = static_cast<int>(*columns);
@@ -108,6 +106,11 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
   h.manufacturer = a.string(kManufacturer);
   h.phase_direction = a.string(kPhaseEncodingDirection);
   if (auto const n = a.number(kSeriesNumber)) h.series_number = static_cast<int>(*n);
+  // Some de-identification tools strip the (type 1) SeriesInstanceUID: such images are grouped by their
+  // SeriesNumber instead, under a name that cannot be a UID; the slice and time checks still apply.
+  if (h.series_uid.empty())
+    h.series_uid = "(no SeriesInstanceUID) SeriesNumber " +
+                   (h.series_number ? std::to_string(*h.series_number) : std::string("absent"));
   if (auto const n = a.number(kSamplesPerPixel)) h.samples_per_pixel = static_cast<int>(*n);
   if (auto const n = a.number(kNumberOfFrames)) h.number_of_frames = static_cast<int>(*n);
   if (auto const v = a.numbers(kPixelSpacing, 2)) h.pixel_spacing = std::array<double, 2>{{(*v)[0], (*v)[1]}};
