@@ -465,6 +465,10 @@ TEST(DicomSeries, AnEnhancedObjectWithFramesOutOfOrderIsSortedBySliceAndTime) {
   expect_geometry(s, spec, [](int k) { return k; });
   ASSERT_EQ(s.acquisition.frame_times_s.size(), 4u);
   for (std::size_t t = 0; t < 4; ++t) EXPECT_NEAR(s.acquisition.frame_times_s[t], 2.5 * t, 1e-6);
+  EXPECT_EQ(s.acquisition.frame_time_source,
+            "FrameAcquisitionDateTime (0018,9074) in FrameContentSequence (0020,9111)");
+  EXPECT_EQ(s.acquisition.temporal_order_source,
+            "TemporalPositionIndex (0020,9128) in FrameContentSequence (0020,9111)");
   EXPECT_DOUBLE_EQ(s.acquisition.require_repetition_time_s(), 0.0045);
   EXPECT_DOUBLE_EQ(s.acquisition.require_echo_time_s(), 0.0018);
   EXPECT_DOUBLE_EQ(s.acquisition.require_flip_angle_deg(), 15.0);

@@ -24,6 +24,11 @@ namespace voxflow::io::detail {
 // series with different numbers of images.
 std::vector<FileHeader> split_into_single_images(std::vector<FileHeader> const& files);
 
+// Whether image `h` is a frame of an enhanced object, whose values come from its functional groups.
+inline bool from_functional_groups(FileHeader const& h) {
+  return h.part && h.part->tiles_per_row == 0;
+}
+
 // Copies image `h`'s pixels out of `stored`, the decoded pixel data of its whole file (decode_pixels), into
 // out[0 .. h.rows * h.columns), row by row.
 void copy_image_part(std::vector<double> const& stored, FileHeader const& h, double* out);

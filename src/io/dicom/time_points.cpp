@@ -4,6 +4,7 @@
 
 #include "attribute_names.hpp"
 #include "attribute_values.hpp"
+#include "image_parts.hpp"
 
 #include <voxflow/core/errors.hpp>
 
@@ -21,6 +22,18 @@ struct TemporalKey {
   std::string label;
   std::function<std::optional<double>(FileHeader const&)> value;
 };
+
+// The names of the temporal attributes as `ref` carries them: the frames of an enhanced object take their
+// order and time from FrameContentSequence, single images from their own attributes.
+std::string temporal_position_label(FileHeader const& ref) {
+  return from_functional_groups(ref) ? kTemporalPositionIndex.label() + " in " + kFrameContentSequence.label()
+                                     : kTemporalPosition.label();
+}
+std::string acquisition_time_label(FileHeader const& ref) {
+  return from_functional_groups(ref)
+             ? kFrameAcquisitionDateTime.label() + " in " + kFrameContentSequence.label()
+             : kAcquisitionDate.label() + "+" + kAcquisitionTime.label();
+}
 
 }  // namespace
 
@@ -45,10 +58,9 @@ std::string order_time_points(std::vector<FileHeader> const& all, SlicePositions
   if (nt < 2) return std::string();
   FileHeader const& ref = all.front();
   std::vector<TemporalKey> const keys = {
-      {kTemporalPosition.label(), [](FileHeader const& h) { return h.temporal_position; }},
+      {temporal_position_label(ref), [](FileHeader const& h) { return h.temporal_position; }},
       {kTriggerTime.label(), [](FileHeader const& h) { return h.trigger_time_ms; }},
-      {kAcquisitionDate.label() + "+" + kAcquisitionTime.label(),
-       [](FileHeader const& h) { return h.acquisition_time_s; }},
+      {acquisition_time_label(ref), [](FileHeader const& h) { return h.acquisition_time_s; }},
       {kAcquisitionNumber.label(), [](FileHeader const& h) { return h.acquisition_number; }},
       {kInstanceNumber.label(), [](FileHeader const& h) { return h.instance_number; }},
   };
@@ -112,8 +124,7 @@ void set_frame_times(DicomAcquisition& acq, std::vector<FileHeader> const& all,
   };
   std::vector<TimeSource> const sources = {
       {kTriggerTime.label(), 1e-3, [](FileHeader const& h) { return h.trigger_time_ms; }},
-      {kAcquisitionDate.label() + "+" + kAcquisitionTime.label(), 1.0,
-       [](FileHeader const& h) { return h.acquisition_time_s; }},
+      {acquisition_time_label(all.front()), 1.0, [](FileHeader const& h) { return h.acquisition_time_s; }},
       {kContentDate.label() + "+" + kContentTime.label(), 1.0,
        [](FileHeader const& h) { return h.content_time_s; }},
   };
