@@ -4,7 +4,9 @@
 #   1. the job-array template, one subject per task, one subject's mask missing: the three good tasks end
 #      0:0, the bad one 7:0 (completed with failures), and the shared ledger has one row per subject;
 #   2. that one task again with --resume once its mask is back: every row `done`, the others untouched;
-#   3. the MPI template (2 ranks) on the whole cohort into another folder: every row `done`, and each
+#   3. a larger subject's task stopped by SIGTERM (scancel --signal=TERM) mid-run: exit 143, its row left
+#      `running`, no temporary file left; the task again with --resume: `done`;
+#   4. the MPI template (2 ranks) on the whole cohort into another folder: every row `done`, and each
 #      subject's Ktrans map byte-identical to the array run's;
 # then stops Slurm. Every template also passes `bash -n`.
 #
@@ -154,7 +156,44 @@ check_ledger "$work/out-array/cohort_status.tsv" "sub-01=done sub-02=done sub-03
 [ "$(grep -v '^sub-04' "$work/out-array/cohort_status.tsv")" = "$before" ] ||
   fail "resuming sub-04 changed the other subjects' rows"
 
-# 3. The MPI template, 2 ranks of 1 CPU, the whole cohort in one job step.
+# 3. A task stopped by SIGTERM mid-subject (what Slurm sends at --signal time, and scancel first): voxflow
+# removes its temporaries and exits 143, the row stays `running`; the same task with --resume finishes it.
+"$voxflow" simulate dce --out "$work/big/sub-05" --matrix 96,96,12 >/dev/null || fail "voxflow simulate dce failed"
+big=$work/big/cohort.yaml
+cat >"$big" <<EOF
+modality: dce
+subjects:
+  - id: sub-05
+    inputs: {concentration: sub-05/conc.nii.gz, timing: sub-05/time.txt, mask: sub-05/mask.nii.gz}
+aif: {source: population, model: parker}
+fit: {model: extended_tofts}
+backend: host
+output: {dir: out}
+EOF
+job=$(submit --array=0 --cpus-per-task=1 "$src/cluster/voxflow-array.sbatch" "$big") ||
+  fail "sbatch of the array template failed"
+for _ in $(seq 600); do
+  [ "$(status_of "$work/big/out/cohort_status.tsv" sub-05 2>/dev/null)" = running ] && break
+  sleep 0.1
+done
+scancel --signal=TERM "$job" || fail "scancel --signal=TERM $job failed"
+wait_for_job "$job"
+states=$(job_states "$job" | tr '\n' ',')
+echo "array job $job stopped by SIGTERM: $states"
+[ "$states" = "0 FAILED 143:0," ] || fail "stopped task: $states, expected 0 FAILED 143:0 (voxflow's exit on SIGTERM)"
+[ "$(status_of "$work/big/out/cohort_status.tsv" sub-05)" = running ] || fail "the stopped subject's row is not running"
+[ -z "$(find "$work/big/out" -name '*.partial-*')" ] ||
+  fail "temporary files left: $(find "$work/big/out" -name '*.partial-*')"
+job=$(submit --array=0 --cpus-per-task=1 "$src/cluster/voxflow-array.sbatch" "$big" --resume) ||
+  fail "sbatch of the resumed task failed"
+wait_for_job "$job"
+states=$(job_states "$job" | tr '\n' ',')
+echo "resumed array job $job: $states"
+[ "$states" = "0 COMPLETED 0:0," ] || fail "resumed task: $states, expected 0 COMPLETED 0:0"
+[ "$(status_of "$work/big/out/cohort_status.tsv" sub-05)" = "done" ] || fail "the resumed subject is not done"
+ktrans_of "$work/big/out" sub-05 >/dev/null
+
+# 4. The MPI template, 2 ranks of 1 CPU, the whole cohort in one job step.
 if "$voxflow" info | grep -q '^MPI: not built'; then
   echo "this voxflow has no MPI: the MPI template is not submitted"
   exit 0
@@ -175,4 +214,4 @@ for i in 1 2 3 4; do
   cmp -s "$(ktrans_of "$work/out-array" "sub-0$i")" "$(ktrans_of "$work/out-mpi" "sub-0$i")" ||
     fail "sub-0$i: the MPI job's Ktrans map differs from the array job's"
 done
-echo "PASS: array job (4 tasks, one failed then resumed) and MPI job (2 ranks, ranks used: $ranks)"
+echo "PASS: array job (4 tasks, one failed then resumed), a task stopped by SIGTERM then resumed, and MPI job (2 ranks, ranks used: $ranks)"
