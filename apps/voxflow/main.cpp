@@ -43,6 +43,11 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--overwrite", run.overwrite, "replace the outputs of subjects that already have them");
   run_cmd->add_flag("--resume", run.resume, "skip subjects whose outputs are complete");
   run_cmd->add_flag("--quiet", run.quiet, "no progress output");
+  run_cmd
+      ->add_option("--subject-index", run.subject_index,
+                   "run only this subject of a cohort (0-based, in the configuration's order), e.g. "
+                   "$SLURM_ARRAY_TASK_ID")
+      ->check(CLI::NonNegativeNumber);
 
   std::string validate_config;
   auto* validate =

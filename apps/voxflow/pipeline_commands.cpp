@@ -4,6 +4,7 @@
 #include "cohort_command.hpp"
 #include "mpi_session.hpp"
 
+#include <voxflow/cohort/subject_task.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
 #include <voxflow/pipeline/modality_registry.hpp>
@@ -23,6 +24,27 @@ Runtime start_kokkos(CommonOptions const& common, int configured_threads) {
   return Runtime(kargc, kargv.data(), common.threads > 0 ? common.threads : configured_threads);
 }
 
+namespace {
+
+// --subject-index N: one subject of the cohort in this process (one Slurm array task), its row merged into
+// the shared ledger. Under an MPI launcher rank 0 runs it and the other ranks have nothing to do.
+int run_subject_task(RunCommand const& run, CommonOptions const& common,
+                     pipeline::CohortConfig const& configs) {
+  if (!configs.is_cohort)
+    throw ConfigError(run.config, "subjects",
+                      "a cohort configuration (a `subjects` list) with --subject-index");
+  std::size_t const index = *run.subject_index;
+  cohort::check_subject_index(configs.subjects, index, run.config);
+  if (mpi_world().rank != 0) return 0;
+  auto const runtime = start_kokkos(common, configs.subjects[index].settings().threads);
+  pipeline::RunOptions options;
+  options.resume = run.resume;
+  options.quiet = run.quiet;
+  return static_cast<int>(cohort::run_cohort_subject_task(configs.subjects, index, options));
+}
+
+}  // namespace
+
 int run_config(RunCommand const& run, CommonOptions const& common) {
   pipeline::Overrides overrides;
   overrides.backend = common.backend;
@@ -32,6 +54,7 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
   if (common.threads > 0) overrides.threads = common.threads;
   overrides.overwrite = run.overwrite;
   auto const configs = pipeline::read_cohort_config(run.config, overrides);
+  if (run.subject_index) return run_subject_task(run, common, configs);
   if (configs.is_cohort) return run_cohort(run, common, configs.subjects);
   // One subject under an MPI launcher: rank 0 runs it, the others have nothing to do.
   if (mpi_world().rank != 0) return 0;

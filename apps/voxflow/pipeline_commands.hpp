@@ -5,6 +5,7 @@
 
 #include <voxflow/core/runtime.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct RunCommand {
   std::string config;
   std::optional<std::string> output_dir;
   bool overwrite = false, resume = false, quiet = false;
+  // --subject-index: run only this subject of a cohort (one task of a Slurm job array).
+  std::optional<std::size_t> subject_index;
 };
 
 struct SimulateCommand {

@@ -1,9 +1,18 @@
 #include <voxflow/cohort/ledger.hpp>
+#include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/pipeline/subject_outputs.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -17,6 +26,46 @@ std::string one_field(std::string text) {
   for (char& c : text)
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   return text;
+}
+
+std::string lock_path_of(std::string const& ledger) {
+  return ledger + ".lock";
+}
+
+// An exclusive flock on <ledger>.lock for as long as it lives; waits for another holder to finish (a ledger
+// rewrite takes milliseconds). Unlike io::OutputLock it never removes the file, so every process always locks
+// the same inode and there is no unlink race to guard against.
+class LedgerLock {
+ public:
+  explicit LedgerLock(std::string const& ledger) : path_(lock_path_of(ledger)) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw OutputError(path_, std::string("cannot open the ledger lock: ") + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int const error = errno;
+      ::close(fd_);
+      throw OutputError(
+          path_,
+          std::string("cannot lock the ledger: ") + std::strerror(error) +
+              (error == ENOLCK || error == EOPNOTSUPP ? " (this file system may not support flock)" : ""));
+    }
+  }
+  ~LedgerLock() { ::close(fd_); }  // closing releases the flock
+  LedgerLock(LedgerLock const&) = delete;
+  LedgerLock& operator=(LedgerLock const&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Under the lock: the atomic rewrite, and the ledger and its lock listed in the dataset's .bidsignore
+// (neither has a BIDS name), so the validator stays clean.
+void replace_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes) {
+  io::write_text_atomically(path, ledger_text(outcomes));
+  pipeline::write_dataset_files(std::filesystem::path(path).parent_path().string(),
+                                {path, lock_path_of(path)});
 }
 
 }  // namespace
@@ -56,9 +105,48 @@ std::string ledger_text(std::vector<SubjectOutcome> const& outcomes) {
 }
 
 void write_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes) {
-  io::write_text_atomically(path, ledger_text(outcomes));
-  // The ledger has no BIDS name: the output dataset's .bidsignore lists it, so the validator stays clean.
-  pipeline::write_dataset_files(std::filesystem::path(path).parent_path().string(), {path});
+  LedgerLock const lock(path);
+  replace_ledger(path, outcomes);
+}
+
+std::vector<SubjectOutcome> read_ledger(std::string const& path) {
+  std::vector<SubjectOutcome> rows;
+  std::ifstream in(path);
+  if (!in) {
+    if (!std::filesystem::exists(path)) return rows;
+    throw OutputError(path, std::string("cannot read the cohort ledger: ") + std::strerror(errno));
+  }
+  std::string line;
+  std::getline(in, line);  // the header
+  while (std::getline(in, line)) {
+    try {
+      rows.push_back(parse_ledger_row(line));
+    } catch (std::exception const&) {
+      // Not a row voxflow wrote: its subject counts as not yet recorded.
+    }
+  }
+  return rows;
+}
+
+std::vector<SubjectOutcome> merge_ledger(std::vector<std::string> const& cohort,
+                                         std::vector<SubjectOutcome> const& recorded,
+                                         std::vector<SubjectOutcome> const& mine) {
+  std::map<std::string, SubjectOutcome const*> by_subject;
+  for (auto const& o : recorded) by_subject[o.subject] = &o;
+  for (auto const& o : mine) by_subject[o.subject] = &o;  // this process's word wins
+  std::vector<SubjectOutcome> merged(cohort.size());
+  for (std::size_t i = 0; i < cohort.size(); ++i) {
+    auto const found = by_subject.find(cohort[i]);
+    if (found != by_subject.end()) merged[i] = *found->second;
+    merged[i].subject = cohort[i];
+  }
+  return merged;
+}
+
+void update_ledger(std::string const& path, std::vector<std::string> const& cohort,
+                   std::vector<SubjectOutcome> const& mine) {
+  LedgerLock const lock(path);
+  replace_ledger(path, merge_ledger(cohort, read_ledger(path), mine));
 }
 
 }  // namespace voxflow::cohort
