@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--overwrite", run.overwrite, "replace the outputs of subjects that already have them");
   run_cmd->add_flag("--resume", run.resume, "skip subjects whose outputs are complete");
   run_cmd->add_flag("--quiet", run.quiet, "no progress output");
+  run_cmd->add_option("--participant-label", run.participant_labels,
+                      "cohorts: run only these participants (labels with or without sub-)");
+  run_cmd->add_option("--session-label", run.session_labels,
+                      "cohorts: run only these sessions (labels with or without ses-)");
 
   std::string validate_config;
   auto* validate =

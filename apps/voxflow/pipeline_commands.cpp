@@ -31,6 +31,8 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
     overrides.output_dir = std::filesystem::absolute(*run.output_dir).lexically_normal().string();
   if (common.threads > 0) overrides.threads = common.threads;
   overrides.overwrite = run.overwrite;
+  overrides.participant_labels = run.participant_labels;
+  overrides.session_labels = run.session_labels;
   auto const configs = pipeline::read_cohort_config(run.config, overrides);
   if (configs.is_cohort) return run_cohort(run, common, configs.subjects);
   // One subject under an MPI launcher: rank 0 runs it, the others have nothing to do.

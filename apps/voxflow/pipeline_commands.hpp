@@ -23,6 +23,7 @@ struct RunCommand {
   std::string config;
   std::optional<std::string> output_dir;
   bool overwrite = false, resume = false, quiet = false;
+  std::vector<std::string> participant_labels, session_labels;  // cohorts: which subjects to run
 };
 
 struct SimulateCommand {
