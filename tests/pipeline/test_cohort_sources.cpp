@@ -18,24 +18,8 @@ namespace {
 
 class CohortSources : public voxflow::testing::CohortTest {
  protected:
-  std::string write(std::string const& name, std::string const& text) const {
-    auto const path = (dir_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
   void make_folders(std::vector<std::string> const& folders) const {
     for (auto const& f : folders) fs::create_directories(dir_ / f);
-  }
-  // The configuration error read_cohort_config gives; its message.
-  std::string error_of(std::string const& text, pipeline::Overrides const& overrides = {}) const {
-    try {
-      pipeline::read_cohort_config(write("bad.yaml", text), overrides);
-    } catch (Error const& e) {
-      EXPECT_EQ(e.code(), ExitCode::config) << e.what();
-      return e.what();
-    }
-    ADD_FAILURE() << "accepted:\n" << text;
-    return "";
   }
   static std::vector<std::string> labels(pipeline::CohortConfig const& cohort) {
     std::vector<std::string> out;
