@@ -3,6 +3,7 @@
 // fixes the host thread count at initialisation.
 #include "app_support.hpp"
 #include "asl_bench.hpp"
+#include "cohort_bench.hpp"
 #include "dce_bench.hpp"
 #include "dsc_bench.hpp"
 #include "ivim_bench.hpp"
@@ -78,6 +79,22 @@ int main(int argc, char** argv) {
   dsc_cmd->add_option("--model", o.model, "ssvd, csvd, osvd, tikhonov or all (default: each in turn)");
   add_common(dsc_cmd, o, threads, child);
 
+  voxflow::bench::CohortBenchOptions cohort;
+  auto* cohort_cmd = app.add_subcommand(
+      "cohort", "a cohort of simulated DCE subjects run by 1 and 2 workers (MPI ranks): parallel efficiency");
+  cohort_cmd->add_option("--subjects", cohort.subjects, "subjects")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cohort_cmd->add_option("--matrix", cohort.matrix, "nx,ny,nz of each subject")->capture_default_str();
+  cohort_cmd->add_option("--workers", cohort.workers, "worker counts, e.g. 1,2")->delimiter(',');
+  cohort_cmd->add_option("--threads", cohort.threads, "host threads per worker")->capture_default_str();
+  cohort_cmd->add_option("--repeats", cohort.repeats, "runs per worker count (median)")
+      ->capture_default_str();
+  cohort_cmd->add_option("--voxflow", cohort.voxflow, "the voxflow executable (default: beside this one)");
+  cohort_cmd->add_option("--mpiexec", cohort.mpiexec, "MPI launcher, or none for worker processes")
+      ->capture_default_str();
+  cohort_cmd->add_option("--work-dir", cohort.work_dir, "keep the cohort and its outputs here");
+
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
   try {
@@ -103,6 +120,9 @@ int main(int argc, char** argv) {
   if (*dsc_cmd && dsc_cmd->count("--voxels") == 0) o.voxels = 300000;
   if (*dsc_cmd && dsc_cmd->count("--frames") == 0) o.frames = 60;
 
+  if (*cohort_cmd)  // runs the voxflow executable; needs no Kokkos of its own
+    return voxflow::app::run_guarded("voxflow-bench",
+                                     [&]() { return voxflow::bench::run_cohort_bench(cohort); });
   return voxflow::app::run_guarded("voxflow-bench", [&]() {
     if (!child) {
       int worst = 0;

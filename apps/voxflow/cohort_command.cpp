@@ -6,12 +6,15 @@
 #endif
 
 #include <voxflow/cohort/cohort_run.hpp>
+#include <voxflow/cohort/device_binding.hpp>
 
 #include <sched.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace voxflow::app {
 
@@ -27,6 +30,20 @@ int host_thread_share(int local_ranks) {
   return std::max(1, std::min(allowed, hardware / std::max(1, local_ranks)));
 }
 
+// The Kokkos flags with this rank's device added (local rank modulo the visible devices), unless the user
+// chose one (--kokkos-device-id, --kokkos-map-device-id-by or their KOKKOS_* variables) or the build has no
+// device: then as given.
+std::vector<std::string> with_rank_device(std::vector<std::string> args, MpiWorld const& world) {
+  if (std::getenv("KOKKOS_DEVICE_ID") != nullptr || std::getenv("KOKKOS_MAP_DEVICE_ID_BY") != nullptr)
+    return args;
+  for (auto const& a : args)
+    if (a.rfind("--kokkos-device", 0) == 0 || a.rfind("--kokkos-map-device-id-by", 0) == 0) return args;
+  int const device = cohort::device_for_rank([](char const* name) { return std::getenv(name); },
+                                             world.local_rank, cohort::visible_device_count());
+  if (device >= 0) args.push_back(cohort::kokkos_device_argument(device));
+  return args;
+}
+
 }  // namespace
 
 int run_cohort(RunCommand const& run, CommonOptions const& common,
@@ -36,7 +53,9 @@ int run_cohort(RunCommand const& run, CommonOptions const& common,
   int threads = subjects.at(0).settings().threads;
   if (threads == 0 && world.size > 1 && std::getenv("OMP_NUM_THREADS") == nullptr)
     threads = host_thread_share(world.local_size);
-  auto const runtime = start_kokkos(common, threads);
+  CommonOptions bound = common;
+  bound.kokkos_args = with_rank_device(common.kokkos_args, world);
+  auto const runtime = start_kokkos(bound, threads);
   pipeline::RunOptions options;
   options.resume = run.resume;
   // Progress lines of several ranks would interleave on one terminal.

@@ -3,6 +3,7 @@
 #include "mpi_session.hpp"
 
 #include <voxflow/cohort/cohort_run.hpp>
+#include <voxflow/cohort/ledger_writer.hpp>
 #include <voxflow/pipeline/modality_registry.hpp>
 
 #include <mpi.h>
@@ -30,41 +31,38 @@ class Queue {
  public:
   explicit Queue(std::vector<pipeline::RunConfig> const& subjects)
       : order_(cohort::queue_order(subjects)),
-        outcomes_(cohort::pending_outcomes(subjects)),
-        ledger_(cohort::ledger_path(subjects)) {
-    std::filesystem::create_directories(std::filesystem::path(ledger_).parent_path());
-    cohort::write_ledger(ledger_, outcomes_);
-  }
+        ledger_(cohort::ledger_path(subjects), cohort::pending_outcomes(subjects)) {}
 
   // The next subject for `rank`, marked running, or nothing when every subject has been handed out.
   std::optional<std::size_t> take(int rank) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (next_ == order_.size()) return std::nullopt;
     std::size_t const i = order_[next_++];
-    outcomes_[i].status = cohort::SubjectStatus::running;
-    outcomes_[i].rank = rank;
-    cohort::write_ledger(ledger_, outcomes_);
+    auto outcome = ledger_.outcomes().at(i);
+    outcome.status = cohort::SubjectStatus::running;
+    outcome.rank = rank;
+    ledger_.record(i, outcome);
     return i;
   }
 
   void report(std::size_t i, cohort::SubjectOutcome const& outcome) {
     std::lock_guard<std::mutex> lock(mutex_);
-    outcomes_.at(i) = outcome;
-    cohort::write_ledger(ledger_, outcomes_);
+    ledger_.record(i, outcome);
     cohort::print_outcome(outcome);
   }
 
-  ExitCode exit_code() {
+  // The ledger written out; the cohort's exit code.
+  ExitCode finish() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return cohort::cohort_exit_code(outcomes_);
+    ledger_.flush();
+    return cohort::cohort_exit_code(ledger_.outcomes());
   }
 
  private:
   std::mutex mutex_;
   std::vector<std::size_t> order_;
   std::size_t next_ = 0;
-  std::vector<cohort::SubjectOutcome> outcomes_;
-  std::string ledger_;
+  cohort::LedgerWriter ledger_;
 };
 
 // A failure of the cohort machinery itself (not of a subject): the other ranks would wait forever.
@@ -150,7 +148,7 @@ ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
       } else {
         serve(queue, world.size);  // an MPI without thread support: rank 0 only serves
       }
-      code = static_cast<int>(queue.exit_code());
+      code = static_cast<int>(queue.finish());
     } else {
       work(subjects, modality, options, world.rank);
     }

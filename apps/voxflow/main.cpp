@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
                    "run only this subject of a cohort (0-based, in the configuration's order), e.g. "
                    "$SLURM_ARRAY_TASK_ID")
       ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--participant-label", run.participant_labels,
+                      "cohorts: run only these participants (labels with or without sub-)");
+  run_cmd->add_option("--session-label", run.session_labels,
+                      "cohorts: run only these sessions (labels with or without ses-)");
 
   std::string validate_config;
   auto* validate =

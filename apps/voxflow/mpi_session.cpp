@@ -36,6 +36,7 @@ MpiSession::MpiSession([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv
   MPI_Comm node;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, world.rank, MPI_INFO_NULL, &node);
   MPI_Comm_size(node, &world.local_size);
+  MPI_Comm_rank(node, &world.local_rank);
   MPI_Comm_free(&node);
   world.threads_may_call = provided >= MPI_THREAD_SERIALIZED;
 #endif

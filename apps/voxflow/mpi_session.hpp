@@ -10,6 +10,7 @@ namespace voxflow::app {
 struct MpiWorld {
   int rank = 0, size = 1;
   int local_size = 1;             // ranks on this node
+  int local_rank = -1;            // this rank among them (MPI's shared-memory split); -1 without MPI
   bool threads_may_call = false;  // MPI_THREAD_SERIALIZED or better: rank 0 can serve the queue from a thread
 };
 

@@ -53,6 +53,8 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
     overrides.output_dir = std::filesystem::absolute(*run.output_dir).lexically_normal().string();
   if (common.threads > 0) overrides.threads = common.threads;
   overrides.overwrite = run.overwrite;
+  overrides.participant_labels = run.participant_labels;
+  overrides.session_labels = run.session_labels;
   auto const configs = pipeline::read_cohort_config(run.config, overrides);
   if (run.subject_index) return run_subject_task(run, common, configs);
   if (configs.is_cohort) return run_cohort(run, common, configs.subjects);

@@ -26,6 +26,7 @@ struct RunCommand {
   bool overwrite = false, resume = false, quiet = false;
   // --subject-index: run only this subject of a cohort (one task of a Slurm job array).
   std::optional<std::size_t> subject_index;
+  std::vector<std::string> participant_labels, session_labels;  // cohorts: which subjects to run
 };
 
 struct SimulateCommand {

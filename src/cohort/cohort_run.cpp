@@ -1,4 +1,5 @@
 #include <voxflow/cohort/cohort_run.hpp>
+#include <voxflow/cohort/ledger_writer.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/pipeline/modality_registry.hpp>
@@ -128,16 +129,14 @@ ExitCode cohort_exit_code(std::vector<SubjectOutcome> const& outcomes) {
 ExitCode run_cohort_in_sequence(std::vector<pipeline::RunConfig> const& subjects,
                                 pipeline::RunOptions const& options) {
   auto const& modality = pipeline::find_modality(subjects.at(0).modality(), subjects.at(0).file());
-  std::string const ledger = ledger_path(subjects);
-  std::filesystem::create_directories(std::filesystem::path(ledger).parent_path());
-  auto outcomes = pending_outcomes(subjects);
-  write_ledger(ledger, outcomes);
+  LedgerWriter ledger(ledger_path(subjects), pending_outcomes(subjects));
   for (std::size_t i = 0; i < subjects.size(); ++i) {
-    outcomes[i] = run_cohort_subject(modality, subjects[i], options, 0);
-    write_ledger(ledger, outcomes);
-    print_outcome(outcomes[i]);
+    auto const outcome = run_cohort_subject(modality, subjects[i], options, 0);
+    ledger.record(i, outcome);
+    print_outcome(outcome);
   }
-  return cohort_exit_code(outcomes);
+  ledger.flush();
+  return cohort_exit_code(ledger.outcomes());
 }
 
 }  // namespace voxflow::cohort

@@ -60,14 +60,6 @@ class LedgerLock {
   int fd_ = -1;
 };
 
-// Under the lock: the atomic rewrite, and the ledger and its lock listed in the dataset's .bidsignore
-// (neither has a BIDS name), so the validator stays clean.
-void replace_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes) {
-  io::write_text_atomically(path, ledger_text(outcomes));
-  pipeline::write_dataset_files(std::filesystem::path(path).parent_path().string(),
-                                {path, lock_path_of(path)});
-}
-
 }  // namespace
 
 std::string ledger_row(SubjectOutcome const& o) {
@@ -106,7 +98,12 @@ std::string ledger_text(std::vector<SubjectOutcome> const& outcomes) {
 
 void write_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes) {
   LedgerLock const lock(path);
-  replace_ledger(path, outcomes);
+  io::write_text_atomically(path, ledger_text(outcomes));
+}
+
+void list_ledger_in_bidsignore(std::string const& path) {
+  pipeline::write_dataset_files(std::filesystem::path(path).parent_path().string(),
+                                {path, lock_path_of(path)});
 }
 
 std::vector<SubjectOutcome> read_ledger(std::string const& path) {
@@ -146,7 +143,8 @@ std::vector<SubjectOutcome> merge_ledger(std::vector<std::string> const& cohort,
 void update_ledger(std::string const& path, std::vector<std::string> const& cohort,
                    std::vector<SubjectOutcome> const& mine) {
   LedgerLock const lock(path);
-  replace_ledger(path, merge_ledger(cohort, read_ledger(path), mine));
+  io::write_text_atomically(path, ledger_text(merge_ledger(cohort, read_ledger(path), mine)));
+  list_ledger_in_bidsignore(path);
 }
 
 }  // namespace voxflow::cohort

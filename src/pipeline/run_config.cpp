@@ -1,5 +1,6 @@
 // Reading a run configuration: YAML text → checked against the modality's schema → typed values with
 // defaults and absolute paths. yaml-cpp is used only here; everything after this file sees typed values.
+#include <voxflow/cohort/subject_source.hpp>
 #include <voxflow/pipeline/modality_registry.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 
@@ -466,6 +467,79 @@ YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std
   return doc;
 }
 
+// A label filter of a subject source: one label or a list of them.
+std::vector<std::string> labels_of(YAML::Node const& node, std::string const& path,
+                                   std::string const& field) {
+  std::vector<std::string> labels;
+  if (node.IsScalar()) labels.push_back(node.Scalar());
+  for (std::size_t i = 0; node.IsSequence() && i < node.size(); ++i) {
+    if (!node[i].IsScalar())
+      throw ConfigError(path, field,
+                        "a label or a list of labels, e.g. [01, 02], found " + describe(node[i]));
+    labels.push_back(node[i].Scalar());
+  }
+  if (labels.empty())
+    throw ConfigError(path, field, "a label or a list of labels, e.g. [01, 02], found " + describe(node));
+  return labels;
+}
+
+// `node` with {id}, {session} and {match} filled in at every string.
+YAML::Node filled(YAML::Node const& node, cohort::FoundSubject const& subject) {
+  if (node.IsScalar()) return YAML::Node(cohort::fill_placeholders(node.Scalar(), subject));
+  YAML::Node out = YAML::Clone(node);
+  if (node.IsMap())
+    for (auto const& kv : node) out[kv.first.Scalar()] = filled(kv.second, subject);
+  for (std::size_t i = 0; node.IsSequence() && i < node.size(); ++i) out[i] = filled(node[i], subject);
+  return out;
+}
+
+constexpr char const* subject_source_form =
+    "a list of subjects, or a mapping with 'glob' (subject folders, e.g. 'data/sub-*', and 'inputs' using "
+    "{match}, {id}, {session}) or 'bids' (a BIDS raw dataset root), optionally 'participant_label' and "
+    "'session_label'";
+
+// The explicit entries a `subjects: {glob: ...}` or `subjects: {bids: ...}` mapping stands for, one per
+// subject (and session) found; its label filters go into `filter` unless the command line gave its own.
+YAML::Node source_entries(YAML::Node const& source, std::string const& path, cohort::SubjectFilter& filter) {
+  for (auto const& kv : source) {
+    std::string const key = kv.first.Scalar();
+    if (key != "glob" && key != "bids" && key != "inputs" && key != "participant_label" &&
+        key != "session_label")
+      throw ConfigError(path, "subjects." + key,
+                        std::string(subject_source_form) + ", found key '" + key + "'");
+  }
+  YAML::Node const glob = source["glob"], bids = source["bids"], inputs = source["inputs"];
+  if (bool(glob) == bool(bids) || (glob && !glob.IsScalar()) || (bids && !bids.IsScalar()))
+    throw ConfigError(path, "subjects", std::string(subject_source_form) + ", found " + describe(source));
+  if (glob && !(inputs && inputs.IsMap()))
+    throw ConfigError(path, "subjects.inputs",
+                      "the modality's input keys of each matched subject, e.g. {concentration: "
+                      "'{match}/conc.nii.gz'}, found " +
+                          describe(inputs));
+  if (filter.participants.empty() && source["participant_label"]) {
+    filter.participants = labels_of(source["participant_label"], path, "subjects.participant_label");
+    filter.participants_field = "subjects.participant_label";
+  }
+  if (filter.sessions.empty() && source["session_label"]) {
+    filter.sessions = labels_of(source["session_label"], path, "subjects.session_label");
+    filter.sessions_field = "subjects.session_label";
+  }
+  std::error_code ec;
+  std::string const base_dir = fs::absolute(path, ec).parent_path().string();
+  auto const found = glob ? cohort::glob_subjects(glob.Scalar(), base_dir, path)
+                          : cohort::bids_subjects(bids.Scalar(), base_dir, path);
+  YAML::Node entries(YAML::NodeType::Sequence);
+  for (auto const& subject : found) {
+    YAML::Node entry(YAML::NodeType::Map);
+    entry["id"] = subject.id;
+    if (!subject.session.empty()) entry["session"] = subject.session;
+    entry["inputs"] = inputs ? filled(inputs, subject) : YAML::Node(YAML::NodeType::Map);
+    if (bids && !entry["inputs"]["bids"]) entry["inputs"]["bids"] = bids.Scalar();
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
 }  // namespace
 
 RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
@@ -474,13 +548,17 @@ RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
 
 CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides) {
   YAML::Node const root = load_document(path);
-  YAML::Node const subjects = root["subjects"];
+  YAML::Node subjects = root["subjects"];
   CohortConfig cohort;
   if (!subjects) {
     cohort.subjects.push_back(read_subject_document(root, path, overrides));
     return cohort;
   }
   cohort.is_cohort = true;
+  cohort::SubjectFilter filter;
+  filter.participants = overrides.participant_labels;
+  filter.sessions = overrides.session_labels;
+  if (subjects.IsMap()) subjects = source_entries(subjects, path, filter);
   if (!subjects.IsSequence() || subjects.size() == 0)
     throw ConfigError(
         path, "subjects",
@@ -489,8 +567,16 @@ CohortConfig read_cohort_config(std::string const& path, Overrides const& overri
     throw ConfigError(path, "subject",
                       "no 'subject' beside 'subjects' (each entry names its subject by 'id')");
   std::map<std::string, std::size_t> seen;  // "sub-01_ses-1" -> entry
+  std::vector<YAML::Node> docs;
+  std::vector<cohort::FoundSubject> named;  // for the label filters
   for (std::size_t i = 0; i < subjects.size(); ++i) {
-    YAML::Node const doc = subject_document(root, subjects[i], i, path);
+    docs.push_back(subject_document(root, subjects[i], i, path));
+    YAML::Node const session = docs.back()["session"];
+    named.push_back(
+        {docs.back()["subject"].Scalar(), session && session.IsScalar() ? session.Scalar() : "", ""});
+  }
+  for (std::size_t const i : cohort::filter_subjects(named, filter, path)) {
+    YAML::Node const& doc = docs[i];
     try {
       cohort.subjects.push_back(read_subject_document(doc, path, overrides));
     } catch (ConfigError const& e) {

@@ -6,7 +6,9 @@
 #include "child_process.hpp"
 #include "pipeline_test.hpp"
 
+#include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
+#include <voxflow/pipeline/run_config.hpp>
 
 #include <gtest/gtest.h>
 
@@ -60,6 +62,24 @@ class CohortTest : public PipelineTest {
     return run_program(VOXFLOW_CLI, args, tag);
   }
   std::string err(std::string const& tag = "run") const { return read_file(dir_ / (tag + ".err")); }
+
+  // Writes `text` to <dir>/<name>; returns the path.
+  std::string write(std::string const& name, std::string const& text) const {
+    auto const path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  // The error message read_cohort_config gives for `text`, which must be a configuration error.
+  std::string error_of(std::string const& text, pipeline::Overrides const& overrides = {}) const {
+    try {
+      pipeline::read_cohort_config(write("bad.yaml", text), overrides);
+    } catch (Error const& e) {
+      EXPECT_EQ(e.code(), ExitCode::config) << e.what();
+      return e.what();
+    }
+    ADD_FAILURE() << "accepted:\n" << text;
+    return "";
+  }
 
   // The ledger's rows in file order; a header other than the fails the test.
   std::vector<LedgerRow> ledger(std::string const& out = "out") const {

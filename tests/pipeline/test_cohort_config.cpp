@@ -18,25 +18,7 @@ using namespace voxflow;
 
 namespace {
 
-class CohortConfig : public voxflow::testing::PipelineTest {
- protected:
-  std::string write(std::string const& name, std::string const& text) const {
-    auto const path = (dir_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-  // The error message read_cohort_config gives for `text`, which must be a configuration error.
-  std::string error_of(std::string const& text) const {
-    try {
-      pipeline::read_cohort_config(write("bad.yaml", text));
-    } catch (Error const& e) {
-      EXPECT_EQ(e.code(), ExitCode::config) << e.what();
-      return e.what();
-    }
-    ADD_FAILURE() << "accepted:\n" << text;
-    return "";
-  }
-};
+class CohortConfig : public voxflow::testing::CohortTest {};
 
 TEST_F(CohortConfig, EachSubjectIsTheSharedKeysPlusItsEntryWithPathsBesideTheCohortFile) {
   auto const cohort =

@@ -48,8 +48,8 @@ void print_outcome(SubjectOutcome const& outcome);
 // success when no subject failed, else partial ("completed with failures").
 ExitCode cohort_exit_code(std::vector<SubjectOutcome> const& outcomes);
 
-// Runs every subject in the cohort's order in this process, rewriting the ledger after each and printing each
-// outcome. Needs Kokkos started.
+// Runs every subject in the cohort's order in this process, printing each outcome and keeping the ledger
+// (ledger_writer.hpp). Needs Kokkos started.
 ExitCode run_cohort_in_sequence(std::vector<pipeline::RunConfig> const& subjects,
                                 pipeline::RunOptions const& options);
 

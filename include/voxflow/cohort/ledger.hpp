@@ -47,6 +47,10 @@ std::string ledger_text(std::vector<SubjectOutcome> const& outcomes);
 // Replaces `path` atomically with ledger_text(outcomes), holding the ledger lock; OutputError when it cannot.
 void write_ledger(std::string const& path, std::vector<SubjectOutcome> const& outcomes);
 
+// Lists the ledger and its lock in the output dataset's .bidsignore (neither has a BIDS name), so that the
+// validator stays clean; once per cohort run is enough.
+void list_ledger_in_bidsignore(std::string const& path);
+
 // The rows of the ledger at `path` in file order: none when there is no ledger yet. A line that is not a row
 // (another program's edit) is left out, so its subject reads as not yet recorded. OutputError when the file
 // exists but cannot be read.
@@ -60,10 +64,10 @@ std::vector<SubjectOutcome> merge_ledger(std::vector<std::string> const& cohort,
                                          std::vector<SubjectOutcome> const& mine);
 
 // Merges `mine` into the ledger at `path` across processes: waits for the exclusive lock on <path>.lock,
-// re-reads the ledger, merges (merge_ledger), writes it to a temporary name and renames it into place, then
-// releases the lock. The lock file stays (removing it would let two processes hold locks on different files
-// of the same name); the kernel releases a lock whose holder dies. OutputError when the lock or the write
-// fails, e.g. on a file system without flock.
+// re-reads the ledger, merges (merge_ledger), writes it to a temporary name and renames it into place, lists
+// it in the .bidsignore, then releases the lock. The lock file stays (removing it would let two processes
+// hold locks on different files of the same name); the kernel releases a lock whose holder dies. OutputError
+// when the lock or the write fails, e.g. on a file system without flock.
 void update_ledger(std::string const& path, std::vector<std::string> const& cohort,
                    std::vector<SubjectOutcome> const& mine);
 

@@ -38,6 +38,11 @@ inline constexpr char const* kokkos_threads_flag = "--kokkos-num-threads=";
 inline constexpr char const* kokkos_threads_flag = "--kokkos-threads=";
 #endif
 
+// Command-line flag that picks the device Kokkos::initialize binds (the command-line face of 3.4's
+// InitArguments::device_id and 4.x's InitializationSettings::set_device_id). 3.4.01 already reads
+// --kokkos-device-id (its --kokkos-device is deprecated there and gone in 4.x), so both take one spelling.
+inline constexpr char const* kokkos_device_id_flag = "--kokkos-device-id=";
+
 // Number of threads (host) or concurrent work items (device) of an execution space instance.
 template <class ExecutionSpace>
 int concurrency_of(ExecutionSpace const& space) {

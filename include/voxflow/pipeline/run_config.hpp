@@ -41,6 +41,9 @@ struct Overrides {
   std::optional<std::string> backend, output_dir;
   std::optional<int> threads;
   bool overwrite = false;
+  // Cohorts only: the participants and sessions to run (--participant-label, --session-label), with or
+  // without their "sub-"/"ses-" prefix; empty runs all.
+  std::vector<std::string> participant_labels, session_labels;
 };
 
 class RunConfig {

@@ -1,0 +1,145 @@
+// kill -9 in the middle of a cohort, in sequence and under mpiexec -np 2 (as root in CI): nothing
+// half-written looks complete, --resume finishes the cohort, and its maps equal an uninterrupted run's byte
+// for byte. A rank killed alone ends the whole job with a message and a nonzero exit.
+#include "cohort_kill.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <string>
+
+namespace {
+
+using voxflow::testing::LedgerRow;
+using Rows = std::vector<LedgerRow>;
+
+class CohortKill : public voxflow::testing::CohortKillTest {
+ protected:
+  // The uninterrupted run all kills are compared with, in <dir>/reference.
+  void run_reference(std::string const& cohort) {
+    ASSERT_EQ(voxflow({"run", "--quiet", "--output", (dir_ / "reference").string(), cohort}, "reference"), 0)
+        << err("reference");
+  }
+  // The resumed run finishes every subject; some were done before the kill, some after.
+  void expect_resume_finishes(std::vector<std::string> const& args, std::string const& tag) {
+    ASSERT_EQ(run_program(args.front(), {args.begin() + 1, args.end()}, tag), 0) << err(tag);
+    auto const rows = ledger();
+    EXPECT_GE(count_status(rows, "skipped"), 1u);
+    EXPECT_GE(count_status(rows, "done"), 1u);
+    EXPECT_EQ(count_status(rows, "skipped") + count_status(rows, "done"), rows.size());
+    expect_maps_of("reference");
+  }
+};
+
+TEST_F(CohortKill, ASequentialRunKilledMidCohortResumesToTheSameBytes) {
+  auto const cohort = simulate_subjects(5);
+  run_reference(cohort);
+  {
+    voxflow::testing::ChildProcess run(VOXFLOW_CLI, {"run", "--quiet", cohort},
+                                       (dir_ / "killed.err").string(), (dir_ / "killed.out").string());
+    Rows at_kill;
+    ASSERT_TRUE(wait_for_ledger([&](Rows const& rows) {
+      at_kill = rows;
+      return count_status(rows, "done") >= 1;
+    }));
+    ::kill(run.pid(), SIGKILL);
+    EXPECT_EQ(voxflow::testing::exit_code_of(run.wait()), 128 + SIGKILL);
+    ASSERT_GE(count_status(at_kill, "pending"), 1u) << "the cohort ended before the kill";
+  }
+  expect_nothing_half_written();
+  expect_resume_finishes({VOXFLOW_CLI, "run", "--quiet", "--resume", cohort}, "resume");
+}
+
+#if defined(VOXFLOW_MPIEXEC)
+
+class CohortKillMpi : public CohortKill {
+ protected:
+  void SetUp() override {
+    CohortKill::SetUp();
+    marker_ = "VOXFLOW_KILL_TEST=" + dir_.string();
+    ::setenv("VOXFLOW_KILL_TEST", dir_.string().c_str(), 1);  // every rank inherits it
+  }
+  void TearDown() override {
+    ::unsetenv("VOXFLOW_KILL_TEST");
+    CohortKill::TearDown();
+  }
+  std::vector<std::string> mpiexec_args(std::vector<std::string> const& voxflow_args) const {
+    std::vector<std::string> args{"--allow-run-as-root", "--oversubscribe", "-np", "2", VOXFLOW_CLI};
+    args.insert(args.end(), voxflow_args.begin(), voxflow_args.end());
+    return args;
+  }
+  // Waits until rank 1 runs a subject while one is done and others still wait; what the ledger said then.
+  Rows until_rank_one_works() const {
+    Rows at;
+    EXPECT_TRUE(wait_for_ledger([&](Rows const& rows) {
+      at = rows;
+      if (count_status(rows, "done") == 0 || count_status(rows, "pending") == 0) return false;
+      for (auto const& r : rows)
+        if (r.at("status") == "running" && r.at("rank") == "1") return true;
+      return false;
+    }));
+    return at;
+  }
+  // Up to 10 s for the job's processes to end (a killed one leaves /proc's environ readable no longer).
+  void wait_until_gone() const {
+    for (int i = 0; i < 2000 && !processes_with(marker_).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string marker_;
+};
+
+TEST_F(CohortKillMpi, OneRankKilledEndsTheJobWithAMessageAndResumeFinishesIt) {
+  auto const cohort = simulate_subjects(8);
+  run_reference(cohort);
+  {
+    voxflow::testing::ChildProcess job(VOXFLOW_MPIEXEC, mpiexec_args({"run", cohort}),
+                                       (dir_ / "killed.err").string(), (dir_ / "killed.out").string());
+    auto const at_kill = until_rank_one_works();
+    auto const rank_one = processes_with(marker_, 1);
+    ASSERT_EQ(rank_one.size(), 1u);
+    ::kill(rank_one.front(), SIGKILL);
+    int const code = voxflow::testing::exit_code_of(job.wait());
+    EXPECT_NE(code, 0);
+    EXPECT_NE(code, 7);  // not "completed with failures": the job did not complete
+    ASSERT_GE(count_status(at_kill, "pending"), 1u);
+  }
+  // The launcher names the dead rank and its signal; no rank is left behind.
+  std::string const message = err("killed");
+  EXPECT_TRUE(message.find("rank 1") != std::string::npos && message.find("signal 9") != std::string::npos)
+      << message;
+  wait_until_gone();
+  EXPECT_TRUE(processes_with(marker_).empty());
+  expect_nothing_half_written();
+  std::vector<std::string> resume{VOXFLOW_MPIEXEC};
+  for (auto const& a : mpiexec_args({"run", "--resume", cohort})) resume.push_back(a);
+  expect_resume_finishes(resume, "resume");
+}
+
+TEST_F(CohortKillMpi, TheWholeJobKilledResumesToTheSameBytes) {
+  auto const cohort = simulate_subjects(8);
+  run_reference(cohort);
+  {
+    voxflow::testing::ChildProcess job(VOXFLOW_MPIEXEC, mpiexec_args({"run", cohort}),
+                                       (dir_ / "killed.err").string(), (dir_ / "killed.out").string());
+    auto const at_kill = until_rank_one_works();
+    // Ranks first, then the launcher (which would otherwise report them), all by SIGKILL.
+    auto const ranks = processes_with(marker_, 0);
+    auto const others = processes_with(marker_, 1);
+    ASSERT_EQ(ranks.size() + others.size(), 2u);
+    for (pid_t pid : ranks) ::kill(pid, SIGKILL);
+    for (pid_t pid : others) ::kill(pid, SIGKILL);
+    ::kill(job.pid(), SIGKILL);
+    EXPECT_EQ(voxflow::testing::exit_code_of(job.wait()), 128 + SIGKILL);
+    ASSERT_GE(count_status(at_kill, "pending"), 1u);
+  }
+  wait_until_gone();
+  expect_nothing_half_written();
+  std::vector<std::string> resume{VOXFLOW_MPIEXEC};
+  for (auto const& a : mpiexec_args({"run", "--resume", cohort})) resume.push_back(a);
+  expect_resume_finishes(resume, "resume");
+}
+
+#endif
+
+}  // namespace
