@@ -1,5 +1,6 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/dsc/deconvolution_operator.hpp>
+#include <voxflow/dsc/host_blas.hpp>
 #include <voxflow/dsc/lcurve.hpp>
 
 #include <algorithm>
@@ -22,6 +23,9 @@ Svd singular_value_decomposition(std::vector<double> a, int n) {
   char const job = 'A';
   int info = 0, lwork = -1;
   double query = 0.0;
+  // A 2N × 2N decomposition is too small to gain from BLAS threads, and threads woken here would go on
+  // spinning against the execution space's threads of the products that follow.
+  SingleThreadedHostBlas const single_threaded;
   dgesvd_(&job, &job, &n, &n, a.data(), &n, svd.s.data(), svd.u.data(), &n, svd.vt.data(), &n, &query, &lwork,
           &info);
   lwork = std::max(1, static_cast<int>(query));

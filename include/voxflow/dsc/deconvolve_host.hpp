@@ -80,7 +80,10 @@ void deconvolve_voxels_on_host(ExecutionSpace const& space, Curves const& delta_
     }
   };
   Kokkos::parallel_for(
-      "voxflow::dsc::deconvolve_blocks", Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), [&](long b) {
+      "voxflow::dsc::deconvolve_blocks",
+      // Dynamic: oSVD blocks differ in cost (how many candidates they judge), and a shared machine's
+      // threads in speed.
+      Kokkos::RangePolicy<ExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>(space, 0, blocks), [&](long b) {
         constexpr int B = host_block_voxels;
         thread_local std::vector<double> scratch;
         long const v0 = b * B;
