@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <random>
 #include <vector>
 
@@ -15,6 +17,14 @@ namespace {
 
 constexpr double frame_s = 1.5;
 constexpr std::int64_t chunk_voxels = 16384;
+
+// CPU seconds of the process (every thread): on a shared, oversubscribed machine the wall clock measures the
+// other processes too, the CPU time mostly this one.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 double gamma_aif(double t) {
   double const x = t - 10.0, alpha = 3.0, beta = 1.5;
@@ -59,9 +69,10 @@ void run_on(ExecutionSpace const& space, BenchOptions o, dsc::DeconvolutionMetho
   options.threshold = dsc::default_threshold(method);
   dsc::PerfusionScaling scaling;
   scaling.aif_integral = dsc::trapezoid_integral(times, aif);
-  std::vector<double> seconds;
+  std::vector<double> seconds, cpu;
   for (int r = 0; r <= o.repeats; ++r) {  // the first run warms caches and the device up and is not counted
     space.fence();
+    double const cpu_start = cpu_seconds();
     Kokkos::Timer timer;
     // What a subject run does: the operator once, then every voxel chunk by chunk.
     auto const op =
@@ -77,13 +88,23 @@ void run_on(ExecutionSpace const& space, BenchOptions o, dsc::DeconvolutionMetho
                              Kokkos::subview(status, rows));
     }
     space.fence();
-    if (r > 0) seconds.push_back(timer.seconds());
+    if (r > 0) {
+      seconds.push_back(timer.seconds());
+      cpu.push_back(cpu_seconds() - cpu_start);
+    }
   }
   auto const status_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), status);
   Kokkos::View<std::uint16_t*, Kokkos::HostSpace> no_iterations("voxflow::bench::dsc::iterations", o.voxels);
   o.model = dsc::deconvolution_method_name(method);
   print_result("dsc", o, ExecutionSpace::name(), concurrency_of(space),
                summarize(seconds, status_host, no_iterations));
+  std::sort(cpu.begin(), cpu.end());
+  std::printf(
+      "dsc-cpu model=%s threads=%d voxels=%d min_cpu_s=%.5f median_cpu_s=%.5f max_cpu_s=%.5f "
+      "voxels_per_cpu_s=%.4g\n",
+      o.model.c_str(), concurrency_of(space), o.voxels, cpu.front(), cpu[cpu.size() / 2], cpu.back(),
+      o.voxels / cpu.front());
+  std::fflush(stdout);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/dsc/deconvolution_operator.hpp>
+#include <voxflow/dsc/host_blas.hpp>
+#include <voxflow/dsc/lcurve.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +23,9 @@ Svd singular_value_decomposition(std::vector<double> a, int n) {
   char const job = 'A';
   int info = 0, lwork = -1;
   double query = 0.0;
+  // A 2N × 2N decomposition is too small to gain from BLAS threads, and threads woken here would go on
+  // spinning against the execution space's threads of the products that follow.
+  SingleThreadedHostBlas const single_threaded;
   dgesvd_(&job, &job, &n, &n, a.data(), &n, svd.s.data(), svd.u.data(), &n, svd.vt.data(), &n, &query, &lwork,
           &info);
   lwork = std::max(1, static_cast<int>(query));
@@ -65,6 +70,24 @@ void append_pinv(Svd const& svd, std::vector<double> const& filter, int frames, 
   }
 }
 
+// The first k components of the SVD as the operator's factors `left` = U[:frames, c] / s_c and `right` = V[:,
+// c].
+void keep_factors(Svd const& svd, int k, DeconvolutionOperator& op) {
+  int const m = op.length;
+  op.components = k;
+  op.left.assign(static_cast<std::size_t>(op.frames) * k, 0.0);
+  op.right.assign(static_cast<std::size_t>(k) * m, 0.0);
+  for (int c = 0; c < k; ++c) {
+    double const inv_s = 1.0 / svd.s[static_cast<std::size_t>(c)];
+    for (int j = 0; j < op.frames; ++j)
+      op.left[static_cast<std::size_t>(j) * k + c] =
+          svd.u[static_cast<std::size_t>(j) + static_cast<std::size_t>(c) * m] * inv_s;
+    for (int i = 0; i < m; ++i)
+      op.right[static_cast<std::size_t>(c) * m + i] =
+          svd.vt[static_cast<std::size_t>(c) + static_cast<std::size_t>(i) * m];
+  }
+}
+
 }  // namespace
 
 DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& aif, double dt_s,
@@ -96,7 +119,8 @@ DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& ai
       std::sort(op.thresholds.begin(), op.thresholds.end());
       break;
     case DeconvolutionMethod::tikhonov:
-      op.thresholds = {options.tikhonov_lambda};
+      op.lcurve = options.lambda_selection == LambdaSelection::lcurve;
+      op.thresholds = op.lcurve ? lcurve_lambdas() : std::vector<double>{options.tikhonov_lambda};
       break;
   }
   op.candidates = static_cast<int>(op.thresholds.size());
@@ -104,20 +128,25 @@ DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& ai
     for (double t : op.thresholds)
       op.kept.push_back(static_cast<int>(
           std::count_if(svd.s.begin(), svd.s.end(), [&](double s) { return s > t * s_max; })));
-    op.components = op.kept.front();
-    int const m = op.length, k = op.components;
-    op.left.assign(static_cast<std::size_t>(op.frames) * k, 0.0);
-    op.right.assign(static_cast<std::size_t>(k) * m, 0.0);
-    for (int c = 0; c < k; ++c) {
-      double const inv_s = 1.0 / svd.s[static_cast<std::size_t>(c)];
-      for (int j = 0; j < op.frames; ++j)
-        op.left[static_cast<std::size_t>(j) * k + c] =
-            svd.u[static_cast<std::size_t>(j) + static_cast<std::size_t>(c) * m] * inv_s;
-      for (int i = 0; i < m; ++i)
-        op.right[static_cast<std::size_t>(c) * m + i] =
-            svd.vt[static_cast<std::size_t>(c) + static_cast<std::size_t>(i) * m];
-    }
+    keep_factors(svd, op.kept.front(), op);
     return op;
+  }
+  if (op.lcurve) {
+    // Components of a singular value 0 (an AIF that is 0 at the first frame) would divide by 0; their
+    // filter factor is below 10⁻¹⁸ for every λ of the grid.
+    keep_factors(svd,
+                 static_cast<int>(
+                     std::count_if(svd.s.begin(), svd.s.end(), [&](double s) { return s > 1e-12 * s_max; })),
+                 op);
+    op.kept = {op.components};
+    return op;
+  }
+  if (options.method != DeconvolutionMethod::tikhonov) {
+    // The truncated pseudo-inverse also factored: cheaper than `pinv` on the host when its rank is low.
+    double const t = op.thresholds.front();
+    op.kept = {
+        static_cast<int>(std::count_if(svd.s.begin(), svd.s.end(), [&](double s) { return s > t * s_max; }))};
+    keep_factors(svd, op.kept.front(), op);
   }
   op.pinv.reserve(static_cast<std::size_t>(op.length) * op.frames);
   std::vector<double> filter(static_cast<std::size_t>(op.length));

@@ -73,11 +73,12 @@ struct VoxelMaps {
   }
 };
 
-// Deconvolves `curves` (one per voxel) with the operator of `aif` on `space`.
+// Deconvolves `curves` (one per voxel) with the operator of `aif` on `space`, by `path`.
 template <class Space>
 VoxelMaps deconvolve(std::vector<std::vector<double>> const& curves, std::vector<double> const& aif,
                      std::vector<double> const& times, voxflow::dsc::DeconvolutionOptions const& options,
-                     voxflow::dsc::PerfusionScaling scaling = {}) {
+                     voxflow::dsc::PerfusionScaling scaling = {},
+                     voxflow::dsc::DeconvolutionPath path = voxflow::dsc::DeconvolutionPath::automatic) {
   using Mem = typename Space::memory_space;
   Space const space;
   double const dt = times[1] - times[0];
@@ -91,7 +92,7 @@ VoxelMaps deconvolve(std::vector<std::vector<double>> const& curves, std::vector
   voxflow::Maps<Mem> maps("test::maps", curves.size(), voxflow::dsc::dsc_map_count);
   voxflow::StatusMap<Mem> status("test::status", curves.size());
   voxflow::dsc::deconvolve_voxels(space, device, voxflow::to_device<Mem>(space, times, "test::times"),
-                                  voxflow::dsc::upload_operator<Mem>(space, op), scaling, maps, status);
+                                  voxflow::dsc::upload_operator<Mem>(space, op), scaling, maps, status, path);
   auto const hm = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), maps);
   auto const hs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), status);
   VoxelMaps out;

@@ -203,6 +203,61 @@ TYPED_TEST(DscDeconvolution, UnusableVoxelsGetAStatusAndNanMaps) {
   }
 }
 
+// The blocked host path (cache-sized blocks, the host BLAS) and the batched path (whole-chunk products)
+// compute the same maps: many noisy voxels (more than two blocks, the last one partial), an unusable one
+// of each kind, every method and its factored or dense pseudo-inverse. On a device both calls take the
+// batched path and agree trivially.
+TYPED_TEST(DscDeconvolution, BlockedHostPathAgreesWithTheBatchedPath) {
+  auto const times = frame_times(60, 1.5);
+  auto const aif = aif_curve(times);
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<std::vector<double>> shapes, curves;
+  for (int k = 0; k < 12; ++k)
+    shapes.push_back(tissue_curve(times, 10.0 + 60.0 * uniform(rng), 1.0 + 4.0 * uniform(rng),
+                                  3.0 * uniform(rng), Residue::gamma));
+  for (int v = 0; v < 301; ++v) {
+    auto c = shapes[static_cast<std::size_t>(v) % shapes.size()];
+    double const peak = *std::max_element(c.begin(), c.end());
+    for (double& x : c) x += 0.03 * peak * noise(rng);
+    curves.push_back(c);
+  }
+  curves[5].assign(times.size(), 0.0);  // flat
+  curves[200][7] = std::numeric_limits<double>::quiet_NaN();
+  std::vector<DeconvolutionOptions> variants;
+  for (auto method : {DeconvolutionMethod::ssvd, DeconvolutionMethod::csvd, DeconvolutionMethod::osvd,
+                      DeconvolutionMethod::tikhonov})
+    for (double threshold : {0.02, 0.2}) {
+      variants.push_back(options_for(method, threshold));
+      variants.back().tikhonov_lambda = threshold;
+    }
+  variants.push_back(options_for(DeconvolutionMethod::tikhonov));
+  variants.back().lambda_selection = voxflow::dsc::LambdaSelection::lcurve;
+  for (auto const& options : variants) {
+    {
+      SCOPED_TRACE(std::string(voxflow::dsc::deconvolution_method_name(options.method)) + " threshold " +
+                   std::to_string(options.threshold) +
+                   (options.lambda_selection == voxflow::dsc::LambdaSelection::lcurve ? " L-curve" : ""));
+      auto const blocked = deconvolve<TypeParam>(curves, aif, times, options);
+      auto const batched =
+          deconvolve<TypeParam>(curves, aif, times, options, {}, voxflow::dsc::DeconvolutionPath::batched);
+      ASSERT_EQ(blocked.status, batched.status);
+      EXPECT_EQ(blocked.status[5], static_cast<std::uint8_t>(voxflow::FitStatus::flat_signal));
+      EXPECT_EQ(blocked.status[200], static_cast<std::uint8_t>(voxflow::FitStatus::non_finite_input));
+      for (std::size_t v = 0; v < curves.size(); ++v)
+        for (int c = 0; c < col::dsc_map_count; ++c) {
+          double const a = blocked.at(v, c), b = batched.at(v, c);
+          if (std::isnan(b)) {
+            EXPECT_TRUE(std::isnan(a)) << v << " " << c;
+            continue;
+          }
+          EXPECT_NEAR(a, b, 1e-9 * std::max(1.0, std::fabs(b))) << v << " " << c;
+        }
+    }
+  }
+}
+
 TEST(DscDeconvolutionOperator, RefusesAZeroOrNonFiniteAif) {
   DeconvolutionOptions const options;
   EXPECT_THROW(voxflow::dsc::build_deconvolution_operator(std::vector<double>(20, 0.0), 1.0, options, "a"),

@@ -6,12 +6,14 @@
 #include "pipeline/dsc/dsc_simulation.hpp"
 #include "pipeline_test.hpp"
 
+#include <voxflow/dsc/lcurve.hpp>
 #include <voxflow/io/nifti_image.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +38,15 @@ class DscEndToEnd : public voxflow::testing::PipelineTest {
   int voxflow(std::vector<std::string> const& args, std::string const& tag = "run") {
     ChildProcess child(VOXFLOW_CLI, args, (dir_ / (tag + ".err")).string(), (dir_ / (tag + ".out")).string());
     return exit_code_of(child.wait());
+  }
+  // A subject of gamma-shaped residues (flat at t = 0, as in the OSIPI DRO).
+  static DscSimulation gamma_subject(std::array<int, 3> matrix, int frames, double noise) {
+    DscSimulation sim;
+    sim.matrix = matrix;
+    sim.frames = frames;
+    sim.noise = noise;
+    sim.residue = "gamma";
+    return sim;
   }
   std::string err(std::string const& tag = "run") const { return read_file(dir_ / (tag + ".err")); }
   std::string map(std::string const& subject, std::string const& method, std::string const& param) const {
@@ -241,6 +252,76 @@ TEST_F(DscEndToEnd, AifFromAFileOrDetectedAndADetectedBaseline) {
   EXPECT_EQ(sidecar["BaselineFrames"][0], 0);
   EXPECT_GE(sidecar["BaselineFrames"][1], 8);
   EXPECT_LE(sidecar["BaselineFrames"][1], 11);
+}
+
+// Reference-region normalisation: rCBF and rCBV are CBF and CBV over their mean in the region (here the
+// tissue voxels of the first half of x), so their mean there is 1; an empty region stops with one error.
+TEST_F(DscEndToEnd, ReferenceRegionNormalisationDividesByTheRegionMean) {
+  auto const config = read_file(simulate_dsc(gamma_subject({8, 6, 1}, DscSimulation().frames, 0.002)));
+  auto const aif_mask = io::read_nifti((dir_ / "aif_mask.nii.gz").string());
+  std::vector<double> region(aif_mask.data.size(), 0.0);
+  for (std::size_t i = 0; i < region.size(); ++i)
+    region[i] = (i % 8 < 4 && aif_mask.data[i] == 0.0) ? 1.0 : 0.0;
+  io::write_nifti((dir_ / "wm.nii.gz").string(), aif_mask.geometry, {8, 6, 1}, region);
+  io::write_nifti((dir_ / "nowm.nii.gz").string(), aif_mask.geometry, {8, 6, 1},
+                  std::vector<double>(region.size(), 0.0));
+  auto const with_region = config + "normalisation:\n  reference_mask: wm.nii.gz\n";
+  ASSERT_EQ(voxflow({"run", "--quiet", write("wm.yaml", with_region)}), 0) << err();
+  for (std::string param : {"CBF", "CBV"}) {
+    auto const absolute = io::read_nifti(map("sub-sim", "osvd", param));
+    auto const relative = io::read_nifti(map("sub-sim", "osvd", "r" + param));
+    double sum = 0.0;
+    int count = 0;
+    for (std::size_t i = 0; i < region.size(); ++i)
+      if (region[i] > 0.0) {
+        sum += relative.data[i];
+        ++count;
+      }
+    EXPECT_NEAR(sum / count, 1.0, 1e-6) << param;
+    double const reference = absolute.data[0] / relative.data[0];
+    for (std::size_t i = 0; i < region.size(); ++i)
+      EXPECT_NEAR(relative.data[i] * reference, absolute.data[i], 1e-5 * std::fabs(absolute.data[i])) << i;
+  }
+  auto const sidecar =
+      nlohmann::json::parse(read_file(dir_ / "out/sub-sim/perf/sub-sim_desc-osvd_rCBF.json"));
+  EXPECT_GT(sidecar["Normalisation"]["ReferenceCBF"].get<double>(), 0.0);
+  auto const empty =
+      replaced(replaced(with_region, "wm.nii.gz", "nowm.nii.gz"), "subject: sub-sim", "subject: sub-empty");
+  EXPECT_EQ(voxflow({"run", "--quiet", write("nowm.yaml", empty)}, "nowm"), 4) << err("nowm");
+  EXPECT_NE(err("nowm").find("normalisation.reference_mask"), std::string::npos) << err("nowm");
+}
+
+// Tikhonov with λ per voxel from the L-curve, and recirculation removal by first-pass gamma variates: both
+// run end to end and keep CBV (an area ratio) close to the truth; the λ map holds grid values.
+TEST_F(DscEndToEnd, LcurveTikhonovAndGammaVariateRecirculationRemovalRun) {
+  auto const config = read_file(simulate_dsc(gamma_subject({8, 6, 1}, 120, 0.0005)));
+  auto const lcurve =
+      replaced(replaced(config, "method: osvd", "method: tikhonov\n  tikhonov_lambda_selection: lcurve"),
+               "subject: sub-sim", "subject: sub-lcurve");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("lcurve.yaml", lcurve)}, "lcurve"), 0) << err("lcurve");
+  EXPECT_LT(median_error(map("sub-lcurve", "tikhonov", "CBV"), (dir_ / "truth_CBV.nii.gz").string()), 0.05);
+  EXPECT_LT(median_error(map("sub-lcurve", "tikhonov", "CBF"), (dir_ / "truth_CBF.nii.gz").string()), 0.25);
+  auto const lambda = io::read_nifti(map("sub-lcurve", "tikhonov", "lambda"));
+  auto const grid = dsc::lcurve_lambdas();
+  auto const mask = io::read_nifti((dir_ / "mask.nii.gz").string());
+  for (std::size_t i = 0; i < lambda.data.size(); ++i) {
+    if (!(mask.data[i] > 0.0)) continue;
+    EXPECT_TRUE(std::any_of(grid.begin(), grid.end(),
+                            [&](double g) { return std::fabs(lambda.data[i] - g) <= 1e-6 * g; }))
+        << i << ": " << lambda.data[i];
+  }
+  auto const gamma = replaced(replaced(config, "leakage_correction: false",
+                                       "leakage_correction: false\nrecirculation:\n  method: gamma_variate"),
+                              "subject: sub-sim", "subject: sub-gamma");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("gamma.yaml", gamma)}, "gamma"), 0) << err("gamma");
+  EXPECT_LT(median_error(map("sub-gamma", "osvd", "CBV"), (dir_ / "truth_CBV.nii.gz").string()), 0.08);
+  auto const sidecar =
+      nlohmann::json::parse(read_file(dir_ / "out/sub-gamma/perf/sub-gamma_desc-osvd_CBF.json"));
+  EXPECT_EQ(sidecar["Recirculation"]["TailFraction"], 0.4);
+  EXPECT_EQ(voxflow({"dump-defaults", "dsc"}, "defaults"), 0) << err("defaults");
+  for (char const* key : {"tikhonov_lambda_selection: fixed", "recirculation:", "tail_fraction: 0.4",
+                          "normalisation:", "reference_mask:"})
+    EXPECT_NE(read_file(dir_ / "defaults.out").find(key), std::string::npos) << key;
 }
 
 TEST_F(DscEndToEnd, SimulateWritesASubjectThatRuns) {

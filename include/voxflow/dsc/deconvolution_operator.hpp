@@ -7,7 +7,8 @@
 //     the same way), which makes the estimate insensitive to a delay of the tissue relative to the AIF;
 //   - osvd: csvd with a threshold chosen per voxel: the smallest candidate threshold whose residue has an
 //     oscillation index (Wu 2003) below the bound; the largest candidate when none does;
-//   - tikhonov: the causal matrix with the filter s / (s² + (λ · s_max)²).
+//   - tikhonov: the causal matrix with the filter s / (s² + (λ · s_max)²), λ fixed or chosen per voxel by
+//     the L-curve (lcurve.hpp; the operator then keeps the factors and the λ grid as its candidates).
 #ifndef VOXFLOW_DSC_DECONVOLUTION_OPERATOR_HPP
 #define VOXFLOW_DSC_DECONVOLUTION_OPERATOR_HPP
 
@@ -29,6 +30,11 @@ inline char const* deconvolution_method_name(DeconvolutionMethod m) {
   return enum_name(deconvolution_method_names, m);
 }
 
+// How Tikhonov's λ is chosen: fixed (tikhonov_lambda) or per voxel at the corner of the L-curve (lcurve.hpp).
+enum class LambdaSelection { fixed, lcurve };
+inline constexpr EnumTable<LambdaSelection, 2> lambda_selection_names{
+    {{LambdaSelection::fixed, "fixed"}, {LambdaSelection::lcurve, "lcurve"}}};
+
 // Whether a method solves the block-circulant (2N) system.
 inline bool is_circulant(DeconvolutionMethod m) {
   return m == DeconvolutionMethod::csvd || m == DeconvolutionMethod::osvd;
@@ -45,8 +51,9 @@ struct DeconvolutionOptions {
   double threshold = 0.2;  // ssvd, csvd: singular values <= threshold · s_max are dropped
   // osvd: candidate thresholds (relative to s_max), tried from the smallest up.
   std::vector<double> osvd_thresholds = default_osvd_thresholds();
-  double oscillation_bound = 0.035;  // osvd: the largest oscillation index accepted
-  double tikhonov_lambda = 0.1;      // tikhonov: λ relative to s_max
+  double oscillation_bound = 0.035;                           // osvd: the largest oscillation index accepted
+  double tikhonov_lambda = 0.1;                               // tikhonov: λ relative to s_max
+  LambdaSelection lambda_selection = LambdaSelection::fixed;  // tikhonov
 };
 
 // Defaults of the threshold per method when a configuration does not give one (Wu 2003: 0.2 for the causal
@@ -58,7 +65,9 @@ inline double default_threshold(DeconvolutionMethod m) {
 // The pseudo-inverses of one AIF, on the host. `length` is the residue length: frames (causal) or 2 · frames
 // (circulant; only the first `frames` columns of a pseudo-inverse are kept, because the padded half of a
 // tissue curve is zero).
-//   - one threshold (ssvd, csvd, tikhonov): `pinv`, length × frames, row-major;
+//   - one threshold (ssvd, csvd, fixed tikhonov): `pinv`, length × frames, row-major (ssvd and csvd keep
+//     the factors of it too, `kept` = {components});
+//   - L-curve tikhonov: the factors of every component with s_c > 10⁻¹² s_max, unfiltered;
 //   - osvd: the candidates' pseudo-inverses share the SVD basis and are nested (a larger threshold keeps a
 //     prefix of the components), so they are kept factored: `left` (frames × components, row-major) =
 //     U[:frames, c] / s_c and `right` (components × length, row-major) = V[:, c]. The residue of candidate k
@@ -75,6 +84,7 @@ struct DeconvolutionOperator {
   std::vector<int> kept;                // osvd: components kept by each candidate (descending)
   std::vector<double> singular_values;  // of the AIF matrix, descending
   double oscillation_bound = 0.0;
+  bool lcurve = false;  // tikhonov: λ per voxel from `thresholds` (the L-curve grid), factors kept
 };
 
 // Builds the operator for `aif` (ΔR2* on a uniform grid of spacing dt_s). InputError naming `source` when

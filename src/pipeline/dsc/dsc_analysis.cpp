@@ -6,6 +6,7 @@
 #include <voxflow/io/qc_plot.hpp>
 #include <voxflow/pipeline/progress.hpp>
 
+#include <cmath>
 #include <sstream>
 
 namespace voxflow::pipeline::dsc_run {
@@ -17,6 +18,22 @@ constexpr int aif_color = 3;  // the QC palette's red
 // The sidecar's name of the configured threshold, by method.
 std::string threshold_suffix(dsc::DeconvolutionMethod m) {
   return m == dsc::DeconvolutionMethod::tikhonov ? "lambda" : "threshold";
+}
+
+// The mean of column `column` over `rows` where it is finite and positive (the voxels with a usable fit);
+// 0 when there is none.
+double region_mean(SubjectMaps const& maps, std::vector<std::int64_t> const& rows, int column,
+                   std::size_t& used) {
+  double sum = 0.0;
+  used = 0;
+  for (std::int64_t r : rows) {
+    double const x = maps.values(r, column);
+    if (std::isfinite(x) && x > 0.0) {
+      sum += x;
+      ++used;
+    }
+  }
+  return used > 0 ? sum / static_cast<double>(used) : 0.0;
 }
 
 }  // namespace
@@ -44,10 +61,14 @@ std::vector<MapSpec> DscAnalysis::map_specs() const {
       {"BAT", label, "s", "bolus arrival: where dR2* first reaches 10 % of its peak"},
       {threshold_suffix(settings_.deconvolution.method), label, "",
        settings_.deconvolution.method == dsc::DeconvolutionMethod::tikhonov
-           ? "Tikhonov lambda relative to the largest singular value"
+           ? "Tikhonov lambda relative to the largest singular value (L-curve: chosen per voxel)"
            : "truncation threshold relative to the largest singular value (oSVD: chosen per voxel)"}};
   if (settings_.leakage_correction)
     specs.push_back({"K2", label, "1/s", "Boxerman-Schmainda-Weisskoff leakage coefficient K2"});
+  if (!settings_.reference_mask.empty()) {
+    specs.push_back({"rCBF", label, "", "CBF over its mean in the reference region"});
+    specs.push_back({"rCBV", label, "", "CBV over its mean in the reference region"});
+  }
   return specs;
 }
 
@@ -70,7 +91,12 @@ nlohmann::json DscAnalysis::provenance() const {
       break;
     case dsc::DeconvolutionMethod::tikhonov:
       deconvolution["Matrix"] = "causal Toeplitz";
-      deconvolution["Lambda"] = d.tikhonov_lambda;
+      if (d.lambda_selection == dsc::LambdaSelection::lcurve) {
+        deconvolution["LambdaSelection"] = "L-curve maximum curvature, per voxel";
+        deconvolution["CandidateLambdas"] = dsc::lcurve_lambdas();
+      } else {
+        deconvolution["Lambda"] = d.tikhonov_lambda;
+      }
       break;
   }
   return {{"Model", "DSC-MRI indicator dilution (dR2* as concentration)"},
@@ -81,6 +107,11 @@ nlohmann::json DscAnalysis::provenance() const {
           {"HematocritFactor", settings_.kh},
           {"DensityGramsPerMl", settings_.density_g_per_ml},
           {"LeakageCorrection", settings_.leakage_correction ? leakage_info_ : nlohmann::json(false)},
+          {"Recirculation", settings_.recirculation == Recirculation::none
+                                ? nlohmann::json(false)
+                                : nlohmann::json{{"Method", "gamma variate fitted to the first pass (LM)"},
+                                                 {"TailFraction", settings_.tail_fraction}}},
+          {"Normalisation", settings_.reference_mask.empty() ? nlohmann::json(false) : normalisation_info_},
           {"Deconvolution", deconvolution},
           {"AIF", aif_.info}};
 }
@@ -120,14 +151,63 @@ SubjectMaps DscAnalysis::compute(ComputeContext const& context) {
                            leakage_info_);
       context.timer->stage("leakage");
     }
+    std::vector<FitStatus> first_pass;
+    if (settings_.recirculation == Recirculation::gamma_variate) {
+      first_pass =
+          remove_recirculation(space, data_.times, delta_r2_, context.chunk_voxels, settings_.tail_fraction);
+      remove_aif_recirculation(space);
+      context.timer->stage("recirculation");
+    }
     Progress progress("sub-" + subject_ + " deconvolution", n, context.quiet);
     deconvolve_all(space, settings_, data_, delta_r2_, aif_, context.chunk_voxels,
                    {map_columns(maps.values, 0, dsc::dsc_map_count), maps.status}, &progress);
     for (std::size_t v = 0; v < k2.size(); ++v)
       maps.values(static_cast<std::int64_t>(v), dsc::dsc_map_count) = k2[v];
+    // A voxel whose first pass could not be fitted: its fit status, no maps.
+    for (std::size_t v = 0; v < first_pass.size(); ++v)
+      if (!dsc::first_pass_fitted(first_pass[v]) && first_pass[v] != FitStatus::flat_signal) {
+        auto const row = static_cast<std::int64_t>(v);
+        for (int c = 0; c < dsc::dsc_map_count; ++c) maps.values(row, c) = std::nan("");
+        maps.status(row) = static_cast<std::uint8_t>(first_pass[v]);
+      }
     context.timer->stage("deconvolution");
   });
+  if (!settings_.reference_mask.empty()) normalise(maps);
   return maps;
+}
+
+template <class Space>
+void DscAnalysis::remove_aif_recirculation(Space const& space) {
+  HostCurves aif("voxflow::pipeline::dsc::aif", 1, aif_.delta_r2.size());
+  for (std::size_t j = 0; j < aif_.delta_r2.size(); ++j) aif(0, j) = aif_.delta_r2[j];
+  FitStatus const status = remove_recirculation(space, data_.times, aif, 1, settings_.tail_fraction).front();
+  require_input(dsc::first_pass_fitted(status),
+                settings_.aif.source == DscAifSource::file ? settings_.aif.file : settings_.config_file,
+                "recirculation.method",
+                std::string("an AIF whose first pass a gamma variate fits (fit status ") +
+                    fit_status_name(status) + "); use recirculation.method: none");
+  for (std::size_t j = 0; j < aif_.delta_r2.size(); ++j) aif_.delta_r2[j] = aif(0, j);
+  aif_.info["Recirculation"] = "removed: gamma variate fitted to the first pass";
+}
+
+void DscAnalysis::normalise(SubjectMaps& maps) {
+  int const first = dsc::dsc_map_count + (settings_.leakage_correction ? 1 : 0);
+  nlohmann::json info{{"Method", "mean"}, {"Mask", settings_.reference_mask}};
+  for (int c : {static_cast<int>(dsc::cbf), static_cast<int>(dsc::cbv)}) {
+    std::size_t used = 0;
+    double const reference = region_mean(maps, data_.reference_rows, c, used);
+    require_input(used > 0, settings_.reference_mask, "normalisation.reference_mask",
+                  "a reference region with at least one voxel of positive " +
+                      std::string(c == dsc::cbf ? "CBF" : "CBV") + " (none of its " +
+                      std::to_string(data_.reference_rows.size()) + " analysed voxels has one)");
+    int const out = first + (c == dsc::cbf ? 0 : 1);
+    for (std::int64_t v = 0; v < static_cast<std::int64_t>(maps.values.extent(0)); ++v)
+      maps.values(v, out) = maps.values(v, c) / reference;
+    std::string const name = c == dsc::cbf ? "CBF" : "CBV";
+    info["Reference" + name] = reference;
+    info["ReferenceVoxels" + name] = used;
+  }
+  normalisation_info_ = info;
 }
 
 std::vector<TextOutput> DscAnalysis::extra_outputs() const {

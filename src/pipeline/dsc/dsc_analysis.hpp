@@ -32,12 +32,18 @@ class DscAnalysis final : public SubjectAnalysis {
   DscSettings const& settings() const { return settings_; }
 
  private:
+  // The AIF replaced by its first-pass gamma variate; InputError when that cannot be fitted.
+  template <class Space>
+  void remove_aif_recirculation(Space const& space);
+  // rCBF and rCBV from CBF and CBV and the reference region's means.
+  void normalise(SubjectMaps& maps);
+
   DscSettings settings_;
   std::string subject_;
   DscData data_;
   HostCurves delta_r2_;
   DscAif aif_;
-  nlohmann::json leakage_info_;
+  nlohmann::json leakage_info_, normalisation_info_;
 };
 
 }  // namespace voxflow::pipeline::dsc_run

@@ -45,6 +45,21 @@ void check_baseline(DscSettings const& s, std::int64_t frames) {
                     std::to_string(frames) + " frames");
 }
 
+// The rows of `voxels` whose voxel is > 0 in `mask`; `mask_voxels` counts its voxels > 0, inside or not.
+std::vector<std::int64_t> rows_in_mask(io::NiftiImage const& mask, VoxelSelection const& voxels,
+                                       std::size_t& mask_voxels) {
+  std::vector<std::int64_t> rows;
+  mask_voxels = 0;
+  for (std::size_t i = 0; i < mask.data.size(); ++i) {
+    if (!(mask.data[i] > 0.0)) continue;
+    ++mask_voxels;
+    auto const at = std::lower_bound(voxels.index.begin(), voxels.index.end(), static_cast<std::int64_t>(i));
+    if (at != voxels.index.end() && *at == static_cast<std::int64_t>(i))
+      rows.push_back(at - voxels.index.begin());
+  }
+  return rows;
+}
+
 }  // namespace
 
 double echo_time_s(DscSettings const& s) {
@@ -80,6 +95,9 @@ InputGrid check_dsc_inputs(DscSettings const& s) {
   check_baseline(s, signal.dims[3]);
   if (!s.inputs.mask.empty()) require_same_grid(signal, require_3d(s.inputs.mask, "mask"), "mask");
   if (!s.aif.mask.empty()) require_same_grid(signal, require_3d(s.aif.mask, "aif.mask"), "aif.mask");
+  if (!s.reference_mask.empty())
+    require_same_grid(signal, require_3d(s.reference_mask, "normalisation.reference_mask"),
+                      "normalisation.reference_mask");
   if (s.aif.source == DscAifSource::file) {
     auto const curve = io::read_number_list(s.aif.file, "aif.file");
     require_input(static_cast<std::int64_t>(curve.size()) == signal.dims[3], s.aif.file, "aif.file",
@@ -100,20 +118,21 @@ DscData read_dsc_data(DscSettings const& s) {
   require_input(d.voxels.size() > 0, s.inputs.mask, "mask", "at least one voxel > 0");
   d.signal = gather_series(signal, d.voxels);
   if (s.aif.source == DscAifSource::measured) {
-    auto const aif_mask = io::read_nifti(s.aif.mask);
-    for (std::size_t i = 0; i < aif_mask.data.size(); ++i) {
-      if (!(aif_mask.data[i] > 0.0)) continue;
-      ++d.aif_mask_voxels;
-      auto const at =
-          std::lower_bound(d.voxels.index.begin(), d.voxels.index.end(), static_cast<std::int64_t>(i));
-      if (at != d.voxels.index.end() && *at == static_cast<std::int64_t>(i))
-        d.aif_rows.push_back(at - d.voxels.index.begin());
-    }
+    d.aif_rows = rows_in_mask(io::read_nifti(s.aif.mask), d.voxels, d.aif_mask_voxels);
     require_input(d.aif_mask_voxels > 0, s.aif.mask, "aif.mask",
                   "at least one arterial voxel > 0 (the mask is empty)");
     require_input(!d.aif_rows.empty(), s.aif.mask, "aif.mask",
                   "arterial voxels inside the data mask " + s.inputs.mask + ": none of its " +
                       std::to_string(d.aif_mask_voxels) + " voxels is inside");
+  }
+  if (!s.reference_mask.empty()) {
+    std::size_t region_voxels = 0;
+    d.reference_rows = rows_in_mask(io::read_nifti(s.reference_mask), d.voxels, region_voxels);
+    require_input(region_voxels > 0, s.reference_mask, "normalisation.reference_mask",
+                  "at least one reference voxel > 0 (the mask is empty)");
+    require_input(!d.reference_rows.empty(), s.reference_mask, "normalisation.reference_mask",
+                  "reference voxels inside the data mask " + s.inputs.mask + ": none of its " +
+                      std::to_string(region_voxels) + " voxels is inside");
   }
   if (s.aif.source == DscAifSource::file) d.aif_file = io::read_number_list(s.aif.file, "aif.file");
   d.conversion.echo_time_s = echo_time_s(s);

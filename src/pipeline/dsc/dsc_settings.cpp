@@ -37,14 +37,29 @@ std::vector<KeySpec> dsc_keys() {
           "osvd: candidate thresholds; the smallest whose residue oscillates less than the bound wins"),
       number_key("deconvolution.oscillation_bound", "0.035",
                  "osvd: largest oscillation index accepted (Wu et al. 2003)", 0.0),
-      number_key("deconvolution.tikhonov_lambda", "0.1", "tikhonov: regularisation lambda relative to s_max",
-                 0.0),
+      number_key("deconvolution.tikhonov_lambda", "0.1",
+                 "tikhonov, selection fixed: regularisation lambda relative to s_max", 0.0),
+      choice_key("deconvolution.tikhonov_lambda_selection", dsc::lambda_selection_names,
+                 dsc::LambdaSelection::fixed,
+                 "tikhonov: fixed (tikhonov_lambda) or lcurve (per voxel, the L-curve's corner among\n"
+                 "31 lambdas log-spaced over [1e-3, 1] * s_max; the lambda map says which)"),
       number_key("quantification.kh", "0.73",
                  "hematocrit factor (1 - Hct_large) / (1 - Hct_small); 1 = no correction", 0.0),
       number_key("quantification.density_g_per_ml", "1.04", "brain density, g/mL; 1 = per 100 mL of tissue",
                  0.0),
       flag_key("leakage_correction", false,
                "Boxerman-Schmainda-Weisskoff correction of T1/T2* leakage (writes a K2 map)"),
+      choice_key(
+          "recirculation.method", recirculation_names, Recirculation::none,
+          "none, or gamma_variate: every tissue curve and the AIF replaced by a gamma variate fitted\n"
+          "(Levenberg-Marquardt) to its first pass; a voxel whose fit fails gets its fit status, NaN maps"),
+      number_key(
+          "recirculation.tail_fraction", "0.4",
+          "gamma_variate: the first pass ends at the first frame after the peak below this fraction of it",
+          0.0, 1.0),
+      path_key("normalisation.reference_mask",
+               "3-D NIfTI of a reference region, e.g. normal-appearing white matter: writes rCBF and rCBV,\n"
+               "CBF and CBV over their mean in the region's voxels with a usable fit (default: none)"),
   };
 }
 
@@ -85,7 +100,9 @@ DscSettings read_dsc_settings(RunConfig const& config) {
     throw config.error("deconvolution.osvd_thresholds", "1 to 32 thresholds, each in (0, 1)");
   d.oscillation_bound = *config.number("deconvolution.oscillation_bound");
   d.tikhonov_lambda = *config.number("deconvolution.tikhonov_lambda");
-  if (d.method == dsc::DeconvolutionMethod::tikhonov && !(d.tikhonov_lambda > 0))
+  d.lambda_selection = config.choice("deconvolution.tikhonov_lambda_selection", dsc::lambda_selection_names);
+  if (d.method == dsc::DeconvolutionMethod::tikhonov && d.lambda_selection == dsc::LambdaSelection::fixed &&
+      !(d.tikhonov_lambda > 0))
     throw config.error("deconvolution.tikhonov_lambda", "a positive lambda");
 
   s.kh = *config.number("quantification.kh");
@@ -93,6 +110,11 @@ DscSettings read_dsc_settings(RunConfig const& config) {
   if (!(s.kh > 0)) throw config.error("quantification.kh", "a positive hematocrit factor");
   if (!(s.density_g_per_ml > 0)) throw config.error("quantification.density_g_per_ml", "a positive density");
   s.leakage_correction = config.flag("leakage_correction");
+  s.recirculation = config.choice("recirculation.method", recirculation_names);
+  s.tail_fraction = *config.number("recirculation.tail_fraction");
+  if (!(s.tail_fraction > 0.0 && s.tail_fraction < 1.0))
+    throw config.error("recirculation.tail_fraction", "a fraction of the peak in (0, 1), e.g. 0.4");
+  s.reference_mask = config.text("normalisation.reference_mask").value_or("");
   return s;
 }
 

@@ -17,6 +17,12 @@ enum class DscAifSource { measured, file, detect };
 inline constexpr EnumTable<DscAifSource, 3> dsc_aif_source_names{
     {{DscAifSource::measured, "measured"}, {DscAifSource::file, "file"}, {DscAifSource::detect, "detect"}}};
 
+// Recirculation removal: none, or each curve and the AIF replaced by a gamma variate fitted to its first
+// pass.
+enum class Recirculation { none, gamma_variate };
+inline constexpr EnumTable<Recirculation, 2> recirculation_names{
+    {{Recirculation::none, "none"}, {Recirculation::gamma_variate, "gamma_variate"}}};
+
 struct DscSettings {
   std::string config_file;  // named in errors
   struct Inputs {
@@ -34,6 +40,11 @@ struct DscSettings {
   dsc::DeconvolutionOptions deconvolution;
   double kh = 1.0, density_g_per_ml = 1.0;
   bool leakage_correction = false;
+  Recirculation recirculation = Recirculation::none;
+  double tail_fraction = 0.4;  // gamma_variate: where the first pass ends, relative to the peak
+  // Reference region (e.g. normal-appearing white matter): rCBF and rCBV = CBF and CBV over their mean
+  // there. Empty: no normalisation.
+  std::string reference_mask;
 };
 
 // The DSC keys of the schema, in document order (between the shared keys).

@@ -10,6 +10,7 @@
 #include <voxflow/aif/aif_detection.hpp>
 #include <voxflow/dsc/deconvolve.hpp>
 #include <voxflow/dsc/delta_r2.hpp>
+#include <voxflow/dsc/gamma_variate.hpp>
 #include <voxflow/dsc/leakage_correction.hpp>
 #include <voxflow/pipeline/chunk_driver.hpp>
 #include <voxflow/pipeline/masked_volume.hpp>
@@ -31,11 +32,12 @@ struct DscData {
   double dt_s = 0.0;
   std::array<std::int64_t, 3> dims{};
   VoxelSelection voxels;
-  HostCurves signal;                   // (voxel, frame)
-  std::vector<std::int64_t> aif_rows;  // rows of `signal` in the AIF mask (measured AIF)
-  std::size_t aif_mask_voxels = 0;     // voxels of the AIF mask, inside inputs.mask or not
-  std::vector<double> aif_file;        // aif.source file: the curve, 1/s
-  dsc::DeltaR2Conversion conversion;   // TE and the baseline frames, resolved
+  HostCurves signal;                         // (voxel, frame)
+  std::vector<std::int64_t> aif_rows;        // rows of `signal` in the AIF mask (measured AIF)
+  std::size_t aif_mask_voxels = 0;           // voxels of the AIF mask, inside inputs.mask or not
+  std::vector<std::int64_t> reference_rows;  // rows of `signal` in normalisation.reference_mask
+  std::vector<double> aif_file;              // aif.source file: the curve, 1/s
+  dsc::DeltaR2Conversion conversion;         // TE and the baseline frames, resolved
 };
 
 // The AIF the deconvolution uses, with what the sidecars say about it.
@@ -212,6 +214,29 @@ std::vector<double> correct_leakage(Space const& space, DscData const& d, HostCu
   std::vector<double> result(static_cast<std::size_t>(n));
   for (std::int64_t v = 0; v < n; ++v) result[static_cast<std::size_t>(v)] = coefficients(v, 1);
   return result;
+}
+
+// Recirculation removal: every row of `curves` replaced, in place, by the gamma variate fitted to its first
+// pass (where the fit is usable); returns each row's fit status.
+template <class Space>
+std::vector<FitStatus> remove_recirculation(Space const& space, std::vector<double> const& frame_times,
+                                            HostCurves const& curves, std::int64_t chunk_voxels,
+                                            double tail_fraction) {
+  using Mem = typename Space::memory_space;
+  auto const n = static_cast<std::int64_t>(curves.extent(0));
+  std::size_t const frames = curves.extent(1);
+  HostCurves out("voxflow::pipeline::dsc::first_passes", n, frames + 1);
+  auto const times = to_device<Mem>(space, frame_times, "voxflow::pipeline::dsc::times");
+  for_each_chunk(space, curves, {0, n}, chunk_voxels, {map_columns(out, 0, frames + 1), {}},
+                 [&](Chunk<Mem> const& chunk) {
+                   dsc::fit_first_passes(space, chunk.data, times, tail_fraction, chunk.values);
+                 });
+  std::vector<FitStatus> status(static_cast<std::size_t>(n));
+  for (std::int64_t v = 0; v < n; ++v) {
+    for (std::size_t j = 0; j < frames; ++j) curves(v, j) = out(v, j);
+    status[static_cast<std::size_t>(v)] = static_cast<FitStatus>(static_cast<std::uint8_t>(out(v, frames)));
+  }
+  return status;
 }
 
 // Every DSC map of every voxel into out.values columns [0, dsc_map_count) and out.status.
