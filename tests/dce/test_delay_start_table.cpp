@@ -21,23 +21,19 @@ template <class ExecutionSpace>
 class DelayStartTable : public ::testing::Test {};
 TYPED_TEST_SUITE(DelayStartTable, voxflow::testing::ExecutionSpaces, voxflow::testing::ExecutionSpaceNames);
 
-struct Problem {
-  std::vector<double> t, ta, ca;
-};
-
 // 3.7 s frames (not a multiple of the delay step), AIF onset at 25 s on its own 0.5 s grid.
-Problem problem() {
-  Problem pr;
-  pr.t = voxflow::testing::uniform_times(60, 3.7);
-  pr.ta = voxflow::testing::uniform_times(460, 0.5);
-  pr.ca = voxflow::testing::parker_plasma(pr.ta, 25.0);
-  return pr;
+std::vector<double> const frame_times = voxflow::testing::uniform_times(60, 3.7);
+std::vector<double> const aif_times = voxflow::testing::uniform_times(460, 0.5);
+
+template <class Mem>
+voxflow::dce::DceInputs<Mem> inputs() {
+  return voxflow::dce::make_dce_inputs<Mem>(frame_times, aif_times,
+                                            voxflow::testing::parker_plasma(aif_times, 25.0), "test");
 }
 
 TYPED_TEST(DelayStartTable, TissueIntegralWeightsGiveTheSumsWithTheRunningIntegral) {
   using Mem = typename TypeParam::memory_space;
-  auto const pr = problem();
-  auto const in = voxflow::dce::make_dce_inputs<Mem>(pr.t, pr.ta, pr.ca, "test");
+  auto const in = inputs<Mem>();
   voxflow::dce::DelaySearch const search;
   auto const table = voxflow::dce::make_delay_start_table(TypeParam(), in, search, "test");
   auto const terms = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), table.terms);
@@ -45,13 +41,13 @@ TYPED_TEST(DelayStartTable, TissueIntegralWeightsGiveTheSumsWithTheRunningIntegr
   ASSERT_EQ(static_cast<int>(terms.extent(0)), search.candidates());
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
-  std::vector<double> y(pr.t.size());
+  std::vector<double> y(frame_times.size());
   for (double& v : y) v = u(rng);
   int const n = static_cast<int>(y.size());
   for (int s = 0; s < search.candidates(); ++s) {
     double integral = 0.0, ij = 0.0, cj = 0.0, uy = 0.0, wy = 0.0, ii = 0.0, ic = 0.0, cc = 0.0;
     for (int j = 0; j < n; ++j) {  // times in minutes, as the table's
-      if (j > 0) integral += 0.5 * (pr.t[j] - pr.t[j - 1]) / 60.0 * (y[j] + y[j - 1]);
+      if (j > 0) integral += 0.5 * (frame_times[j] - frame_times[j - 1]) / 60.0 * (y[j] + y[j - 1]);
       ij += terms(s, j, 0) * integral;
       cj += terms(s, j, 1) * integral;
       uy += terms(s, j, 2) * y[j];
@@ -92,14 +88,13 @@ std::vector<std::vector<double>> starts(Model const& model,
 
 TYPED_TEST(DelayStartTable, FindsTheOnGridDelayOfNoiseFreeCurves) {
   using Mem = typename TypeParam::memory_space;
-  auto const pr = problem();
-  auto const in = voxflow::dce::make_dce_inputs<Mem>(pr.t, pr.ta, pr.ca, "test");
+  auto const in = inputs<Mem>();
   voxflow::dce::DceFitOptions o;
   o.model = voxflow::dce::DceModel::extended_tofts;
   o.fit_delay = true;
   std::vector<std::vector<double>> truth;
   for (double delay : {-4.0, 0.0, 3.0, 7.0, 12.0}) truth.push_back({0.25, 0.3, 0.04, delay});
-  voxflow::Series<Mem> conc("conc", truth.size(), pr.t.size());
+  voxflow::Series<Mem> conc("conc", truth.size(), frame_times.size());
   voxflow::dce::predict_dce(TypeParam(), in, o, voxflow::testing::upload_maps<Mem>(truth), conc);
   voxflow::dce::ExtendedToftsModel<Mem, true> model(in, o.delay);
   model.delay_starts = voxflow::dce::make_delay_start_table(TypeParam(), in, o.delay, "test");
