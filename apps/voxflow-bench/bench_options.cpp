@@ -19,12 +19,13 @@ void print_result(std::string const& subcommand, BenchOptions const& o, char con
   getrusage(RUSAGE_SELF, &usage);
   double const best = r.seconds.front();
   std::printf(
-      "%s model=%s%s space=%s threads=%d voxels=%d frames=%d noise=%g best_s=%.5f median_s=%.5f "
-      "voxels_per_s=%.4g "
+      "%s model=%s%s space=%s threads=%d voxels=%d frames=%d noise=%g best_s=%.5f median_s=%.5f max_s=%.5f "
+      "voxels_per_s=%.4g median_voxels_per_s=%.4g "
       "mean_iterations=%.2f usable=%.2f%% peak_rss_mib=%.1f\n",
       subcommand.c_str(), o.model.c_str(), o.fit_delay ? "+delay" : "", space_name, threads, o.voxels,
-      o.frames, o.noise, best, r.seconds[r.seconds.size() / 2], o.voxels / best, r.mean_iterations,
-      r.usable_percent, usage.ru_maxrss / 1024.0);
+      o.frames, o.noise, best, r.seconds[r.seconds.size() / 2], r.seconds.back(), o.voxels / best,
+      o.voxels / r.seconds[r.seconds.size() / 2], r.mean_iterations, r.usable_percent,
+      usage.ru_maxrss / 1024.0);
   std::fflush(stdout);
 }
 

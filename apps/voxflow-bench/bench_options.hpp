@@ -66,8 +66,9 @@ BenchResult summarize(std::vector<double> seconds, StatusView const& status,
   return result;
 }
 
-// Prints "<subcommand> model=... space=... threads=... voxels=... frames=... best_s=... voxels_per_s=...
-// mean_iterations=... usable=...% peak_rss_mib=...".
+// Prints "<subcommand> model=... space=... threads=... voxels=... frames=... best_s=... median_s=...
+// max_s=... voxels_per_s=... (at the best time) median_voxels_per_s=... mean_iterations=... usable=...%
+// peak_rss_mib=...".
 void print_result(std::string const& subcommand, BenchOptions const& o, char const* space_name, int threads,
                   BenchResult const& r);
 

@@ -8,6 +8,7 @@
 #include "dsc_bench.hpp"
 #include "ivim_bench.hpp"
 #include "lm_bench.hpp"
+#include "t1_bench.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
@@ -78,6 +79,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("dsc", "DSC deconvolution (300000 voxels, 60 frames 1.5 s apart, gamma AIF)");
   dsc_cmd->add_option("--model", o.model, "ssvd, csvd, osvd, tikhonov or all (default: each in turn)");
   add_common(dsc_cmd, o, threads, child);
+  auto* t1_cmd = app.add_subcommand(
+      "t1",
+      "T1 mapping (VFA: --frames flip angles 2..20 deg, default 4; Look-Locker: --frames inversion times)");
+  t1_cmd->add_option("--model", o.model,
+                     "nonlinear, nonlinear_b1, linear, two_point, look_locker or all (default)");
+  add_common(t1_cmd, o, threads, child);
 
   voxflow::bench::CohortBenchOptions cohort;
   auto* cohort_cmd = app.add_subcommand(
@@ -109,16 +116,18 @@ int main(int argc, char** argv) {
                                  : *asl_cmd  ? "asl"
                                  : *ivim_cmd ? "ivim"
                                  : *dsc_cmd  ? "dsc"
+                                 : *t1_cmd   ? "t1"
                                              : "dce";
   if (o.model.empty())
-    o.model = *lm_cmd                   ? "exp_offset"
-              : *asl_cmd                ? "multi_pld"
-              : (*ivim_cmd || *dsc_cmd) ? "all"
-                                        : "extended_tofts";
+    o.model = *lm_cmd                              ? "exp_offset"
+              : *asl_cmd                           ? "multi_pld"
+              : (*ivim_cmd || *dsc_cmd || *t1_cmd) ? "all"
+                                                   : "extended_tofts";
   if (*ivim_cmd && ivim_cmd->count("--voxels") == 0) o.voxels = 300000;
   if (*ivim_cmd && ivim_cmd->count("--frames") == 0) o.frames = 11;
   if (*dsc_cmd && dsc_cmd->count("--voxels") == 0) o.voxels = 300000;
   if (*dsc_cmd && dsc_cmd->count("--frames") == 0) o.frames = 60;
+  if (*t1_cmd && t1_cmd->count("--frames") == 0) o.frames = 4;
 
   if (*cohort_cmd)  // runs the voxflow executable; needs no Kokkos of its own
     return voxflow::app::run_guarded("voxflow-bench",
@@ -146,6 +155,7 @@ int main(int argc, char** argv) {
     if (subcommand == "asl") return voxflow::bench::run_asl_bench(o);
     if (subcommand == "ivim") return voxflow::bench::run_ivim_bench(o);
     if (subcommand == "dsc") return voxflow::bench::run_dsc_bench(o);
+    if (subcommand == "t1") return voxflow::bench::run_t1_bench(o);
     return subcommand == "lm" ? voxflow::bench::run_lm_bench(o) : voxflow::bench::run_dce_bench(o);
   });
 }

@@ -91,6 +91,12 @@ struct DelaySearch {
   double lower_s = -10.0;
   double upper_s = 20.0;
   double grid_step_s = 1.0;  // starting values are searched on this grid before LM refines the delay
+
+  // The grid's delays: candidate(s) for s < candidates().
+  KOKKOS_INLINE_FUNCTION int candidates() const {
+    return 1 + static_cast<int>((upper_s - lower_s) / grid_step_s + 1e-9);
+  }
+  KOKKOS_INLINE_FUNCTION double candidate(int s) const { return lower_s + s * grid_step_s; }
 };
 
 using units::seconds_per_minute;  // rates are per minute, times arrive in seconds
@@ -124,10 +130,10 @@ KOKKOS_INLINE_FUNCTION void best_delay_start(Model const& model, Curve const& y,
   double best_cost = 1e300;
   double best[P];
   for (int i = 0; i < P; ++i) best[i] = p[i] = 0.0;
-  int const steps = 1 + static_cast<int>((delay.upper_s - delay.lower_s) / delay.grid_step_s + 1e-9);
+  int const steps = delay.candidates();
   for (int s = 0; s < steps; ++s) {
     double candidate[P];
-    linearised(y, delay.lower_s + s * delay.grid_step_s, candidate);
+    linearised(y, delay.candidate(s), candidate);
     double const cost = model_cost(model, y, candidate);
     if (cost < best_cost) {
       best_cost = cost;

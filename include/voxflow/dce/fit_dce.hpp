@@ -95,19 +95,25 @@ template <class ExecutionSpace, class MemorySpace, bool Delay>
 void fit_model(ExecutionSpace const& space, Series<MemorySpace> const& conc, DceInputs<MemorySpace> const& in,
                Kokkos::View<std::uint8_t const*, MemorySpace> const& mask, DceFitOptions const& o,
                fit::FitOutputs<MemorySpace> const& out) {
+  // The Tofts family searches the delay on the subject's table of delayed-AIF terms (delay_start_table.hpp).
+  auto with_delay_table = [&](auto m) {
+    if constexpr (Delay) m.delay_starts = make_delay_start_table(space, in, o.delay, "voxflow::dce::fit_dce");
+    return m;
+  };
   switch (o.model) {
     case DceModel::tofts: {
-      ToftsModel<MemorySpace, Delay> m(in, o.delay);
+      auto m = with_delay_table(ToftsModel<MemorySpace, Delay>(in, o.delay));
       m.convolution = o.convolution;
       return fit_with(space, m, conc, mask, o, out);
     }
     case DceModel::extended_tofts: {
-      ExtendedToftsModel<MemorySpace, Delay> m(in, o.delay);
+      auto m = with_delay_table(ExtendedToftsModel<MemorySpace, Delay>(in, o.delay));
       m.convolution = o.convolution;
       return fit_with(space, m, conc, mask, o, out);
     }
     case DceModel::patlak:
-      return fit_with(space, PatlakModel<MemorySpace, Delay>(in, o.delay), conc, mask, o, out);
+      return fit_with(space, with_delay_table(PatlakModel<MemorySpace, Delay>(in, o.delay)), conc, mask, o,
+                      out);
     case DceModel::two_compartment_exchange:
       return fit_with(space, TwoCompartmentExchangeModel<MemorySpace, Delay>(in, o.delay), conc, mask, o,
                       out);

@@ -11,6 +11,7 @@
 
 #include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/dce_inputs.hpp>
+#include <voxflow/dce/delay_start_table.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/fit/small_solve.hpp>
 
@@ -44,6 +45,8 @@ struct ToftsFamilyModel {
   double hi[n_params];
   DelaySearch delay;
   ToftsConvolution convolution = ToftsConvolution::exact;
+  // Delay fits: the subject's delayed-AIF terms of the delay search (use_delay_start_table), or empty.
+  DelayStartTable<MemorySpace> delay_starts;
 
   ToftsFamilyModel() = default;
   explicit ToftsFamilyModel(DceInputs<MemorySpace> const& inputs, DelaySearch const& search = {})
@@ -97,12 +100,17 @@ struct ToftsFamilyModel {
   }
 
   // Starting values: Murase's linearisation C = (Ktrans + kep vp) I - kep J + vp Cp, with I the running
-  // integral of the (delayed) AIF and J that of the tissue curve, for each candidate delay; the candidate
-  // whose parameters fit the curve best wins.
+  // integral of the (delayed) AIF and J that of the tissue curve, for each candidate delay. With the
+  // subject's delay table the candidate whose regression leaves the smallest residual wins (no model pass per
+  // candidate); a model without the table scores each candidate's parameters by the model curve.
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
     if (!WithDelay) {
       linearised(y, 0.0, p);
+      return;
+    }
+    if (delay_starts.candidates() > 0) {
+      tabulated_delay_start(y, p);
       return;
     }
     best_delay_start(
@@ -159,8 +167,69 @@ struct ToftsFamilyModel {
           if (has_vp) x[i_vp] = s.c;
           reg.add(x, y(j));
         });
-    double beta[K];
+    double beta[K] = {};
     bool const ok = reg.solve(beta);
+    parameters_from(beta, ok, delay_s, p);
+  }
+
+  // The delay search on the subject's table: per candidate the normal equations of linearised(), assembled
+  // from the table's subject-wide sums and four dot products with the curve (delay_start_table.hpp).
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION void tabulated_delay_start(Curve const& y, double (&p)[n_params]) const {
+    constexpr int K = n_kinetic;
+    int const n = n_samples();
+    double yy = 0.0, jj = 0.0, jy = 0.0, tissue_integral = 0.0;  // the candidate-independent sums
+    for (int j = 0; j < n; ++j) {
+      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
+      yy += y(j) * y(j);
+      jj += tissue_integral * tissue_integral;
+      jy += tissue_integral * y(j);
+    }
+    double best_score = 1e300;
+    double best[K] = {};
+    bool best_ok = false;
+    int best_s = 0;
+    for (int s = 0; s < delay_starts.candidates(); ++s) {
+      double iy = 0.0, cy = 0.0, uy = 0.0, wy = 0.0;
+      for (int j = 0; j < n; ++j) {
+        double const v = y(j);
+        iy += delay_starts.terms(s, j, 0) * v;
+        if (has_vp) cy += delay_starts.terms(s, j, 1) * v;
+        if (has_ve) uy += delay_starts.terms(s, j, 2) * v;
+        if (has_ve && has_vp) wy += delay_starts.terms(s, j, 3) * v;
+      }
+      // x = (I, -J, Cp) as in linearised(), without the columns the variant lacks.
+      fit::LinearRegression<K> reg;
+      reg.yty = yy;
+      reg.xtx[fit::packed_index(0, 0)] = delay_starts.sums(s, 0);
+      reg.xty[0] = iy;
+      if (has_ve) {
+        reg.xtx[fit::packed_index(i_ve, 0)] = -uy;
+        reg.xtx[fit::packed_index(i_ve, i_ve)] = jj;
+        reg.xty[i_ve] = -jy;
+      }
+      if (has_vp) {
+        reg.xtx[fit::packed_index(i_vp, 0)] = delay_starts.sums(s, 1);
+        reg.xtx[fit::packed_index(i_vp, i_vp)] = delay_starts.sums(s, 2);
+        reg.xty[i_vp] = cy;
+        if (has_ve) reg.xtx[fit::packed_index(i_vp, i_ve)] = -wy;
+      }
+      double beta[K];
+      bool const ok = reg.solve(beta);
+      double const score = ok ? reg.residual(beta) : 1e300;
+      if (score < best_score) {
+        best_score = score;
+        best_ok = ok;
+        best_s = s;
+        for (int i = 0; i < K; ++i) best[i] = ok ? beta[i] : 0.0;
+      }
+    }
+    parameters_from(best, best_ok, delay.candidate(best_s), p);
+  }
+
+  // The model's parameters from the linearisation's coefficients beta (when ok), within the bounds.
+  KOKKOS_INLINE_FUNCTION void parameters_from(double const (&beta)[n_kinetic], bool ok, double delay_s,
+                                              double (&p)[n_params]) const {
     // Fallback: a mid-range tissue.
     double ktrans = 0.1, ve = 0.2, vp = 0.02;
     if (ok) {

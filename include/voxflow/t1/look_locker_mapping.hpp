@@ -127,8 +127,8 @@ void map_t1_look_locker(
   T1InputShape const shape{signal.extent(0), signal.extent(1), 0,
                            mask.extent(0),   out.min_extent(), out.max_extent()};
   validate_look_locker_inputs("map_t1_look_locker", times, shape);
-  LookLockerModel<MemorySpace> model;
-  model.ti = inversion_times_s;
+  auto const model =
+      make_look_locker_model<MemorySpace>(space, inversion_times_s, "voxflow::t1::map_t1_look_locker");
   int const n = static_cast<int>(signal.extent(0));
   Kokkos::parallel_for("voxflow::t1::map_t1_look_locker", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
                        detail::LookLockerFunctor<MemorySpace>{model, signal, mask, out, options});

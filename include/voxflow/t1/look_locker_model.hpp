@@ -10,10 +10,20 @@
 #include <voxflow/core/views.hpp>
 #include <voxflow/fit/model.hpp>
 
+#include <string>
+
 namespace voxflow::t1 {
 
 inline constexpr double look_locker_rate_min = 1e-3;  // 1/s: T1* = 1000 s
 inline constexpr double look_locker_rate_max = 1e3;   // 1/s: T1* = 1 ms
+
+// The coarse rate grid of the start: 10 points per decade across the rate bounds, both ends included.
+inline constexpr int look_locker_grid_per_decade = 10;
+inline constexpr int look_locker_grid_points = 6 * look_locker_grid_per_decade + 1;  // 6 decades
+
+KOKKOS_INLINE_FUNCTION double look_locker_grid_rate(int k) {
+  return look_locker_rate_min * kmath::pow(10.0, static_cast<double>(k) / look_locker_grid_per_decade);
+}
 
 // Amplitudes (A, B) in closed form at a fixed rate, and the sum of squared residuals.
 struct LookLockerEstimate {
@@ -42,23 +52,35 @@ struct LookLockerModel {
     return true;
   }
 
+  // Shared by every voxel, or empty: the start grid's exponentials exp(-rate_k TI_j) (grid point, TI), filled
+  // by make_look_locker_model; a model built by hand computes them where needed and gets the same values to
+  // rounding.
+  Kokkos::View<double const**, MemorySpace> grid_u;
+
   // Linear least squares for (A, B) at a fixed rate: y = A + s u with u = exp(-rate TI) and s = -B, on
   // centred sums.
   template <class Curve>
   KOKKOS_INLINE_FUNCTION LookLockerEstimate profile(Curve const& y, double rate) const {
+    return profile_of(y, rate, [&](int j) { return kmath::exp(-rate * ti(j)); });
+  }
+
+  // The same with u(j) = exp(-rate TI_j) supplied by the caller.
+  template <class Curve, class Exponential>
+  KOKKOS_INLINE_FUNCTION LookLockerEstimate profile_of(Curve const& y, double rate,
+                                                       Exponential const& u) const {
     int const n = n_samples();
     LookLockerEstimate est;
     est.rate = rate;
     double um = 0.0, ym = 0.0, suu_raw = 0.0;
     for (int j = 0; j < n; ++j) {
-      double const u = kmath::exp(-rate * ti(j));
-      um += u / n;
+      double const uj = u(j);
+      um += uj / n;
       ym += y(j) / n;
-      suu_raw += u * u;
+      suu_raw += uj * uj;
     }
     double suu = 0.0, suy = 0.0;
     for (int j = 0; j < n; ++j) {
-      double const du = kmath::exp(-rate * ti(j)) - um;
+      double const du = u(j) - um;
       suu += du * du;
       suy += du * (y(j) - ym);
     }
@@ -67,7 +89,7 @@ struct LookLockerModel {
     est.b = -s;
     est.a = ym - s * um;
     for (int j = 0; j < n; ++j) {
-      double const r = y(j) - (est.a + s * kmath::exp(-rate * ti(j)));
+      double const r = y(j) - (est.a + s * u(j));
       est.sse += r * r;
     }
     est.ok = is_finite(est.sse) && is_finite(est.a) && is_finite(est.b);
@@ -82,12 +104,11 @@ struct LookLockerModel {
   KOKKOS_INLINE_FUNCTION void initial_guess(Curve const& y, double (&p)[n_params]) const {
     int const n = n_samples();
     LookLockerEstimate best;
-    constexpr int per_decade = 10;
-    int const points =
-        static_cast<int>(kmath::log10(look_locker_rate_max / look_locker_rate_min) * per_decade + 0.5);
-    for (int k = 0; k <= points; ++k) {
-      double const rate = look_locker_rate_min * kmath::pow(10.0, static_cast<double>(k) / per_decade);
-      LookLockerEstimate const e = profile(y, rate);
+    bool const shared = grid_u.extent(0) > 0;
+    for (int k = 0; k < look_locker_grid_points; ++k) {
+      double const rate = look_locker_grid_rate(k);
+      LookLockerEstimate const e =
+          shared ? profile_of(y, rate, [&](int j) { return grid_u(k, j); }) : profile(y, rate);
       if (e.ok && (!best.ok || e.sse < best.sse)) best = e;
     }
     fit::LinearRegression<3> reg;
@@ -117,6 +138,26 @@ struct LookLockerModel {
     fit::clamp_to_bounds(*this, p);
   }
 };
+
+// The model of inversion times `ti` with the start grid's exponentials computed once, by a kernel on `space`
+// (the device maths a model built by hand uses there).
+template <class MemorySpace, class ExecutionSpace>
+LookLockerModel<MemorySpace> make_look_locker_model(ExecutionSpace const& space,
+                                                    Kokkos::View<double const*, MemorySpace> const& ti,
+                                                    std::string const& label) {
+  LookLockerModel<MemorySpace> m;
+  m.ti = ti;
+  int const n = static_cast<int>(ti.extent(0));
+  auto const u =
+      allocate<Kokkos::View<double**, MemorySpace>>(space, label + "::grid_u", look_locker_grid_points, n);
+  Kokkos::parallel_for(
+      label + "::grid_u", Kokkos::RangePolicy<ExecutionSpace>(space, 0, look_locker_grid_points),
+      KOKKOS_LAMBDA(int k) {
+        for (int j = 0; j < n; ++j) u(k, j) = kmath::exp(-look_locker_grid_rate(k) * ti(j));
+      });
+  m.grid_u = u;
+  return m;
+}
 
 // Deichmann-Haase correction of the apparent T1*: T1 = T1* (B/A - 1), defined only when B/A > 1 (a real
 // inversion). Returns false (and leaves t1 untouched) otherwise.

@@ -2,7 +2,9 @@
 // first and last only), M0 profiled in closed form at a fixed R1, and a coarse R1 grid. The linear methods
 // report them directly; the non-linear fit starts from the best of them.
 //
-// `Model` is anything with n_samples(), effective_angle(j) [rad] and tr [s] (SpgrModel); `Curve` is y(j).
+// `Model` is anything with n_samples(), angle_terms(j) (spgr_signal.hpp), tr [s], and the start grid's
+// grid_r1(k), grid_g(k, j), nominal_grid() and nominal_row(k) for k < spgr_grid_points (SpgrModel); `Curve`
+// is y(j).
 #ifndef VOXFLOW_T1_SPGR_ESTIMATES_HPP
 #define VOXFLOW_T1_SPGR_ESTIMATES_HPP
 
@@ -34,8 +36,8 @@ KOKKOS_INLINE_FUNCTION bool despot1_line(Model const& m, Curve const& y, bool tw
   bool const weighted = e1_weight > 0.0 && e1_weight < 1.0;
   double sw = 0.0, swx = 0.0, swy = 0.0, swxx = 0.0;
   for (int j = 0; j < n; j += step) {
-    double const a = m.effective_angle(j);
-    double const s = kmath::sin(a), c = kmath::cos(a);
+    SpgrAngleTerms const t = m.angle_terms(j);
+    double const s = t.sin_a, c = t.cos_a;
     double const w = weighted ? (s / (1.0 - c * e1_weight)) * (s / (1.0 - c * e1_weight)) : 1.0;
     double const x = y(j) * c / s;
     sw += w;
@@ -46,8 +48,8 @@ KOKKOS_INLINE_FUNCTION bool despot1_line(Model const& m, Curve const& y, bool tw
   double const xm = swx / sw, ym = swy / sw;
   double sxx = 0.0, sxy = 0.0;
   for (int j = 0; j < n; j += step) {
-    double const a = m.effective_angle(j);
-    double const s = kmath::sin(a), c = kmath::cos(a);
+    SpgrAngleTerms const t = m.angle_terms(j);
+    double const s = t.sin_a, c = t.cos_a;
     double const w = weighted ? (s / (1.0 - c * e1_weight)) * (s / (1.0 - c * e1_weight)) : 1.0;
     double const dx = y(j) * c / s - xm;
     sxx += w * dx * dx;
@@ -89,43 +91,64 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate despot1_estimate(Model const& m, Curve const
   return est;
 }
 
-// M0 >= 0 by linear least squares at a fixed R1, and the resulting sum of squared residuals.
-template <class Model, class Curve>
-KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_profile(Model const& m, Curve const& y, double r1) {
-  int const n = m.n_samples();
+namespace detail {
+
+// M0 >= 0 by linear least squares at a fixed R1 whose model curve is g(j), and the resulting sum of squared
+// residuals.
+template <class Curve, class Shape>
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_profile_of(int n, Curve const& y, double r1, Shape const& g) {
   double sgg = 0.0, syg = 0.0;
   for (int j = 0; j < n; ++j) {
-    double const g = spgr_shape(m.effective_angle(j), m.tr, r1).g;
-    sgg += g * g;
-    syg += y(j) * g;
+    double const gj = g(j);
+    sgg += gj * gj;
+    syg += y(j) * gj;
   }
   SpgrEstimate est;
   est.r1 = r1;
   est.m0 = sgg > 0.0 ? max_of(syg / sgg, 0.0) : 0.0;
   for (int j = 0; j < n; ++j) {
-    double const r = y(j) - est.m0 * spgr_shape(m.effective_angle(j), m.tr, r1).g;
+    double const r = y(j) - est.m0 * g(j);
     est.sse += r * r;
   }
   if (!is_finite(est.sse) || !is_finite(est.m0)) est.status = FitStatus::non_finite_model;
   return est;
 }
 
-// Coarse grid over R1 (10 points per decade across the fit bounds) with M0 profiled at each point: a global
-// start that does not depend on the linearisation being valid.
+}  // namespace detail
+
+// M0 >= 0 by linear least squares at a fixed R1, and the resulting sum of squared residuals.
 template <class Model, class Curve>
-KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_estimate(Model const& m, Curve const& y) {
-  constexpr int per_decade = 10;
-  double const decades = kmath::log10(spgr_r1_max / spgr_r1_min);
-  int const points = static_cast<int>(decades * per_decade + 0.5) + 1;
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_profile(Model const& m, Curve const& y, double r1) {
+  SpgrR1Terms const r = spgr_r1_terms(m.tr, r1);
+  return detail::spgr_profile_of(m.n_samples(), y, r1,
+                                 [&](int j) { return spgr_shape(m.angle_terms(j), r, m.tr).g; });
+}
+
+namespace detail {
+
+// The grid minimum with the curve of grid point k, angle j given by g(k, j).
+template <class Model, class Curve, class GridCurve>
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_search(Model const& m, Curve const& y, GridCurve const& g) {
   SpgrEstimate best;
   best.status = FitStatus::non_finite_model;
-  for (int k = 0; k < points; ++k) {
-    double const r1 = spgr_r1_min * kmath::pow(10.0, static_cast<double>(k) / per_decade);
-    SpgrEstimate const e = spgr_profile(m, y, r1);
+  for (int k = 0; k < spgr_grid_points; ++k) {
+    SpgrEstimate const e = spgr_profile_of(m.n_samples(), y, m.grid_r1(k), [&](int j) { return g(k, j); });
     if (e.status == FitStatus::converged && (best.status != FitStatus::converged || e.sse < best.sse))
       best = e;
   }
   return best;
+}
+
+}  // namespace detail
+
+// Coarse grid over R1 (10 points per decade across the fit bounds) with M0 profiled at each point: a global
+// start that does not depend on the linearisation being valid. The model supplies the grid's curves (shared
+// by every voxel at B1 = 1).
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_estimate(Model const& m, Curve const& y) {
+  if (m.nominal_grid())
+    return detail::spgr_grid_search(m, y, [&](int k, int j) { return m.nominal_row(k)[j]; });
+  return detail::spgr_grid_search(m, y, [&](int k, int j) { return m.grid_g(k, j); });
 }
 
 // Start of the non-linear fit: the grid minimum, replaced by the DESPOT1 R1 (with M0 profiled) when that fits

@@ -1,6 +1,10 @@
 // The spoiled gradient-echo (SPGR) steady-state signal of variable-flip-angle T1 mapping for M0 = 1,
 //   g(a) = sin(a) (1 - E1) / (1 - cos(a) E1),   E1 = exp(-TR R1),
 // and the bounds of the (M0, R1) fit. Shared by the starting-value estimates and the fittable model.
+//
+// The transcendental terms are split by what they depend on, so callers compute each once: the angle terms
+// once per flip angle and voxel (once per subject when B1 = 1), the R1 terms once per R1 value, not once per
+// (angle, R1) pair. spgr_shape combines them with a few multiplications and one division.
 #ifndef VOXFLOW_T1_SPGR_SIGNAL_HPP
 #define VOXFLOW_T1_SPGR_SIGNAL_HPP
 
@@ -14,24 +18,50 @@ inline constexpr double spgr_r1_min = 1e-3;
 inline constexpr double spgr_r1_max = 1e3;
 inline constexpr double spgr_m0_max = 1e30;
 
+// The coarse R1 grid of the non-linear fit's start (spgr_estimates.hpp): 10 points per decade across the R1
+// bounds, both ends included.
+inline constexpr int spgr_grid_per_decade = 10;
+inline constexpr int spgr_grid_points = 6 * spgr_grid_per_decade + 1;  // log10(spgr_r1_max / spgr_r1_min) = 6
+
+KOKKOS_INLINE_FUNCTION double spgr_grid_r1(int k) {
+  return spgr_r1_min * kmath::pow(10.0, static_cast<double>(k) / spgr_grid_per_decade);
+}
+
 struct SpgrShape {
   double g;       // signal for M0 = 1
   double dg_dr1;  // its derivative with respect to R1 [s]
 };
 
-// Evaluated without cancellation: 1 - E1 = -expm1(-TR R1) and 1 - cos(a) E1 = (1 - E1) + 2 sin^2(a/2) E1, so
-// long T1 (TR R1 ~ 1e-3) and small angles keep full relative precision. Both terms of the denominator are >=
-// 0 and their sum is > 0 for a in (0, pi) and R1 > 0.
-KOKKOS_INLINE_FUNCTION SpgrShape spgr_shape(double alpha_rad, double tr, double r1) {
-  double const x = tr * r1;
-  double const e1 = kmath::exp(-x);
-  double const one_minus_e1 = -kmath::expm1(-x);
-  double const s = kmath::sin(alpha_rad);
+// The terms of one (effective) flip angle a in (0, pi).
+struct SpgrAngleTerms {
+  double sin_a;
+  double cos_a;
+  double one_minus_cos;  // 2 sin^2(a/2): 1 - cos(a) without cancellation at small angles
+};
+
+// The terms of one R1 at a given TR.
+struct SpgrR1Terms {
+  double e1;            // exp(-TR R1)
+  double one_minus_e1;  // -expm1(-TR R1): 1 - E1 without cancellation at long T1
+};
+
+KOKKOS_INLINE_FUNCTION SpgrAngleTerms spgr_angle_terms(double alpha_rad) {
   double const half = kmath::sin(0.5 * alpha_rad);
-  double const one_minus_cos = 2.0 * half * half;
-  double const denom = one_minus_e1 + one_minus_cos * e1;
+  return SpgrAngleTerms{kmath::sin(alpha_rad), kmath::cos(alpha_rad), 2.0 * half * half};
+}
+
+KOKKOS_INLINE_FUNCTION SpgrR1Terms spgr_r1_terms(double tr, double r1) {
+  double const x = tr * r1;
+  return SpgrR1Terms{kmath::exp(-x), -kmath::expm1(-x)};
+}
+
+// Evaluated without cancellation: 1 - cos(a) E1 = (1 - E1) + 2 sin^2(a/2) E1, so long T1 (TR R1 ~ 1e-3) and
+// small angles keep full relative precision. Both terms of the denominator are >= 0 and their sum is > 0 for
+// a in (0, pi) and R1 > 0.
+KOKKOS_INLINE_FUNCTION SpgrShape spgr_shape(SpgrAngleTerms const& a, SpgrR1Terms const& r, double tr) {
+  double const denom = r.one_minus_e1 + a.one_minus_cos * r.e1;
   // d/dE1 [(1 - E1) / (1 - c E1)] = -(1 - c) / (1 - c E1)^2 and dE1/dR1 = -TR E1.
-  return SpgrShape{s * one_minus_e1 / denom, s * one_minus_cos * tr * e1 / (denom * denom)};
+  return SpgrShape{a.sin_a * r.one_minus_e1 / denom, a.sin_a * a.one_minus_cos * tr * r.e1 / (denom * denom)};
 }
 
 }  // namespace voxflow::t1

@@ -93,7 +93,7 @@ struct VfaFunctor {
       return;
     }
     SpgrModel<MemorySpace> m = model;
-    if (b1.extent(0) > 0) m.b1 = b1(v);
+    if (b1.extent(0) > 0 && b1(v) != 1.0) m.use_b1(b1(v));  // the model holds the terms of B1 = 1
     Curve const y{data, v};
     int const n = m.n_samples();
     fit::CurveStats const stats = fit::curve_stats(y, n);
@@ -148,14 +148,11 @@ void map_t1_vfa(
 
   std::vector<double> radians(angles);
   for (double& a : radians) a *= units::degrees_to_radians;
-  auto const alpha = to_device<MemorySpace>(space, radians, "voxflow::t1::map_t1_vfa::alpha");
-  SpgrModel<MemorySpace> model;
-  model.alpha = alpha;
-  model.tr = tr_s;
+  auto const model = make_spgr_model<MemorySpace>(space, radians, tr_s, "voxflow::t1::map_t1_vfa");
   int const n = static_cast<int>(signal.extent(0));
   Kokkos::parallel_for("voxflow::t1::map_t1_vfa", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
                        detail::VfaFunctor<MemorySpace>{model, signal, b1, mask, out, method, options});
-  // The flip-angle View is a temporary of this call: finish before it is released.
+  // The model's Views are temporaries of this call: finish before they are released.
   fence(space, "voxflow::t1::map_t1_vfa");
 }
 
