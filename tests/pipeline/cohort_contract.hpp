@@ -53,6 +53,28 @@ class CohortTest : public PipelineTest {
     return path;
   }
 
+  // `count` noise-free subjects sub-01.. (sub-0<s>, so at most 9), subject s of grid `matrix(s)` and seed s,
+  // and a cohort file listing them with the contract's other keys; returns the cohort file.
+  template <class Matrix>
+  std::string simulate_subjects_of(int count, Matrix matrix) {
+    std::string yaml = "modality: dce\nsubjects:\n";
+    for (int s = 1; s <= count; ++s) {
+      std::string const id = "sub-0" + std::to_string(s);
+      pipeline::dce_run::DceSimulation sim;
+      sim.out_dir = (dir_ / id).string();
+      sim.matrix = matrix(s);
+      sim.noise = 0.0;
+      sim.seed = static_cast<unsigned>(s);
+      pipeline::dce_run::simulate_dce(sim);
+      yaml += "  - id: " + id + "\n    inputs: {concentration: " + id + "/conc.nii.gz, timing: " + id +
+              "/time.txt, mask: " + id + "/mask.nii.gz}\n";
+    }
+    yaml +=
+        "aif: {source: population, model: parker}\nfit: {model: extended_tofts}\nbackend: host\n"
+        "output: {dir: out}\n";
+    return write("cohort.yaml", yaml);
+  }
+
   // Runs `program args` to the end; returns the exit code a shell reports. Its output goes to <tag>.out/.err.
   int run_program(std::string const& program, std::vector<std::string> const& args, std::string const& tag) {
     ChildProcess child(program, args, (dir_ / (tag + ".err")).string(), (dir_ / (tag + ".out")).string());

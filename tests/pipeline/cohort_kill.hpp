@@ -26,26 +26,10 @@ namespace voxflow::testing {
 
 class CohortKillTest : public CohortTest {
  protected:
-  // `count` noise-free subjects sub-01.. of `columns` x 16 x 4 voxels and their cohort file; returns it.
+  // `count` noise-free subjects sub-01.. of (`columns` + s) x 16 x 4 voxels and their cohort file; returns
+  // it.
   std::string simulate_subjects(int count, int columns = 24) {
-    std::string yaml = "modality: dce\nsubjects:\n";
-    for (int s = 1; s <= count; ++s) {
-      std::string const id = std::string("sub-0") + std::to_string(s);
-      pipeline::dce_run::DceSimulation sim;
-      sim.out_dir = (dir_ / id).string();
-      sim.matrix = {columns + s, 16, 4};
-      sim.noise = 0.0;
-      sim.seed = static_cast<unsigned>(s);
-      pipeline::dce_run::simulate_dce(sim);
-      yaml += "  - id: " + id + "\n    inputs: {concentration: " + id + "/conc.nii.gz, timing: " + id +
-              "/time.txt, mask: " + id + "/mask.nii.gz}\n";
-    }
-    yaml +=
-        "aif: {source: population, model: parker}\nfit: {model: extended_tofts}\nbackend: host\n"
-        "output: {dir: out}\n";
-    auto const path = (dir_ / "cohort.yaml").string();
-    std::ofstream(path) << yaml;
-    return path;
+    return simulate_subjects_of(count, [&](int s) { return std::array<int, 3>{columns + s, 16, 4}; });
   }
 
   // The ledger's rows now (none while it does not exist yet); read only whole files, as it is atomic.

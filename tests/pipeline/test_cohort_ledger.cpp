@@ -150,23 +150,7 @@ class CohortSubjectIndex : public voxflow::testing::CohortTest {
  protected:
   // `count` small noise-free subjects sub-01..., each with its own grid, and a cohort file listing them.
   std::string simulate_subjects(int count) {
-    std::string yaml = "modality: dce\nsubjects:\n";
-    for (int i = 1; i <= count; ++i) {
-      std::string const id = "sub-0" + std::to_string(i);
-      voxflow::pipeline::dce_run::DceSimulation sim;
-      sim.out_dir = (dir_ / id).string();
-      sim.matrix = {5 + i, 6, 2};
-      sim.noise = 0.0;
-      voxflow::pipeline::dce_run::simulate_dce(sim);
-      yaml += "  - id: " + id + "\n    inputs: {concentration: " + id + "/conc.nii.gz, timing: " + id +
-              "/time.txt, mask: " + id + "/mask.nii.gz}\n";
-    }
-    yaml +=
-        "aif: {source: population, model: parker}\nfit: {model: extended_tofts}\nbackend: host\n"
-        "output: {dir: out}\n";
-    auto const path = (dir_ / "cohort.yaml").string();
-    std::ofstream(path) << yaml;
-    return path;
+    return simulate_subjects_of(count, [](int i) { return std::array<int, 3>{5 + i, 6, 2}; });
   }
 };
 

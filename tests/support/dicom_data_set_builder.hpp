@@ -79,6 +79,17 @@ class DataSetBuilder {
     de.SetByteValue(static_cast<char const*>(data), static_cast<uint32_t>(bytes));
     ds_.Replace(de);
   }
+  // The image pixel module of 16-bit monochrome pixels: rows x columns, signed or not.
+  void pixel_format_16_bit(int rows, int columns, bool is_signed) {
+    text(0x0028, 0x0004, gdcm::VR::CS, "MONOCHROME2");
+    us(0x0028, 0x0002, 1);
+    us(0x0028, 0x0010, static_cast<uint16_t>(rows));
+    us(0x0028, 0x0011, static_cast<uint16_t>(columns));
+    us(0x0028, 0x0100, 16);
+    us(0x0028, 0x0101, 16);
+    us(0x0028, 0x0102, 15);
+    us(0x0028, 0x0103, is_signed ? 1 : 0);
+  }
   // A sequence (SQ) with one item per data set, of undefined length.
   void sequence(uint16_t group, uint16_t element, std::vector<gdcm::DataSet> const& items) {
     gdcm::SmartPointer<gdcm::SequenceOfItems> sq = new gdcm::SequenceOfItems;

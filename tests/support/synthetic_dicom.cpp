@@ -145,14 +145,7 @@ std::vector<std::string> write_synthetic_dicom_series(std::string const& directo
       }
       b.text(0x0028, 0x1053, gdcm::VR::DS, ds(spec.rescale_slope));
       b.text(0x0028, 0x1052, gdcm::VR::DS, ds(spec.rescale_intercept));
-      b.text(0x0028, 0x0004, gdcm::VR::CS, "MONOCHROME2");
-      b.us(0x0028, 0x0002, 1);
-      b.us(0x0028, 0x0010, static_cast<uint16_t>(ny));
-      b.us(0x0028, 0x0011, static_cast<uint16_t>(nx));
-      b.us(0x0028, 0x0100, 16);
-      b.us(0x0028, 0x0101, 16);
-      b.us(0x0028, 0x0102, 15);
-      b.us(0x0028, 0x0103, spec.unsigned_pixels ? 0 : 1);
+      b.pixel_format_16_bit(ny, nx, !spec.unsigned_pixels);
       std::vector<uint16_t> pixels(per_slice);
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {

@@ -112,14 +112,7 @@ void write_synthetic_enhanced_dicom(std::string const& path, SyntheticDicomSpec 
   b.text(0x0020, 0x0013, gdcm::VR::IS, "1");
   b.text(0x0018, 0x0087, gdcm::VR::DS, ds(spec.magnetic_field_strength_t));
   b.text(0x0028, 0x0008, gdcm::VR::IS, std::to_string(frames));
-  b.text(0x0028, 0x0004, gdcm::VR::CS, "MONOCHROME2");
-  b.us(0x0028, 0x0002, 1);
-  b.us(0x0028, 0x0010, static_cast<uint16_t>(ny));
-  b.us(0x0028, 0x0011, static_cast<uint16_t>(nx));
-  b.us(0x0028, 0x0100, 16);
-  b.us(0x0028, 0x0101, 16);
-  b.us(0x0028, 0x0102, 15);
-  b.us(0x0028, 0x0103, spec.unsigned_pixels ? 0 : 1);
+  b.pixel_format_16_bit(ny, nx, !spec.unsigned_pixels);
   b.group(0x5200, 0x9229, shared_groups(spec));  // SharedFunctionalGroupsSequence
 
   std::vector<gdcm::DataSet> per_frame;
