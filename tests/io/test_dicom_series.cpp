@@ -1,6 +1,7 @@
 // DICOM series reading: synthetic series written with GDCM (write_synthetic_dicom_series, file names
 // shuffled) are read back and checked for values, geometry (the DICOM position formula, in RAS), timing and
 // metadata; then the error cases.
+#include "../../src/io/dicom/structure_check.hpp"
 #include "io_test_support.hpp"
 #include "synthetic_dicom.hpp"
 
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 
@@ -437,4 +439,69 @@ TEST(DicomSeries, AnExplicitFileListReadsOnlyThoseFiles) {
   DicomSeries const s = read_dicom_series(first_volume);
   EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 1}));
   EXPECT_EQ(s.image.data[s.image.index(4, 3, 2)], stored(4, 3, 2, 0));
+}
+
+// A PixelSpacing of 0 (or negative) would give the maps collapsed or NaN geometry: refused, naming the file
+// and the tag, even though nothing else about the series is wrong.
+TEST(DicomSeries, ZeroOrNegativePixelSpacingIsAnInputError) {
+  for (std::array<double, 2> spacing : {std::array<double, 2>{{0.0, 1.25}}, {{1.5, -1.0}}}) {
+    TempDir dir;
+    SyntheticDicomSpec spec;
+    spec.pixel_spacing = spacing;
+    write_synthetic_dicom_series(dir.path().string(), spec);
+    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                        {"PixelSpacing", "two positive pixel spacings"});
+  }
+}
+
+// Zero bytes inside a file are not the end of it: the structure walk took eight zero bytes for trailing
+// padding and let GDCM read what follows, where an element claiming gigabytes made it allocate them (a
+// libFuzzer find). Zeros followed by anything but zeros are now a corrupt file, named.
+TEST(DicomSeries, ZeroBytesBeforeTheDataSetAreACorruptFileNotPadding) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto const original = read_bytes(files.front());
+  // (0002,0000) UL: the length of the meta group, which ends where the data set begins.
+  ASSERT_GT(original.size(), 144u);
+  ASSERT_EQ(std::string(original.begin() + 132, original.begin() + 138),
+            std::string("\x02\x00\x00\x00UL", 6));
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b)
+    group_length = (group_length << 8) | original[static_cast<std::size_t>(140 + b)];
+  auto padded = original;
+  padded.insert(padded.begin() + 144 + group_length, 16, 0);
+  write_bytes(dir.file("padded.dcm"), padded);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("padded.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("padded.dcm")); },
+                                      {"padded.dcm", "truncated or corrupt"});
+  // Padding at the very end stays accepted.
+  auto tail = original;
+  tail.insert(tail.end(), 16, 0);
+  write_bytes(dir.file("tail.dcm"), tail);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("tail.dcm")));
+}
+
+// The structure walk must see each element where GDCM will: an explicit-VR element with a VR it does not know
+// has a 32-bit length, as GDCM reads it. Read with a 16-bit length, the element below passed the walk while
+// GDCM took it for four gigabytes and allocated them (a libFuzzer find); now the file is refused, named.
+TEST(DicomSeries, AnUnknownVrHasA32BitLengthAsGdcmReadsIt) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
+  // (0008,0001) "ZZ": 16-bit length 4 and four value bytes, or reserved 0x0004 and a length of 0xF0000000.
+  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'Z',  'Z',
+                                           0x04, 0x00, 0x00, 0x00, 0x00, 0xF0};
+  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
+  write_bytes(dir.file("unknown-vr.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("unknown-vr.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("unknown-vr.dcm")); },
+                                      {"unknown-vr.dcm", "truncated or corrupt"});
 }

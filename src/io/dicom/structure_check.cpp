@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 namespace voxflow::io::detail {
 
@@ -88,11 +89,20 @@ class ElementWalker {
     return vr == "OB" || vr == "OW" || vr == "OF" || vr == "OD" || vr == "OL" || vr == "OV" || vr == "SQ" ||
            vr == "UT" || vr == "UN" || vr == "UC" || vr == "UR" || vr == "SV" || vr == "UV";
   }
-  // Length and header size of an explicit-VR element whose first 8 bytes are `head`.
+  static bool known_vr(std::string const& vr) {
+    static char const* const short_vrs[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO",
+                                            "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US"};
+    return long_vr(vr) || std::any_of(std::begin(short_vrs), std::end(short_vrs),
+                                      [&](char const* known) { return vr == known; });
+  }
+  // Length and header size of an explicit-VR element whose first 8 bytes are `head`. A VR this walker does
+  // not know is read as GDCM reads it, with two reserved bytes and a 32-bit length (PS3.5 6.2: the form of
+  // VRs added later): read with a 16-bit length instead, an element GDCM took for gigabytes passed the check
+  // (found by fuzz/fuzz_dicom.cpp).
   bool explicit_header(uint64_t pos, unsigned char const* head, bool be, uint64_t& length, uint64_t& header) {
     if (!is_vr(head + 4)) return false;
     std::string const vr(reinterpret_cast<char const*>(head + 4), 2);
-    if (long_vr(vr)) {
+    if (long_vr(vr) || !known_vr(vr)) {
       unsigned char l4[4];
       if (!read(pos + 8, l4, 4)) return false;
       length = u32(l4, be);
@@ -116,7 +126,10 @@ class ElementWalker {
         if (rest > 0 && !read(pos, head, rest)) return false;
         return std::all_of(head, head + rest, [](unsigned char c) { return c == 0; });
       }
-      if (depth == 0 && std::all_of(head, head + 8, [](unsigned char c) { return c == 0; })) return true;
+      // Zero padding ends a data set only at the end of the file: GDCM reads on past zeros, and an element
+      // there that claims gigabytes made it allocate them (found by fuzz/fuzz_dicom.cpp).
+      if (depth == 0 && std::all_of(head, head + 8, [](unsigned char c) { return c == 0; }))
+        return zeros_to_end(pos);
       uint16_t const group = u16(head, be), element = u16(head + 2, be);
       uint64_t length = 0, header = 8;
       if (depth == 0) top_level_tag_ = {group, element};
@@ -144,6 +157,16 @@ class ElementWalker {
         if (pos > (end == kToDelimiter ? size_ : end)) return false;
       }
     }
+  }
+  bool zeros_to_end(uint64_t pos) {
+    unsigned char block[4096];
+    while (pos < size_) {
+      auto const n = static_cast<std::size_t>(std::min<uint64_t>(sizeof(block), size_ - pos));
+      if (!read(pos, block, n) || !std::all_of(block, block + n, [](unsigned char c) { return c == 0; }))
+        return false;
+      pos += n;
+    }
+    return true;
   }
   bool walk_items(uint64_t& pos, bool explicit_vr, bool be, int depth) {
     for (;;) {
