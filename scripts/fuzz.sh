@@ -48,6 +48,8 @@ mkdir -p "$corpus" "$artifacts"
 log=$build/fuzz-$target.log
 echo "fuzz $target: ${seconds} s, corpus $corpus (seeds $build/seeds/$target)"
 status=0
+started=$build/started-$target
+touch "$started"
 # Leaks are real findings here (no Kokkos runtime in the harnesses); -rss_limit_mb bounds what a header may
 # make a reader allocate, -timeout what one input may take.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
@@ -58,7 +60,7 @@ grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_u
 if [ "$status" -ne 0 ]; then
   tail -n 60 "$log"
   for reproducer in "$artifacts"/*; do
-    [ -f "$reproducer" ] || continue
+    [ -f "$reproducer" ] && [ "$reproducer" -nt "$started" ] || continue  # this run's, not an earlier one's
     echo "fuzz $target: reproducer $reproducer ($(stat -c %s "$reproducer") bytes), base64:"
     head -c 65536 "$reproducer" | base64 -w 100
   done

@@ -505,3 +505,46 @@ TEST(DicomSeries, AnUnknownVrHasA32BitLengthAsGdcmReadsIt) {
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("unknown-vr.dcm")); },
                                       {"unknown-vr.dcm", "truncated or corrupt"});
 }
+
+// An undefined length belongs to a sequence, an UN holding one, or encapsulated pixel data; on any other
+// element GDCM asserts and aborts the process (a libFuzzer find: (0001,0010) OB of undefined length). The
+// walk now refuses such a file, named, before GDCM sees it.
+TEST(DicomSeries, AnUndefinedLengthOutsideSequencesAndPixelDataIsRefusedBeforeGdcm) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
+  // (0008,0001) OB of undefined length, closed at once by a sequence delimitation item.
+  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'O',  'B',  0x00, 0x00, 0xFF, 0xFF,
+                                           0xFF, 0xFF, 0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00};
+  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
+  write_bytes(dir.file("undefined.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("undefined.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("undefined.dcm")); },
+                                      {"undefined.dcm", "truncated or corrupt"});
+}
+
+// A delimitation item has length 0; GDCM allocated what a corrupt one claimed (a libFuzzer find: a sequence
+// delimitation of 1.5 GB ending the pixel data fragments of a 1 KB file). The walk now refuses it.
+TEST(DicomSeries, ADelimitationItemWithALengthIsRefusedBeforeGdcm) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
+  // (0008,0001) SQ of undefined length, with no item, ended by a sequence delimitation claiming 1.5 GB.
+  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'S',  'Q',  0x00, 0x00, 0xFF, 0xFF,
+                                           0xFF, 0xFF, 0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x60};
+  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
+  write_bytes(dir.file("delimiter.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("delimiter.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("delimiter.dcm")); },
+                                      {"delimiter.dcm", "truncated or corrupt"});
+}

@@ -137,7 +137,7 @@ class ElementWalker {
       if (group == 0xFFFE) {
         if (element == 0xE00D && end == kToDelimiter) {
           pos += 8;
-          return true;
+          return u32(head + 4, be) == 0;
         }
         return false;
       }
@@ -149,8 +149,11 @@ class ElementWalker {
       pos += header;
       if (length == kUndefined) {
         // A sequence or encapsulated pixel data (items up to a sequence delimitation); an undefined-length UN
-        // holds an implicit-VR sequence.
+        // holds an implicit-VR sequence. Any other explicit VR cannot have an undefined length (GDCM asserts
+        // and aborts the process on one: found by fuzz/fuzz_dicom.cpp).
         bool const un = explicit_vr && std::memcmp(head + 4, "UN", 2) == 0;
+        bool const pixel_data = group == 0x7FE0 && element == 0x0010;
+        if (explicit_vr && !un && !pixel_data && std::memcmp(head + 4, "SQ", 2) != 0) return false;
         if (!walk_items(pos, un ? false : explicit_vr, be, depth + 1)) return false;
       } else {
         pos += length;
@@ -176,7 +179,9 @@ class ElementWalker {
       uint16_t const element = u16(head + 2, be);
       uint64_t const length = u32(head + 4, be);
       pos += 8;
-      if (element == 0xE0DD) return true;
+      // A delimitation item has length 0 (PS3.5 7.5); GDCM allocated what a corrupt one claimed, gigabytes
+      // for a kilobyte file (found by fuzz/fuzz_dicom.cpp).
+      if (element == 0xE0DD) return length == 0;
       if (element != 0xE000) return false;
       if (length == kUndefined) {
         if (!walk(pos, kToDelimiter, explicit_vr, be, depth + 1)) return false;
