@@ -548,3 +548,19 @@ TEST(DicomSeries, ADelimitationItemWithALengthIsRefusedBeforeGdcm) {
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("delimiter.dcm")); },
                                       {"delimiter.dcm", "truncated or corrupt"});
 }
+
+// A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
+// encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
+TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  bytes[132] = 0x02, bytes[133] = 0x27;  // (0002,0000) becomes (2702,0000)
+  write_bytes(dir.file("no-meta.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("no-meta.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-meta.dcm")); },
+                                      {"no-meta.dcm", "truncated or corrupt"});
+}

@@ -49,6 +49,10 @@ class ElementWalker {
         pos += header + length;
         if (pos > size_) return Structure::truncated;
       }
+      // Part 10 requires the meta group and its TransferSyntaxUID: without them GDCM guesses the encoding
+      // from the first bytes (a byte-swapped group made it read big-endian lengths of gigabytes, found by
+      // fuzz/fuzz_dicom.cpp), and this walk could not follow the guess.
+      if (pos == 132 || syntax.empty()) return Structure::truncated;
       if (syntax == "1.2.840.10008.1.2.1.99")
         return Structure::complete;  // deflated: GDCM inflates and checks
       bool const explicit_vr = syntax != "1.2.840.10008.1.2";
