@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
@@ -563,4 +564,22 @@ TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
             voxflow::io::detail::Structure::truncated);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-meta.dcm")); },
                                       {"no-meta.dcm", "truncated or corrupt"});
+}
+
+// GDCM's image reader asserts, aborting the process, on an image pixel attribute whose VR its dictionary does
+// not allow (a libFuzzer find: PixelRepresentation written as DT); the file is now refused, named, first.
+TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  std::vector<unsigned char> const pixel_representation{0x28, 0x00, 0x03, 0x01, 'U', 'S'};
+  auto const at =
+      std::search(bytes.begin(), bytes.end(), pixel_representation.begin(), pixel_representation.end());
+  ASSERT_NE(at, bytes.end());
+  at[4] = 'D', at[5] = 'T';
+  write_bytes(dir.file("wrong-vr.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("wrong-vr.dcm")); },
+                                      {"wrong-vr.dcm", "PixelRepresentation (0028,0103)", "US, found DT"});
 }

@@ -15,14 +15,19 @@
 #include <gdcmByteValue.h>
 #include <gdcmDataElement.h>
 #include <gdcmDataSet.h>
+#include <gdcmDictEntry.h>
+#include <gdcmDicts.h>
+#include <gdcmGlobal.h>
 #include <gdcmPrivateTag.h>
 #include <gdcmReader.h>
 #include <gdcmStringFilter.h>
 #include <gdcmTag.h>
+#include <gdcmVR.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <utility>
@@ -51,6 +56,25 @@ std::optional<double> date_time_s(AttributeReader const& a, TagName const& date,
   return seconds;
 }
 
+// GDCM's image reader takes the image pixel attributes (group 0028) through gdcm::Attribute, which asserts,
+// aborting the process, when an element's VR is not one its dictionary allows (a libFuzzer find:
+// PixelRepresentation written as DT). Checked here by the same rule, so the file is refused, named, instead.
+void check_image_pixel_vrs(gdcm::DataSet const& data_set, std::string const& path) {
+  gdcm::Dicts const& dicts = gdcm::Global::GetInstance().GetDicts();
+  for (gdcm::DataElement const& element : data_set.GetDES()) {
+    gdcm::Tag const& tag = element.GetTag();
+    if (tag.GetGroup() != 0x0028 || tag.IsPrivate() || element.GetVR() == gdcm::VR::INVALID) continue;
+    gdcm::DictEntry const& entry = dicts.GetDictEntry(tag);
+    gdcm::VR const expected = entry.GetVR();
+    if (expected == gdcm::VR::INVALID || expected.Compatible(element.GetVR())) continue;
+    char label[16];
+    std::snprintf(label, sizeof(label), " (%04X,%04X)", tag.GetGroup(), tag.GetElement());
+    throw InputError(path, entry.GetKeyword() + std::string(label),
+                     std::string("the value representation ") + gdcm::VR::GetVRString(expected) + ", found " +
+                         gdcm::VR::GetVRString(element.GetVR()));
+  }
+}
+
 }  // namespace
 
 std::optional<FileHeader> read_file_header(std::string const& path) {
@@ -69,6 +93,7 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
     throw_corrupt(path);
   }
   gdcm::File const& file = reader.GetFile();
+  check_image_pixel_vrs(file.GetDataSet(), path);
   AttributeReader const a(file, path);
   FileHeader h;
   h.path = path;
