@@ -583,3 +583,21 @@ TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes)
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("wrong-vr.dcm")); },
                                       {"wrong-vr.dcm", "PixelRepresentation (0028,0103)", "US, found DT"});
 }
+
+// GDCM's JPEG codec asserts, aborting the process, when no implementation fits the bit depth (a libFuzzer
+// find: BitsAllocated 29968 in a JPEG lossless file); the bit depths are now checked before any codec runs.
+TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
+  TempDir dir;
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  spec.jpeg_lossless = true;
+  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
+  auto bytes = read_bytes(files.front());
+  std::vector<unsigned char> const bits_allocated{0x28, 0x00, 0x00, 0x01, 'U', 'S', 0x02, 0x00};
+  auto const at = std::search(bytes.begin(), bytes.end(), bits_allocated.begin(), bits_allocated.end());
+  ASSERT_NE(at, bytes.end());
+  at[9] = 0x75;  // 16 becomes 0x7510
+  write_bytes(dir.file("bits.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
+                                      {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
+}

@@ -56,10 +56,10 @@ std::optional<double> date_time_s(AttributeReader const& a, TagName const& date,
   return seconds;
 }
 
-// GDCM's image reader takes the image pixel attributes (group 0028) through gdcm::Attribute, which asserts,
-// aborting the process, when an element's VR is not one its dictionary allows (a libFuzzer find:
-// PixelRepresentation written as DT). Checked here by the same rule, so the file is refused, named, instead.
-void check_image_pixel_vrs(gdcm::DataSet const& data_set, std::string const& path) {
+// What GDCM's image reader would abort the process on, refused here with the file named: an image pixel
+// attribute (group 0028) whose VR its dictionary does not allow (gdcm::Attribute asserts; a libFuzzer find:
+// PixelRepresentation written as DT), and bit depths no codec of it handles.
+void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& path) {
   gdcm::Dicts const& dicts = gdcm::Global::GetInstance().GetDicts();
   for (gdcm::DataElement const& element : data_set.GetDES()) {
     gdcm::Tag const& tag = element.GetTag();
@@ -73,6 +73,28 @@ void check_image_pixel_vrs(gdcm::DataSet const& data_set, std::string const& pat
                      std::string("the value representation ") + gdcm::VR::GetVRString(expected) + ", found " +
                          gdcm::VR::GetVRString(element.GetVR()));
   }
+  // GDCM's codecs pick their implementation by these (its JPEG codec asserts when none fits, found by
+  // fuzz/fuzz_dicom.cpp with BitsAllocated 29968): checked before any codec runs.
+  auto const us = [&](uint16_t element) -> std::optional<unsigned> {
+    gdcm::Tag const tag(0x0028, element);
+    if (!data_set.FindDataElement(tag)) return std::nullopt;
+    gdcm::ByteValue const* value = data_set.GetDataElement(tag).GetByteValue();
+    if (value == nullptr || value->GetLength() < 2) return std::nullopt;
+    auto const* b = reinterpret_cast<unsigned char const*>(value->GetPointer());
+    return b[0] | (b[1] << 8);  // US, little endian (the meta group said so, or GDCM swapped it on reading)
+  };
+  auto const allocated = us(0x0100), stored = us(0x0101), high_bit = us(0x0102);
+  if (allocated && *allocated != 8 && *allocated != 16 && *allocated != 32 && *allocated != 64)
+    throw InputError(path, "BitsAllocated (0028,0100)",
+                     "8, 16, 32 or 64, found " + std::to_string(*allocated));
+  if (allocated && stored && (*stored == 0 || *stored > *allocated))
+    throw InputError(
+        path, "BitsStored (0028,0101)",
+        "1 to BitsAllocated (" + std::to_string(*allocated) + "), found " + std::to_string(*stored));
+  if (allocated && high_bit && *high_bit >= *allocated)
+    throw InputError(
+        path, "HighBit (0028,0102)",
+        "less than BitsAllocated (" + std::to_string(*allocated) + "), found " + std::to_string(*high_bit));
 }
 
 }  // namespace
@@ -93,7 +115,7 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
     throw_corrupt(path);
   }
   gdcm::File const& file = reader.GetFile();
-  check_image_pixel_vrs(file.GetDataSet(), path);
+  check_image_pixel_module(file.GetDataSet(), path);
   AttributeReader const a(file, path);
   FileHeader h;
   h.path = path;
