@@ -455,31 +455,53 @@ TEST(DicomSeries, ZeroOrNegativePixelSpacingIsAnInputError) {
   }
 }
 
+namespace {
+
+// The bytes of one synthetic slice and where its data set begins: after the meta group, whose length the
+// first element, (0002,0000) UL, gives.
+struct OneSlice {
+  std::vector<unsigned char> bytes;
+  std::size_t data_set_start = 0;
+};
+OneSlice one_slice(TempDir const& dir, bool jpeg_lossless = false) {
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  spec.jpeg_lossless = jpeg_lossless;
+  OneSlice slice;
+  slice.bytes = read_bytes(write_synthetic_dicom_series(dir.file("series"), spec).front());
+  EXPECT_EQ(std::string(slice.bytes.begin() + 132, slice.bytes.begin() + 138),
+            std::string("\x02\x00\x00\x00UL", 6));
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b)
+    group_length = (group_length << 8) | slice.bytes[static_cast<std::size_t>(140 + b)];
+  slice.data_set_start = 144 + group_length;
+  return slice;
+}
+// The slice with `element` inserted where its data set begins, written as `name`; returns the path.
+std::string with_first_element(TempDir const& dir, OneSlice slice, std::vector<unsigned char> const& element,
+                               std::string const& name) {
+  slice.bytes.insert(slice.bytes.begin() + static_cast<std::ptrdiff_t>(slice.data_set_start), element.begin(),
+                     element.end());
+  write_bytes(dir.file(name), slice.bytes);
+  return dir.file(name);
+}
+// Refused by the structure walk, before GDCM reads the file, with an error naming it.
+void expect_refused_before_gdcm(std::string const& path) {
+  EXPECT_EQ(voxflow::io::detail::check_structure(path).structure, voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(path); }, {path, "truncated or corrupt"});
+}
+
+}  // namespace
+
 // Zero bytes inside a file are not the end of it: the structure walk took eight zero bytes for trailing
 // padding and let GDCM read what follows, where an element claiming gigabytes made it allocate them (a
 // libFuzzer find). Zeros followed by anything but zeros are now a corrupt file, named.
 TEST(DicomSeries, ZeroBytesBeforeTheDataSetAreACorruptFileNotPadding) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto const original = read_bytes(files.front());
-  // (0002,0000) UL: the length of the meta group, which ends where the data set begins.
-  ASSERT_GT(original.size(), 144u);
-  ASSERT_EQ(std::string(original.begin() + 132, original.begin() + 138),
-            std::string("\x02\x00\x00\x00UL", 6));
-  uint32_t group_length = 0;
-  for (int b = 3; b >= 0; --b)
-    group_length = (group_length << 8) | original[static_cast<std::size_t>(140 + b)];
-  auto padded = original;
-  padded.insert(padded.begin() + 144 + group_length, 16, 0);
-  write_bytes(dir.file("padded.dcm"), padded);
-  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("padded.dcm")).structure,
-            voxflow::io::detail::Structure::truncated);
-  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("padded.dcm")); },
-                                      {"padded.dcm", "truncated or corrupt"});
+  auto const slice = one_slice(dir);
+  expect_refused_before_gdcm(with_first_element(dir, slice, std::vector<unsigned char>(16, 0), "padded.dcm"));
   // Padding at the very end stays accepted.
-  auto tail = original;
+  auto tail = slice.bytes;
   tail.insert(tail.end(), 16, 0);
   write_bytes(dir.file("tail.dcm"), tail);
   EXPECT_NO_THROW(read_dicom_series(dir.file("tail.dcm")));
@@ -490,90 +512,65 @@ TEST(DicomSeries, ZeroBytesBeforeTheDataSetAreACorruptFileNotPadding) {
 // GDCM took it for four gigabytes and allocated them (a libFuzzer find); now the file is refused, named.
 TEST(DicomSeries, AnUnknownVrHasA32BitLengthAsGdcmReadsIt) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
-  uint32_t group_length = 0;
-  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
   // (0008,0001) "ZZ": 16-bit length 4 and four value bytes, or reserved 0x0004 and a length of 0xF0000000.
-  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'Z',  'Z',
-                                           0x04, 0x00, 0x00, 0x00, 0x00, 0xF0};
-  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
-  write_bytes(dir.file("unknown-vr.dcm"), bytes);
-  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("unknown-vr.dcm")).structure,
-            voxflow::io::detail::Structure::truncated);
-  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("unknown-vr.dcm")); },
-                                      {"unknown-vr.dcm", "truncated or corrupt"});
+  expect_refused_before_gdcm(with_first_element(
+      dir, one_slice(dir), {0x08, 0x00, 0x01, 0x00, 'Z', 'Z', 0x04, 0x00, 0x00, 0x00, 0x00, 0xF0},
+      "unknown-vr.dcm"));
 }
 
-// An undefined length belongs to a sequence, an UN holding one, or encapsulated pixel data; on any other
-// element GDCM asserts and aborts the process (a libFuzzer find: (0001,0010) OB of undefined length). The
-// walk now refuses such a file, named, before GDCM sees it.
-TEST(DicomSeries, AnUndefinedLengthOutsideSequencesAndPixelDataIsRefusedBeforeGdcm) {
+// Two more structure rules GDCM relies on (libFuzzer finds): an undefined length belongs to a sequence, an UN
+// holding one, or encapsulated pixel data (on (0001,0010) OB of undefined length GDCM asserted and aborted
+// the process), and a delimitation item has length 0 (GDCM allocated the 1.5 GB a corrupt one claimed). Both
+// are now refused, named, before GDCM sees the file.
+TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRefusedBeforeGdcm) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
-  uint32_t group_length = 0;
-  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
-  // (0008,0001) OB of undefined length, closed at once by a sequence delimitation item.
-  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'O',  'B',  0x00, 0x00, 0xFF, 0xFF,
-                                           0xFF, 0xFF, 0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00};
-  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
-  write_bytes(dir.file("undefined.dcm"), bytes);
-  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("undefined.dcm")).structure,
-            voxflow::io::detail::Structure::truncated);
-  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("undefined.dcm")); },
-                                      {"undefined.dcm", "truncated or corrupt"});
-}
-
-// A delimitation item has length 0; GDCM allocated what a corrupt one claimed (a libFuzzer find: a sequence
-// delimitation of 1.5 GB ending the pixel data fragments of a 1 KB file). The walk now refuses it.
-TEST(DicomSeries, ADelimitationItemWithALengthIsRefusedBeforeGdcm) {
-  TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
-  uint32_t group_length = 0;
-  for (int b = 3; b >= 0; --b) group_length = (group_length << 8) | bytes[static_cast<std::size_t>(140 + b)];
-  // (0008,0001) SQ of undefined length, with no item, ended by a sequence delimitation claiming 1.5 GB.
-  std::vector<unsigned char> const element{0x08, 0x00, 0x01, 0x00, 'S',  'Q',  0x00, 0x00, 0xFF, 0xFF,
-                                           0xFF, 0xFF, 0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x60};
-  bytes.insert(bytes.begin() + 144 + group_length, element.begin(), element.end());
-  write_bytes(dir.file("delimiter.dcm"), bytes);
-  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("delimiter.dcm")).structure,
-            voxflow::io::detail::Structure::truncated);
-  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("delimiter.dcm")); },
-                                      {"delimiter.dcm", "truncated or corrupt"});
+  auto const slice = one_slice(dir);
+  // (0008,0001) of `vr` and undefined length, closed at once by a sequence delimitation of length `top`
+  // << 24.
+  auto const undefined = [](char v, char r, unsigned char top) {
+    return std::vector<unsigned char>{0x08,
+                                      0x00,
+                                      0x01,
+                                      0x00,
+                                      static_cast<unsigned char>(v),
+                                      static_cast<unsigned char>(r),
+                                      0x00,
+                                      0x00,
+                                      0xFF,
+                                      0xFF,
+                                      0xFF,
+                                      0xFF,
+                                      0xFE,
+                                      0xFF,
+                                      0xDD,
+                                      0xE0,
+                                      0x00,
+                                      0x00,
+                                      0x00,
+                                      top};
+  };
+  expect_refused_before_gdcm(with_first_element(dir, slice, undefined('O', 'B', 0x00), "undefined.dcm"));
+  expect_refused_before_gdcm(with_first_element(dir, slice, undefined('S', 'Q', 0x60), "delimiter.dcm"));
+  // The same empty sequence with a proper delimiter is fine.
+  EXPECT_NO_THROW(
+      read_dicom_series(with_first_element(dir, slice, undefined('S', 'Q', 0x00), "empty-sq.dcm")));
 }
 
 // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
 // encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
 TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
-  bytes[132] = 0x02, bytes[133] = 0x27;  // (0002,0000) becomes (2702,0000)
-  write_bytes(dir.file("no-meta.dcm"), bytes);
-  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("no-meta.dcm")).structure,
-            voxflow::io::detail::Structure::truncated);
-  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-meta.dcm")); },
-                                      {"no-meta.dcm", "truncated or corrupt"});
+  auto slice = one_slice(dir);
+  slice.bytes[132] = 0x02, slice.bytes[133] = 0x27;  // (0002,0000) becomes (2702,0000)
+  write_bytes(dir.file("no-meta.dcm"), slice.bytes);
+  expect_refused_before_gdcm(dir.file("no-meta.dcm"));
 }
 
 // GDCM's image reader asserts, aborting the process, on an image pixel attribute whose VR its dictionary does
 // not allow (a libFuzzer find: PixelRepresentation written as DT); the file is now refused, named, first.
 TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
+  auto bytes = one_slice(dir).bytes;
   std::vector<unsigned char> const pixel_representation{0x28, 0x00, 0x03, 0x01, 'U', 'S'};
   auto const at =
       std::search(bytes.begin(), bytes.end(), pixel_representation.begin(), pixel_representation.end());
@@ -588,11 +585,7 @@ TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes)
 // find: BitsAllocated 29968 in a JPEG lossless file); the bit depths are now checked before any codec runs.
 TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
   TempDir dir;
-  SyntheticDicomSpec spec;
-  spec.slices = 1, spec.time_points = 1;
-  spec.jpeg_lossless = true;
-  auto const files = write_synthetic_dicom_series(dir.file("series"), spec);
-  auto bytes = read_bytes(files.front());
+  auto bytes = one_slice(dir, true).bytes;
   std::vector<unsigned char> const bits_allocated{0x28, 0x00, 0x00, 0x01, 'U', 'S', 0x02, 0x00};
   auto const at = std::search(bytes.begin(), bytes.end(), bits_allocated.begin(), bits_allocated.end());
   ASSERT_NE(at, bytes.end());
