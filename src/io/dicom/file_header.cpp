@@ -56,14 +56,17 @@ std::optional<double> date_time_s(AttributeReader const& a, TagName const& date,
   return seconds;
 }
 
-// What GDCM's image reader would abort the process on, refused here with the file named: an image pixel
-// attribute (group 0028) whose VR its dictionary does not allow (gdcm::Attribute asserts; a libFuzzer find:
-// PixelRepresentation written as DT), and bit depths no codec of it handles.
+// What GDCM's image reader would abort the process on, refused here with the file named: an attribute of the
+// groups it consults (identification 0008, acquisition 0018, position 0020, image pixel 0028) whose VR its
+// dictionary does not allow (gdcm::Attribute and ImageHelper assert; libFuzzer finds: PixelRepresentation
+// written as DT, SpacingBetweenSlices as AE), and bit depths no codec of it handles.
 void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& path) {
   gdcm::Dicts const& dicts = gdcm::Global::GetInstance().GetDicts();
   for (gdcm::DataElement const& element : data_set.GetDES()) {
     gdcm::Tag const& tag = element.GetTag();
-    if (tag.GetGroup() != 0x0028 || tag.IsPrivate() || element.GetVR() == gdcm::VR::INVALID) continue;
+    uint16_t const group = tag.GetGroup();
+    bool const read_by_gdcm = group == 0x0008 || group == 0x0018 || group == 0x0020 || group == 0x0028;
+    if (!read_by_gdcm || tag.IsPrivate() || element.GetVR() == gdcm::VR::INVALID) continue;
     gdcm::DictEntry const& entry = dicts.GetDictEntry(tag);
     gdcm::VR const expected = entry.GetVR();
     if (expected == gdcm::VR::INVALID || expected.Compatible(element.GetVR())) continue;
