@@ -600,3 +600,15 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
                                       {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
 }
+
+// A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
+// process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
+TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {
+  TempDir dir;
+  std::vector<unsigned char> const bytes{0x02, 0x00, 0x13, 0x00, 'S',  'H',  0x0C, 0x00, 'G',  'D',  'C',
+                                         0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x01, 0x00, 0x00};
+  write_bytes(dir.file("raw-meta.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw-meta.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("raw-meta.dcm")); }, {"raw-meta.dcm"});
+}
