@@ -599,6 +599,15 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
   write_bytes(dir.file("bits.dcm"), bytes);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
                                       {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
+  // Without BitsStored, GDCM's 16-bit JPEG codec asserted (a libFuzzer find): the element is required.
+  bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const bits_stored{0x28, 0x00, 0x01, 0x01, 'U', 'S'};
+  auto const stored = std::search(bytes.begin(), bytes.end(), bits_stored.begin(), bits_stored.end());
+  ASSERT_NE(stored, bytes.end());
+  stored[0] = 0x32;  // (0028,0101) becomes (0032,0101)
+  write_bytes(dir.file("no-bits-stored.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-bits-stored.dcm")); },
+                                      {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
 }
 
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the

@@ -90,6 +90,10 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
   if (allocated && *allocated != 8 && *allocated != 16 && *allocated != 32 && *allocated != 64)
     throw InputError(path, "BitsAllocated (0028,0100)",
                      "8, 16, 32 or 64, found " + std::to_string(*allocated));
+  // Both are type 1 in the image pixel module; GDCM's 16-bit JPEG codec asserted on a file without
+  // BitsStored.
+  if (allocated && !stored)
+    throw InputError(path, "BitsStored (0028,0101)", "a value beside BitsAllocated (the element is missing)");
   if (allocated && stored && (*stored == 0 || *stored > *allocated))
     throw InputError(
         path, "BitsStored (0028,0101)",
