@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
   auto* validate =
       app.add_subcommand("validate", "check a configuration and its input files without computing");
   validate->add_option("config", validate_config, "run configuration (YAML)")->required();
+  bool validate_deep = false;
+  validate->add_flag(
+      "--deep", validate_deep,
+      "also read every NIfTI input in full (inflate, verify, count non-finite values); without "
+      "it only headers are checked");
 
   std::string modality;
   auto* dump =
@@ -103,7 +108,7 @@ int main(int argc, char** argv) {
   voxflow::app::MpiSession const mpi(&argc, &argv);
   return voxflow::app::run_guarded("voxflow", [&]() {
     if (*dump) return voxflow::app::dump_defaults(modality);  // needs no Kokkos
-    if (*validate) return voxflow::app::validate_config(validate_config);
+    if (*validate) return voxflow::app::validate_config(validate_config, validate_deep);
     if (*run_cmd)
       return voxflow::app::run_config(run, common);  // starts Kokkos once the configuration is read
     if (*simulate_cmd) return voxflow::app::simulate_subject(simulate, common);

@@ -7,12 +7,14 @@
 #include <voxflow/cohort/subject_task.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/core/runtime.hpp>
+#include <voxflow/pipeline/deep_validation.hpp>
 #include <voxflow/pipeline/modality_registry.hpp>
 #include <voxflow/pipeline/run_subject.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 namespace voxflow::app {
 
@@ -88,18 +90,24 @@ int run_config(RunCommand const& run, CommonOptions const& common) {
   return 0;
 }
 
-int validate_config(std::string const& path) {
+int validate_config(std::string const& path, bool deep) {
   auto const configs = pipeline::read_cohort_config(path);
-  if (!configs.is_cohort) {
-    std::string const what = pipeline::validate_subject(configs.subjects.front());
-    std::printf("%s: valid (%s, inputs consistent)\n", path.c_str(), what.c_str());
-    return 0;
-  }
   // Every subject of a cohort is checked; the first bad one stops the check with its own error.
   std::string what;
-  for (auto const& config : configs.subjects) what = pipeline::validate_subject(config);
-  std::printf("%s: valid (%zu subjects, %s, inputs consistent)\n", path.c_str(), configs.subjects.size(),
-              what.c_str());
+  std::vector<pipeline::DeepImageCheck> images;
+  for (auto const& config : configs.subjects) {
+    what = pipeline::validate_subject(config);
+    if (deep) {
+      auto const checked = pipeline::deep_check_images(config);
+      images.insert(images.end(), checked.begin(), checked.end());
+    }
+  }
+  std::string const subjects =
+      configs.is_cohort ? std::to_string(configs.subjects.size()) + " subjects, " : std::string();
+  std::string const extent = deep ? "inputs consistent; deep check: " + pipeline::describe_deep_check(images)
+                                  : "inputs consistent; headers checked only, `validate --deep` reads every "
+                                    "voxel";
+  std::printf("%s: valid (%s%s, %s)\n", path.c_str(), subjects.c_str(), what.c_str(), extent.c_str());
   return 0;
 }
 

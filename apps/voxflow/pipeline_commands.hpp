@@ -41,7 +41,9 @@ Runtime start_kokkos(CommonOptions const& common, int configured_threads);
 // Reads the configuration first, so that its `threads` key sizes the host thread pool Kokkos starts with. A
 // cohort configuration (a `subjects` list) goes to run_cohort (cohort_command.hpp).
 int run_config(RunCommand const& run, CommonOptions const& common);
-int validate_config(std::string const& config);
+// Header checks of every input; with `deep`, also every NIfTI input read in full (deep_validation.hpp). The
+// message says which check ran.
+int validate_config(std::string const& config, bool deep);
 int dump_defaults(std::string const& modality);
 int simulate_subject(SimulateCommand const& sim, CommonOptions const& common);
 

@@ -5,7 +5,8 @@ namespace voxflow {
 namespace {
 std::string located(std::string const& kind, std::string const& file, std::string const& field,
                     std::string const& expected) {
-  std::string message = kind + ": " + (file.empty() ? std::string("<no file>") : file);
+  // A message about no particular file (a command-line value, say) names none rather than a placeholder.
+  std::string message = file.empty() ? kind : kind + ": " + file;
   if (!field.empty()) message += ": field '" + field + "'";
   return message + ": expected " + expected;
 }

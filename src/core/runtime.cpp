@@ -1,7 +1,9 @@
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/runtime.hpp>
+#include <voxflow/core/thread_count.hpp>
 #include <voxflow/core/version.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -15,6 +17,9 @@ Runtime::Runtime(int& argc, char** argv, int threads) {
   setenv("OMP_PLACES", "threads", 0);
   // Kokkos parses its own --kokkos-* flags from argv; a requested thread count is appended in the spelling of
   // the Kokkos version at hand.
+  auto const choice = choose_host_threads(threads, std::getenv("OMP_NUM_THREADS"), available_cpus());
+  if (!choice.note.empty()) std::fprintf(stderr, "voxflow: %s\n", choice.note.c_str());
+  threads = choice.threads;
   std::vector<std::string> storage(argv, argv + argc);
   if (threads > 0) storage.push_back(std::string(kokkos_threads_flag) + std::to_string(threads));
   std::vector<char*> args;

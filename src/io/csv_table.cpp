@@ -1,8 +1,10 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/core/excerpt.hpp>
 #include <voxflow/io/csv_table.hpp>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -58,8 +60,9 @@ std::vector<double> parse_numbers(std::string const& text, std::string const& wh
     errno = 0;
     double const v = std::strtod(p, &end);
     if (end == p)
-      throw InputError(where, "",
-                       "numbers separated by spaces, found '" + text.substr(p - text.c_str(), 20) + "'");
+      throw InputError(
+          where, "",
+          "numbers separated by spaces, found '" + excerpt(text.substr(p - text.c_str(), 20)) + "'");
     values.push_back(v);
     p = end;
   }
@@ -68,7 +71,7 @@ std::vector<double> parse_numbers(std::string const& text, std::string const& wh
 
 CsvTable CsvTable::read(std::string const& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "a readable CSV file");
+  if (!in) throw InputError(path, "", std::string("a readable CSV file (") + std::strerror(errno) + ")");
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return parse(buffer.str(), path);

@@ -13,6 +13,7 @@
 #include <limits>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 namespace voxflow::io {
 
@@ -232,6 +233,50 @@ void check_data_size(std::string const& path, RawHeader const& raw, NiftiHeaderI
   }
 }
 
+// Where voxels are must be known for every map computed from them: a voxel size (pixdim) of the spatial axes
+// the image has that is NaN, infinite or zero, or an sform/qform with such entries or a singular matrix, is
+// refused here, before any mask could hide it (maps with NaN geometry are unusable in every viewer).
+void check_spatial_geometry(std::string const& path, int64_t ndim, NiftiGeometry const& g) {
+  auto const text = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  for (int64_t i = 1; i <= std::min<int64_t>(ndim, 3); ++i) {
+    double const size = g.pixdim[static_cast<std::size_t>(i)];
+    if (!std::isfinite(size) || size == 0.0)
+      throw InputError(path, "pixdim[" + std::to_string(i) + "]",
+                       "a finite non-zero voxel size, found " + text(size));
+  }
+  if (g.sform_code > 0) {
+    for (std::size_t r = 0; r < 3; ++r)
+      for (std::size_t c = 0; c < 4; ++c)
+        if (!std::isfinite(g.srow[r][c]))
+          throw InputError(path, std::string("srow_") + "xyz"[r] + "[" + std::to_string(c) + "]",
+                           "a finite sform entry (sform_code " + std::to_string(g.sform_code) + "), found " +
+                               text(g.srow[r][c]));
+    auto const& m = g.srow;
+    double const det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+                       m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+                       m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    if (det == 0.0)
+      throw InputError(path, "srow_x, srow_y, srow_z",
+                       "an sform that maps voxels to distinct positions (sform_code " +
+                           std::to_string(g.sform_code) + "), found a singular matrix");
+  }
+  if (g.qform_code > 0)
+    for (auto const& [field, value] : {std::pair<char const*, double>{"quatern_b", g.quatern_b},
+                                       {"quatern_c", g.quatern_c},
+                                       {"quatern_d", g.quatern_d},
+                                       {"qoffset_x", g.qoffset_x},
+                                       {"qoffset_y", g.qoffset_y},
+                                       {"qoffset_z", g.qoffset_z}})
+      if (!std::isfinite(value))
+        throw InputError(
+            path, field,
+            "a finite qform entry (qform_code " + std::to_string(g.qform_code) + "), found " + text(value));
+}
+
 NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
   NiftiHeaderInfo info;
   info.path = path;
@@ -260,6 +305,7 @@ NiftiHeaderInfo checked_info(std::string const& path, RawHeader const& raw) {
     voxels *= n;
   }
   for (int i = 0; i < 4; ++i) info.dims[i] = i + 1 <= ndim ? raw.dim[i + 1] : 1;
+  check_spatial_geometry(path, ndim, info.geometry);
   if (!datatype_supported(raw.datatype))
     throw InputError(
         path, "datatype",

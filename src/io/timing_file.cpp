@@ -1,8 +1,11 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/core/excerpt.hpp>
 #include <voxflow/io/atomic_file.hpp>
 #include <voxflow/io/timing_file.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -11,7 +14,9 @@ namespace voxflow::io {
 
 std::vector<double> read_number_list(std::string const& path, std::string const& what) {
   std::ifstream in(path);
-  if (!in) throw InputError(path, what, "a readable text file of numbers");
+  if (!in)
+    throw InputError(path, what,
+                     std::string("a readable text file of numbers (") + std::strerror(errno) + ")");
   std::vector<double> values;
   std::string line;
   int line_number = 0;
@@ -27,7 +32,7 @@ std::vector<double> read_number_list(std::string const& path, std::string const&
       double const v = std::strtod(word.c_str(), &end);
       if (end == word.c_str() || *end != '\0')
         throw InputError(path, what + " (line " + std::to_string(line_number) + ")",
-                         "numbers, found '" + word + "'");
+                         "numbers, found '" + excerpt(word) + "'");
       values.push_back(v);
     }
   }

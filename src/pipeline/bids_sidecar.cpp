@@ -1,7 +1,10 @@
 #include <voxflow/core/errors.hpp>
+#include <voxflow/core/excerpt.hpp>
 #include <voxflow/pipeline/bids_sidecar.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,12 +17,12 @@ namespace {
 
 nlohmann::json read_json_object(std::string const& path) {
   std::ifstream in(path);
-  if (!in) throw InputError(path, "", "a readable JSON sidecar");
+  if (!in) throw InputError(path, "", std::string("a readable JSON sidecar (") + std::strerror(errno) + ")");
   nlohmann::json doc;
   try {
     in >> doc;
   } catch (nlohmann::json::exception const& e) {
-    throw InputError(path, "", std::string("a valid JSON sidecar (") + e.what() + ")");
+    throw InputError(path, "", "a valid JSON sidecar (" + excerpt(e.what(), 200) + ")");
   }
   if (!doc.is_object()) throw InputError(path, "", "a JSON object");
   return doc;

@@ -1,17 +1,15 @@
 // Reading a run configuration: YAML text → checked against the modality's schema → typed values with
 // defaults and absolute paths. yaml-cpp is used only here; everything after this file sees typed values.
 #include <voxflow/cohort/subject_source.hpp>
-#include <voxflow/pipeline/modality_registry.hpp>
+#include <voxflow/core/excerpt.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
+#include <cstddef>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace voxflow::pipeline {
@@ -20,23 +18,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Configuration files are small; anything larger is a mistake (a data file named by accident).
-constexpr std::uintmax_t max_config_bytes = 1 << 20;
-
 // A value as an error message shows it: short, and only printable characters.
 std::string describe(YAML::Node const& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a mapping";
-  std::string shown;
-  for (char c : n.Scalar()) {
-    if (shown.size() >= 60) {
-      shown += "...";
-      break;
-    }
-    shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-  }
-  return "'" + shown + "'";
+  return "'" + excerpt(n.Scalar()) + "'";
+}
+
+// A key of the user's document as messages name it (a key may be any text, a megabyte of binary included).
+std::string key_name(YAML::Node const& key) {
+  return key.IsScalar() ? excerpt(key.Scalar()) : describe(key);
 }
 
 std::string line_of(YAML::Node const& n) {
@@ -51,7 +43,7 @@ void reject_duplicate_keys(YAML::Node const& node, std::string const& prefix, st
   std::map<std::string, YAML::Node> seen;
   for (auto const& kv : node) {
     std::string const key = kv.first.Scalar();
-    std::string const full = prefix.empty() ? key : prefix + "." + key;
+    std::string const full = prefix.empty() ? key_name(kv.first) : prefix + "." + key_name(kv.first);
     auto const [it, inserted] = seen.emplace(key, kv.first);
     if (!inserted)
       throw ConfigError(
@@ -205,6 +197,7 @@ void read_section(YAML::Node const& node, std::string const& section, ConfigSche
   for (auto const& kv : node) {
     std::string const name = kv.first.Scalar();
     std::string const key = section.empty() ? name : section + "." + name;
+    std::string const shown = section.empty() ? key_name(kv.first) : section + "." + key_name(kv.first);
     if (auto const* spec = schema.find(key)) {
       if (kv.second.IsNull()) continue;  // written without a value: the default applies
       values[key] = reader.read(*spec, kv.second, resolved[key]);
@@ -215,8 +208,10 @@ void read_section(YAML::Node const& node, std::string const& section, ConfigSche
             "a mapping of '" + key + "' keys (indented under '" + name + ":'), found " + describe(kv.second));
       read_section(kv.second, key, schema, reader, file, values, resolved);
     } else {
-      std::string const suggestion = did_you_mean(name, schema.children(section));
-      throw ConfigError(file, key,
+      // Keys are short: a long one is no misspelling worth a (quadratic) edit distance.
+      std::string const suggestion =
+          name.size() <= 64 ? did_you_mean(name, schema.children(section)) : std::string();
+      throw ConfigError(file, shown,
                         "a known key" + (suggestion.empty() ? std::string(" (see `voxflow dump-defaults " +
                                                                           schema.modality() + "`)")
                                                             : " — did you mean '" + suggestion + "'?"));
@@ -251,21 +246,6 @@ bool is_bids_label(std::string const& s) {
   for (char c : s)
     if (!std::isalnum(static_cast<unsigned char>(c))) return false;
   return true;
-}
-
-std::string read_text(std::string const& path) {
-  std::error_code ec;
-  auto const size = fs::file_size(path, ec);
-  if (ec) throw ConfigError(path, "", "a readable configuration file (" + ec.message() + ")");
-  if (size > max_config_bytes)
-    throw ConfigError(path, "",
-                      "a configuration file of at most 1 MiB, found " + std::to_string(size) + " bytes");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError(path, "", std::string("a readable configuration file (") + std::strerror(errno) + ")");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -354,9 +334,11 @@ ConfigError RunConfig::error(std::string const& key, std::string const& expected
 
 namespace {
 
-// The document of `path`, parsed, a mapping, each key once.
-YAML::Node load_document(std::string const& path) {
-  std::string const text = read_text(path);
+// The document `text` of `path`, parsed, a mapping, each key once.
+YAML::Node load_document(std::string const& text, std::string const& path) {
+  if (text.size() > max_config_bytes)
+    throw ConfigError(
+        path, "", "a configuration file of at most 1 MiB, found " + std::to_string(text.size()) + " bytes");
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -371,12 +353,13 @@ YAML::Node load_document(std::string const& path) {
 }
 
 // One subject's document, read from `path`, checked and typed.
-RunConfig read_subject_document(YAML::Node const& root, std::string const& path, Overrides const& overrides) {
+RunConfig read_subject_document(YAML::Node const& root, std::string const& path, Overrides const& overrides,
+                                SchemaLookup schema_of) {
   YAML::Node const modality = root["modality"];
   if (!modality || !modality.IsScalar())
     throw ConfigError(path, "modality",
                       "the modality of the run, e.g. 'modality: dce', found " + describe(modality));
-  ConfigSchema const& schema = find_modality(modality.Scalar(), path).schema();
+  ConfigSchema const& schema = schema_of(modality.Scalar(), path);
 
   std::error_code ec;
   std::string const base_dir = fs::absolute(path, ec).parent_path().string();
@@ -451,15 +434,18 @@ YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std
         path, field + ".inputs",
         "a mapping of the modality's input keys, e.g. {concentration: sub-01/conc.nii.gz}, found " +
             describe(inputs));
-  YAML::Node doc = YAML::Clone(root);
-  doc.remove("subjects");
+  // The shared keys only: cloning the whole document (its `subjects` list) for every entry made reading a
+  // cohort quadratic in its size.
+  YAML::Node doc(YAML::NodeType::Map);
+  for (auto const& kv : root)
+    if (kv.first.Scalar() != "subjects") doc[kv.first.Scalar()] = YAML::Clone(kv.second);
   doc["subject"] = id.Scalar();
   YAML::Node own(YAML::NodeType::Map);
   for (auto const& kv : entry) {
     std::string const key = kv.first.Scalar();
     if (key == "id") continue;
     if (is_cohort_wide(key))
-      throw ConfigError(path, field + "." + key,
+      throw ConfigError(path, field + "." + excerpt(key),
                         "'" + key + "' once for the whole cohort, at the top level, not in a subject entry");
     own[key] = kv.second;
   }
@@ -542,16 +528,18 @@ YAML::Node source_entries(YAML::Node const& source, std::string const& path, coh
 
 }  // namespace
 
-RunConfig read_run_config(std::string const& path, Overrides const& overrides) {
-  return read_subject_document(load_document(path), path, overrides);
+RunConfig parse_run_config(std::string const& text, std::string const& path, Overrides const& overrides,
+                           SchemaLookup schema_of) {
+  return read_subject_document(load_document(text, path), path, overrides, schema_of);
 }
 
-CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides) {
-  YAML::Node const root = load_document(path);
+CohortConfig parse_cohort_config(std::string const& text, std::string const& path, Overrides const& overrides,
+                                 SchemaLookup schema_of) {
+  YAML::Node const root = load_document(text, path);
   YAML::Node subjects = root["subjects"];
   CohortConfig cohort;
   if (!subjects) {
-    cohort.subjects.push_back(read_subject_document(root, path, overrides));
+    cohort.subjects.push_back(read_subject_document(root, path, overrides, schema_of));
     return cohort;
   }
   cohort.is_cohort = true;
@@ -569,8 +557,10 @@ CohortConfig read_cohort_config(std::string const& path, Overrides const& overri
   std::map<std::string, std::size_t> seen;  // "sub-01_ses-1" -> entry
   std::vector<YAML::Node> docs;
   std::vector<cohort::FoundSubject> named;  // for the label filters
-  for (std::size_t i = 0; i < subjects.size(); ++i) {
-    docs.push_back(subject_document(root, subjects[i], i, path));
+  // Iterated, not indexed: yaml-cpp finds subjects[i] by walking the sequence, quadratic for a long cohort.
+  std::size_t n = 0;
+  for (auto entry = subjects.begin(); entry != subjects.end(); ++entry, ++n) {
+    docs.push_back(subject_document(root, *entry, n, path));
     YAML::Node const session = docs.back()["session"];
     named.push_back(
         {docs.back()["subject"].Scalar(), session && session.IsScalar() ? session.Scalar() : "", ""});
@@ -578,10 +568,10 @@ CohortConfig read_cohort_config(std::string const& path, Overrides const& overri
   for (std::size_t const i : cohort::filter_subjects(named, filter, path)) {
     YAML::Node const& doc = docs[i];
     try {
-      cohort.subjects.push_back(read_subject_document(doc, path, overrides));
+      cohort.subjects.push_back(read_subject_document(doc, path, overrides, schema_of));
     } catch (ConfigError const& e) {
       throw Error(ExitCode::config, std::string(e.what()) + " (subjects[" + std::to_string(i + 1) +
-                                        "], id '" + doc["subject"].Scalar() + "')");
+                                        "], id '" + excerpt(doc["subject"].Scalar()) + "')");
     }
     auto const& s = cohort.subjects.back().settings();
     std::string const label = "sub-" + s.subject + (s.session.empty() ? "" : "_ses-" + s.session);

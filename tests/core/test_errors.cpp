@@ -31,3 +31,10 @@ TEST(Errors, RequireInputThrowsOnlyWhenTheConditionFails) {
   EXPECT_NO_THROW(voxflow::require_input(true, "a", "b", "c"));
   EXPECT_THROW(voxflow::require_input(false, "a", "b", "c"), voxflow::InputError);
 }
+
+// An error about no particular file names none (it used to say "<no file>").
+TEST(Errors, AnErrorWithoutAFileHasNoPlaceholder) {
+  std::string const m = voxflow::InputError("", "--threads", "a whole number").what();
+  EXPECT_EQ(m.find("<no file>"), std::string::npos) << m;
+  EXPECT_EQ(m, "input error: field '--threads': expected a whole number");
+}

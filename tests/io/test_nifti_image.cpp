@@ -15,7 +15,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <limits>
 #include <ostream>
+#include <vector>
 
 using namespace voxflow::io;
 using voxflow::InputError;
@@ -618,4 +620,38 @@ TEST(NiftiGeometryHelpers, MakeGeometryDescribesASimpleGrid) {
   NiftiGeometry q = g;
   q.sform_code = 0;  // the qform alone must describe the same grid
   EXPECT_TRUE(same_grid(g, {2, 2, 2, 1}, q, {2, 2, 2, 1}, 1e-12));
+}
+
+// Geometry without which no map can be placed: refused when the header is read, whether or not a mask would
+// later exclude every voxel (before, NaN or zero voxel sizes and sforms gave maps with NaN geometry, exit 0).
+TEST(NiftiImage, NonFiniteOrZeroVoxelSizesAndSformsAreInputErrors) {
+  TempDir dir;
+  std::vector<float> const values(8, 1.0f);
+  auto refused = [&](NiftiGeometry const& g, std::string const& name, std::string const& field) {
+    std::string const path = dir.file(name);
+    write_nifti(path, g, {2, 2, 2}, values);
+    expect_error_mentioning<InputError>([&] { read_nifti_header(path); }, {path, field});
+    expect_error_mentioning<InputError>([&] { read_nifti(path); }, {path, field});
+  };
+  NiftiGeometry g = make_geometry({2.0, 2.0, 2.0});
+  g.pixdim[2] = 0.0;
+  refused(g, "zero-pixdim.nii", "pixdim[2]");
+  g = make_geometry({2.0, 2.0, 2.0});
+  g.pixdim[3] = std::nan("");
+  refused(g, "nan-pixdim.nii", "pixdim[3]");
+  g = make_geometry({2.0, 2.0, 2.0});
+  g.srow[1][3] = std::nan("");
+  refused(g, "nan-sform.nii", "srow_y[3]");
+  g = make_geometry({2.0, 2.0, 2.0});
+  g.srow[2] = {0.0, 0.0, 0.0, 5.0};
+  refused(g, "singular-sform.nii", "singular");
+  g = make_geometry({2.0, 2.0, 2.0});
+  g.qoffset_x = std::numeric_limits<double>::infinity();
+  refused(g, "inf-qform.nii", "qoffset_x");
+  // An unused sform (sform_code 0) may hold anything; a 2-D image has no third voxel size to check.
+  g = make_geometry({2.0, 2.0, 2.0});
+  g.sform_code = 0;
+  g.srow[0][0] = std::nan("");
+  write_nifti(dir.file("unused-sform.nii"), g, {2, 2, 2}, values);
+  EXPECT_NO_THROW(read_nifti(dir.file("unused-sform.nii")));
 }

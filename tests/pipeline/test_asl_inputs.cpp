@@ -178,3 +178,25 @@ TEST_F(AslInputs, M0ComesFromM0scanVolumesOfTheSeriesOrOneValueOrTheMaskMean) {
 }
 
 }  // namespace
+
+// A delay written in the configuration that is out of range is the configuration's mistake (exit 3, the key
+// named); the same delay from a text file is the file's (exit 4, the file named).
+TEST_F(AslInputs, AnOutOfRangeDelayIsAConfigErrorWhenTheConfigurationGivesIt) {
+  simulate_subject();
+  std::string const base =
+      "modality: asl\nsubject: sub-01\ninputs:\n  asl: asl.nii.gz\n  aslcontext: aslcontext.tsv\n"
+      "  m0scan: m0.nii.gz\nacquisition:\n  labeling_type: pcasl\n  labeling_duration_s: 1.8\n";
+  try {
+    settings(base + "  post_labeling_delay_s: [1.8, 45]\n");
+    FAIL() << "expected ConfigError";
+  } catch (ConfigError const& e) {
+    EXPECT_NE(std::string(e.what()).find("acquisition.post_labeling_delay_s"), std::string::npos) << e.what();
+  }
+  auto const delays = file("delays.txt", "1.8\n45\n");
+  try {
+    settings(base + "  post_labeling_delay_s: delays.txt\n");
+    FAIL() << "expected InputError";
+  } catch (InputError const& e) {
+    EXPECT_NE(std::string(e.what()).find(delays), std::string::npos) << e.what();
+  }
+}

@@ -6,6 +6,7 @@
 #include "pipeline_test.hpp"
 #include "small_tmpfs.hpp"
 
+#include <voxflow/core/thread_count.hpp>
 #include <voxflow/io/nifti_image.hpp>
 #include <voxflow/pipeline/run_record.hpp>
 
@@ -15,11 +16,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -209,3 +213,48 @@ TEST_F(Cli, AWriteThatFailsHalfwayLeavesNoCompleteLookingSubject) {
 }
 
 }  // namespace
+
+// More host threads than Kokkos' OpenMP backend holds (512) used to overrun its per-thread table and crash;
+// now the request is capped to the CPUs this process may use, and stderr says why.
+TEST_F(Cli, ThreadRequestsBeyondWhatKokkosHoldsAreCappedAndExplained) {
+  ASSERT_EQ(voxflow({"--threads", "1000", "info"}, "flag"), 0) << err("flag");
+  EXPECT_NE(err("flag").find("threads 1000 is more than the 512"), std::string::npos) << err("flag");
+  std::string const cpus = std::to_string(std::min(voxflow::available_cpus(), 512));
+  EXPECT_NE(read_file(log("flag", ".out")).find(", threads " + cpus + "\n"), std::string::npos)
+      << read_file(log("flag", ".out"));
+
+  std::optional<std::string> saved;
+  if (char const* set = std::getenv("OMP_NUM_THREADS")) saved = set;
+  ::setenv("OMP_NUM_THREADS", "5000", 1);  // the child inherits this process's environment
+  int const code = voxflow({"info"}, "env");
+  if (saved)
+    ::setenv("OMP_NUM_THREADS", saved->c_str(), 1);
+  else
+    ::unsetenv("OMP_NUM_THREADS");
+  ASSERT_EQ(code, 0) << err("env");
+  EXPECT_NE(err("env").find("OMP_NUM_THREADS=5000 is more than the 512"), std::string::npos) << err("env");
+  EXPECT_NE(read_file(log("env", ".out")).find(", threads " + cpus + "\n"), std::string::npos)
+      << read_file(log("env", ".out"));
+}
+
+// validate checks headers only, and says so; validate --deep reads every NIfTI input in full, so a truncated
+// .nii.gz (a valid header, a broken stream) is found before a run, and it counts the non-finite values.
+TEST_F(Cli, ValidateSaysWhatItCheckedAndDeepReadsEveryVoxel) {
+  auto const config = simulate();
+  ASSERT_EQ(voxflow({"validate", "--deep", config}, "deep"), 0) << err("deep");
+  std::string const deep = read_file(log("deep", ".out"));
+  EXPECT_NE(deep.find("deep check: "), std::string::npos) << deep;
+  EXPECT_NE(deep.find("read in full"), std::string::npos) << deep;
+  EXPECT_NE(deep.find(" 0 non-finite"), std::string::npos) << deep;
+
+  std::string conc;
+  for (auto const& e : fs::recursive_directory_iterator(dir_))
+    if (e.path().filename().string().find("conc.nii.gz") != std::string::npos) conc = e.path().string();
+  ASSERT_FALSE(conc.empty());
+  fs::resize_file(conc, fs::file_size(conc) - 64);  // the header intact, the end of the stream gone
+  ASSERT_EQ(voxflow({"validate", config}, "plain"), 0) << err("plain");
+  EXPECT_NE(read_file(log("plain", ".out")).find("headers checked only"), std::string::npos)
+      << read_file(log("plain", ".out"));
+  EXPECT_EQ(voxflow({"validate", "--deep", config}, "broken"), 4) << err("broken");
+  EXPECT_NE(err("broken").find(conc), std::string::npos) << err("broken");
+}

@@ -10,6 +10,7 @@
 #include <voxflow/core/errors.hpp>
 #include <voxflow/pipeline/config_schema.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -110,6 +111,19 @@ struct CohortConfig {
 // beside the cohort file: relative paths resolve against the cohort file's folder). ConfigError for anything
 // wrong with the file, any entry included (the entry named), and for a subject listed twice.
 CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides = {});
+
+// The schema of the modality a document names, or ConfigError(source, "modality", ...): find_modality's in
+// voxflow (run_config_files.cpp); the fuzz harnesses, which link no modality, give their own.
+using SchemaLookup = ConfigSchema const& (*)(std::string const& modality, std::string const& source);
+
+// read_run_config and read_cohort_config on text already in memory (the content of `path`, which names it in
+// messages and is the folder relative paths resolve against). At most max_config_bytes; ConfigError for
+// anything wrong.
+constexpr std::size_t max_config_bytes = std::size_t{1} << 20;
+RunConfig parse_run_config(std::string const& text, std::string const& path, Overrides const& overrides,
+                           SchemaLookup schema_of);
+CohortConfig parse_cohort_config(std::string const& text, std::string const& path, Overrides const& overrides,
+                                 SchemaLookup schema_of);
 
 }  // namespace voxflow::pipeline
 

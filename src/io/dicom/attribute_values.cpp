@@ -3,6 +3,7 @@
 #include "attribute_values.hpp"
 
 #include <voxflow/core/errors.hpp>
+#include <voxflow/core/excerpt.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -49,7 +50,7 @@ std::vector<double> parse_numbers(std::string const& text, std::string const& fi
     char* end = nullptr;
     double const v = std::strtod(part.c_str(), &end);
     if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v))
-      throw InputError(file, label, "numbers separated by '\\' (found '" + text + "')");
+      throw InputError(file, label, "numbers separated by '\\' (found '" + excerpt(text) + "')");
     values.push_back(v);
   }
   return values;

@@ -56,6 +56,12 @@ void check_same_image_plane(std::vector<FileHeader> const& files) {
         throw InputError(h.path, kImageOrientation.label(),
                          "the orientation of the rest of the series (as in " + ref.path + ")");
     if (!h.pixel_spacing) throw InputError(h.path, kPixelSpacing.label(), "two pixel spacings in mm");
+    // A zero, negative or non-finite spacing would give every map NaN or collapsed geometry.
+    for (double const spacing : *h.pixel_spacing)
+      if (!std::isfinite(spacing) || spacing <= 0.0)
+        throw InputError(h.path, kPixelSpacing.label(),
+                         "two positive pixel spacings in mm, found " + std::to_string((*h.pixel_spacing)[0]) +
+                             "\\" + std::to_string((*h.pixel_spacing)[1]));
     for (int n = 0; n < 2; ++n)
       if (!near((*h.pixel_spacing)[n], (*ref.pixel_spacing)[n], 1e-4 * (*ref.pixel_spacing)[n]))
         throw InputError(h.path, kPixelSpacing.label(),

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 namespace voxflow::io::detail {
 
@@ -48,6 +49,10 @@ class ElementWalker {
         pos += header + length;
         if (pos > size_) return Structure::truncated;
       }
+      // Part 10 requires the meta group and its TransferSyntaxUID: without them GDCM guesses the encoding
+      // from the first bytes (a byte-swapped group made it read big-endian lengths of gigabytes, found by
+      // fuzz/fuzz_dicom.cpp), and this walk could not follow the guess.
+      if (pos == 132 || syntax.empty()) return Structure::truncated;
       if (syntax == "1.2.840.10008.1.2.1.99")
         return Structure::complete;  // deflated: GDCM inflates and checks
       bool const explicit_vr = syntax != "1.2.840.10008.1.2";
@@ -61,6 +66,9 @@ class ElementWalker {
     uint16_t const group = u16(head, false);
     if (group != 0x0008 && group != 0x0002) return Structure::not_dicom;
     uint64_t pos = 0;
+    // A meta group without its preamble is read by GDCM's compatibility path, which asserts (aborting the
+    // process) on a few bytes after the last element (a libFuzzer find): no padding is allowed there.
+    raw_meta_ = group == 0x0002;
     return walk(pos, size_, is_vr(head + 4), false, 0) ? Structure::raw_complete : Structure::not_dicom;
   }
 
@@ -88,11 +96,20 @@ class ElementWalker {
     return vr == "OB" || vr == "OW" || vr == "OF" || vr == "OD" || vr == "OL" || vr == "OV" || vr == "SQ" ||
            vr == "UT" || vr == "UN" || vr == "UC" || vr == "UR" || vr == "SV" || vr == "UV";
   }
-  // Length and header size of an explicit-VR element whose first 8 bytes are `head`.
+  static bool known_vr(std::string const& vr) {
+    static char const* const short_vrs[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO",
+                                            "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US"};
+    return long_vr(vr) || std::any_of(std::begin(short_vrs), std::end(short_vrs),
+                                      [&](char const* known) { return vr == known; });
+  }
+  // Length and header size of an explicit-VR element whose first 8 bytes are `head`. A VR this walker does
+  // not know is read as GDCM reads it, with two reserved bytes and a 32-bit length (PS3.5 6.2: the form of
+  // VRs added later): read with a 16-bit length instead, an element GDCM took for gigabytes passed the check
+  // (found by fuzz/fuzz_dicom.cpp).
   bool explicit_header(uint64_t pos, unsigned char const* head, bool be, uint64_t& length, uint64_t& header) {
     if (!is_vr(head + 4)) return false;
     std::string const vr(reinterpret_cast<char const*>(head + 4), 2);
-    if (long_vr(vr)) {
+    if (long_vr(vr) || !known_vr(vr)) {
       unsigned char l4[4];
       if (!read(pos + 8, l4, 4)) return false;
       length = u32(l4, be);
@@ -113,10 +130,13 @@ class ElementWalker {
         // At the top level, the end of the file, or fewer than 8 zero bytes of padding; else a cut header.
         if (depth != 0 || pos > size_) return false;
         std::size_t const rest = static_cast<std::size_t>(size_ - pos);
-        if (rest > 0 && !read(pos, head, rest)) return false;
+        if (rest > 0 && (raw_meta_ || !read(pos, head, rest))) return false;
         return std::all_of(head, head + rest, [](unsigned char c) { return c == 0; });
       }
-      if (depth == 0 && std::all_of(head, head + 8, [](unsigned char c) { return c == 0; })) return true;
+      // Zero padding ends a data set only at the end of the file: GDCM reads on past zeros, and an element
+      // there that claims gigabytes made it allocate them (found by fuzz/fuzz_dicom.cpp).
+      if (depth == 0 && std::all_of(head, head + 8, [](unsigned char c) { return c == 0; }))
+        return zeros_to_end(pos);
       uint16_t const group = u16(head, be), element = u16(head + 2, be);
       uint64_t length = 0, header = 8;
       if (depth == 0) top_level_tag_ = {group, element};
@@ -124,7 +144,7 @@ class ElementWalker {
       if (group == 0xFFFE) {
         if (element == 0xE00D && end == kToDelimiter) {
           pos += 8;
-          return true;
+          return u32(head + 4, be) == 0;
         }
         return false;
       }
@@ -136,14 +156,27 @@ class ElementWalker {
       pos += header;
       if (length == kUndefined) {
         // A sequence or encapsulated pixel data (items up to a sequence delimitation); an undefined-length UN
-        // holds an implicit-VR sequence.
+        // holds an implicit-VR sequence. Any other explicit VR cannot have an undefined length (GDCM asserts
+        // and aborts the process on one: found by fuzz/fuzz_dicom.cpp).
         bool const un = explicit_vr && std::memcmp(head + 4, "UN", 2) == 0;
+        bool const pixel_data = group == 0x7FE0 && element == 0x0010;
+        if (explicit_vr && !un && !pixel_data && std::memcmp(head + 4, "SQ", 2) != 0) return false;
         if (!walk_items(pos, un ? false : explicit_vr, be, depth + 1)) return false;
       } else {
         pos += length;
         if (pos > (end == kToDelimiter ? size_ : end)) return false;
       }
     }
+  }
+  bool zeros_to_end(uint64_t pos) {
+    unsigned char block[4096];
+    while (pos < size_) {
+      auto const n = static_cast<std::size_t>(std::min<uint64_t>(sizeof(block), size_ - pos));
+      if (!read(pos, block, n) || !std::all_of(block, block + n, [](unsigned char c) { return c == 0; }))
+        return false;
+      pos += n;
+    }
+    return true;
   }
   bool walk_items(uint64_t& pos, bool explicit_vr, bool be, int depth) {
     for (;;) {
@@ -153,7 +186,9 @@ class ElementWalker {
       uint16_t const element = u16(head + 2, be);
       uint64_t const length = u32(head + 4, be);
       pos += 8;
-      if (element == 0xE0DD) return true;
+      // A delimitation item has length 0 (PS3.5 7.5); GDCM allocated what a corrupt one claimed, gigabytes
+      // for a kilobyte file (found by fuzz/fuzz_dicom.cpp).
+      if (element == 0xE0DD) return length == 0;
       if (element != 0xE000) return false;
       if (length == kUndefined) {
         if (!walk(pos, kToDelimiter, explicit_vr, be, depth + 1)) return false;
@@ -169,6 +204,7 @@ class ElementWalker {
   uint64_t size_ = 0;
   std::pair<uint16_t, uint16_t> top_level_tag_{0, 0};
   bool saw_pixel_data_ = false;
+  bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
 
  public:
   // See StructureCheck.

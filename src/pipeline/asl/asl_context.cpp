@@ -1,10 +1,13 @@
 #include "asl_context.hpp"
 
 #include <voxflow/core/errors.hpp>
+#include <voxflow/core/excerpt.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -33,7 +36,9 @@ std::vector<std::string> split_tabs(std::string const& line) {
 
 std::vector<VolumeType> read_aslcontext(std::string const& path) {
   std::ifstream in(path);
-  if (!in) throw InputError(path, "aslcontext", "a readable BIDS aslcontext.tsv");
+  if (!in)
+    throw InputError(path, "aslcontext",
+                     std::string("a readable BIDS aslcontext.tsv (") + std::strerror(errno) + ")");
   std::string line;
   int line_number = 0;
   int column = -1;
@@ -66,7 +71,8 @@ std::vector<VolumeType> read_aslcontext(std::string const& path) {
     else if (word == "norf")
       types.push_back(VolumeType::norf);
     else
-      throw InputError(path, where, "label, control, deltam, cbf, m0scan or noRF, found '" + word + "'");
+      throw InputError(path, where,
+                       "label, control, deltam, cbf, m0scan or noRF, found '" + excerpt(word) + "'");
   }
   require_input(column >= 0, path, "volume_type", "a header line 'volume_type' and one line per volume");
   require_input(!types.empty(), path, "volume_type",

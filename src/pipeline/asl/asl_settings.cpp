@@ -214,9 +214,13 @@ AslSettings read_asl_settings(RunConfig const& config) {
                        "the post-labeling delay in seconds: a number, a list with one value per "
                        "volume, or a text file (or PostLabelingDelay in the sidecar)");
   }
-  for (double pld : s.pld_s)
-    require_input(std::isfinite(pld) && pld >= 0.0 && pld < 30.0, s.pld_source, s.pld_field,
-                  "post-labeling delays in seconds, each in [0, 30)");
+  for (double pld : s.pld_s) {
+    if (std::isfinite(pld) && pld >= 0.0 && pld < 30.0) continue;
+    std::string const expected = "post-labeling delays in seconds, each in [0, 30)";
+    // Written in the configuration itself: a configuration error (exit 3), not an input one.
+    if (s.pld_source == config.file()) throw config.error(pld_key, expected);
+    throw InputError(s.pld_source, s.pld_field, expected);
+  }
   sources["PostLabelingDelay"] = {{"Source", s.pld_source}};
 
   // Calibration.
