@@ -498,189 +498,186 @@ TEST(DicomSeries, AnEnhancedDiffusionObjectGivesItsBValuesInVolumeOrder) {
   EXPECT_NE(s.acquisition.b_value_source.find("MRDiffusionSequence"), std::string::npos)
       << s.acquisition.b_value_source;
   for (int t = 0; t < 3; ++t) EXPECT_EQ(s.image.data[s.image.index(1, 2, 0, t)], stored(1, 2, 0, t));
+}
 
-  // A PixelSpacing of 0 (or negative) would give the maps collapsed or NaN geometry: refused, naming the file
-  // and the tag, even though nothing else about the series is wrong.
-  TEST(DicomSeries, ZeroOrNegativePixelSpacingIsAnInputError) {
-    for (std::array<double, 2> spacing : {std::array<double, 2>{{0.0, 1.25}}, {{1.5, -1.0}}}) {
-      TempDir dir;
-      SyntheticDicomSpec spec;
-      spec.pixel_spacing = spacing;
-      write_synthetic_dicom_series(dir.path().string(), spec);
-      expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
-                                          {"PixelSpacing", "two positive pixel spacings"});
-    }
-  }
-
-  namespace {
-
-  // The bytes of one synthetic slice and where its data set begins: after the meta group, whose length the
-  // first element, (0002,0000) UL, gives.
-  struct OneSlice {
-    std::vector<unsigned char> bytes;
-    std::size_t data_set_start = 0;
-  };
-  OneSlice one_slice(TempDir const& dir, bool jpeg_lossless = false) {
+// A PixelSpacing of 0 (or negative) would give the maps collapsed or NaN geometry: refused, naming the file
+// and the tag, even though nothing else about the series is wrong.
+TEST(DicomSeries, ZeroOrNegativePixelSpacingIsAnInputError) {
+  for (std::array<double, 2> spacing : {std::array<double, 2>{{0.0, 1.25}}, {{1.5, -1.0}}}) {
+    TempDir dir;
     SyntheticDicomSpec spec;
-    spec.slices = 1, spec.time_points = 1;
-    spec.jpeg_lossless = jpeg_lossless;
-    OneSlice slice;
-    slice.bytes = read_bytes(write_synthetic_dicom_series(dir.file("series"), spec).front());
-    EXPECT_EQ(std::string(slice.bytes.begin() + 132, slice.bytes.begin() + 138),
-              std::string("\x02\x00\x00\x00UL", 6));
-    uint32_t group_length = 0;
-    for (int b = 3; b >= 0; --b)
-      group_length = (group_length << 8) | slice.bytes[static_cast<std::size_t>(140 + b)];
-    slice.data_set_start = 144 + group_length;
-    return slice;
+    spec.pixel_spacing = spacing;
+    write_synthetic_dicom_series(dir.path().string(), spec);
+    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.path().string()); },
+                                        {"PixelSpacing", "two positive pixel spacings"});
   }
-  // The slice with `element` inserted where its data set begins, written as `name`; returns the path.
-  std::string with_first_element(TempDir const& dir, OneSlice slice,
-                                 std::vector<unsigned char> const& element, std::string const& name) {
-    slice.bytes.insert(slice.bytes.begin() + static_cast<std::ptrdiff_t>(slice.data_set_start),
-                       element.begin(), element.end());
-    write_bytes(dir.file(name), slice.bytes);
-    return dir.file(name);
-  }
-  // Refused by the structure walk, before GDCM reads the file, with an error naming it.
-  void expect_refused_before_gdcm(std::string const& path) {
-    EXPECT_EQ(voxflow::io::detail::check_structure(path).structure,
-              voxflow::io::detail::Structure::truncated);
-    expect_error_mentioning<InputError>([&] { read_dicom_series(path); }, {path, "truncated or corrupt"});
-  }
+}
 
-  }  // namespace
+namespace {
 
-  // Zero bytes inside a file are not the end of it: the structure walk took eight zero bytes for trailing
-  // padding and let GDCM read what follows, where an element claiming gigabytes made it allocate them (a
-  // libFuzzer find). Zeros followed by anything but zeros are now a corrupt file, named.
-  TEST(DicomSeries, ZeroBytesBeforeTheDataSetAreACorruptFileNotPadding) {
-    TempDir dir;
-    auto const slice = one_slice(dir);
-    expect_refused_before_gdcm(
-        with_first_element(dir, slice, std::vector<unsigned char>(16, 0), "padded.dcm"));
-    // Padding at the very end stays accepted.
-    auto tail = slice.bytes;
-    tail.insert(tail.end(), 16, 0);
-    write_bytes(dir.file("tail.dcm"), tail);
-    EXPECT_NO_THROW(read_dicom_series(dir.file("tail.dcm")));
-  }
+// The bytes of one synthetic slice and where its data set begins: after the meta group, whose length the
+// first element, (0002,0000) UL, gives.
+struct OneSlice {
+  std::vector<unsigned char> bytes;
+  std::size_t data_set_start = 0;
+};
+OneSlice one_slice(TempDir const& dir, bool jpeg_lossless = false) {
+  SyntheticDicomSpec spec;
+  spec.slices = 1, spec.time_points = 1;
+  spec.jpeg_lossless = jpeg_lossless;
+  OneSlice slice;
+  slice.bytes = read_bytes(write_synthetic_dicom_series(dir.file("series"), spec).front());
+  EXPECT_EQ(std::string(slice.bytes.begin() + 132, slice.bytes.begin() + 138),
+            std::string("\x02\x00\x00\x00UL", 6));
+  uint32_t group_length = 0;
+  for (int b = 3; b >= 0; --b)
+    group_length = (group_length << 8) | slice.bytes[static_cast<std::size_t>(140 + b)];
+  slice.data_set_start = 144 + group_length;
+  return slice;
+}
+// The slice with `element` inserted where its data set begins, written as `name`; returns the path.
+std::string with_first_element(TempDir const& dir, OneSlice slice, std::vector<unsigned char> const& element,
+                               std::string const& name) {
+  slice.bytes.insert(slice.bytes.begin() + static_cast<std::ptrdiff_t>(slice.data_set_start), element.begin(),
+                     element.end());
+  write_bytes(dir.file(name), slice.bytes);
+  return dir.file(name);
+}
+// Refused by the structure walk, before GDCM reads the file, with an error naming it.
+void expect_refused_before_gdcm(std::string const& path) {
+  EXPECT_EQ(voxflow::io::detail::check_structure(path).structure, voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(path); }, {path, "truncated or corrupt"});
+}
 
-  // The structure walk must see each element where GDCM will: an explicit-VR element with a VR it does not
-  // know has a 32-bit length, as GDCM reads it. Read with a 16-bit length, the element below passed the walk
-  // while GDCM took it for four gigabytes and allocated them (a libFuzzer find); now the file is refused,
-  // named.
-  TEST(DicomSeries, AnUnknownVrHasA32BitLengthAsGdcmReadsIt) {
-    TempDir dir;
-    // (0008,0001) "ZZ": 16-bit length 4 and four value bytes, or reserved 0x0004 and a length of 0xF0000000.
-    expect_refused_before_gdcm(with_first_element(
-        dir, one_slice(dir), {0x08, 0x00, 0x01, 0x00, 'Z', 'Z', 0x04, 0x00, 0x00, 0x00, 0x00, 0xF0},
-        "unknown-vr.dcm"));
-  }
+}  // namespace
 
-  // Two more structure rules GDCM relies on (libFuzzer finds): an undefined length belongs to a sequence, an
-  // UN holding one, or encapsulated pixel data (on (0001,0010) OB of undefined length GDCM asserted and
-  // aborted the process), and a delimitation item has length 0 (GDCM allocated the 1.5 GB a corrupt one
-  // claimed). Both are now refused, named, before GDCM sees the file.
-  TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRefusedBeforeGdcm) {
-    TempDir dir;
-    auto const slice = one_slice(dir);
-    // (0008,0001) of `vr` and undefined length, closed at once by a sequence delimitation of length `top`
-    // << 24.
-    auto const undefined = [](char v, char r, unsigned char top) {
-      return std::vector<unsigned char>{0x08,
-                                        0x00,
-                                        0x01,
-                                        0x00,
-                                        static_cast<unsigned char>(v),
-                                        static_cast<unsigned char>(r),
-                                        0x00,
-                                        0x00,
-                                        0xFF,
-                                        0xFF,
-                                        0xFF,
-                                        0xFF,
-                                        0xFE,
-                                        0xFF,
-                                        0xDD,
-                                        0xE0,
-                                        0x00,
-                                        0x00,
-                                        0x00,
-                                        top};
-    };
-    expect_refused_before_gdcm(with_first_element(dir, slice, undefined('O', 'B', 0x00), "undefined.dcm"));
-    expect_refused_before_gdcm(with_first_element(dir, slice, undefined('S', 'Q', 0x60), "delimiter.dcm"));
-  }
+// Zero bytes inside a file are not the end of it: the structure walk took eight zero bytes for trailing
+// padding and let GDCM read what follows, where an element claiming gigabytes made it allocate them (a
+// libFuzzer find). Zeros followed by anything but zeros are now a corrupt file, named.
+TEST(DicomSeries, ZeroBytesBeforeTheDataSetAreACorruptFileNotPadding) {
+  TempDir dir;
+  auto const slice = one_slice(dir);
+  expect_refused_before_gdcm(with_first_element(dir, slice, std::vector<unsigned char>(16, 0), "padded.dcm"));
+  // Padding at the very end stays accepted.
+  auto tail = slice.bytes;
+  tail.insert(tail.end(), 16, 0);
+  write_bytes(dir.file("tail.dcm"), tail);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("tail.dcm")));
+}
 
-  // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
-  // encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
-  TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
-    TempDir dir;
-    auto slice = one_slice(dir);
-    slice.bytes[132] = 0x02, slice.bytes[133] = 0x27;  // (0002,0000) becomes (2702,0000)
-    write_bytes(dir.file("no-meta.dcm"), slice.bytes);
-    expect_refused_before_gdcm(dir.file("no-meta.dcm"));
-  }
+// The structure walk must see each element where GDCM will: an explicit-VR element with a VR it does not
+// know has a 32-bit length, as GDCM reads it. Read with a 16-bit length, the element below passed the walk
+// while GDCM took it for four gigabytes and allocated them (a libFuzzer find); now the file is refused,
+// named.
+TEST(DicomSeries, AnUnknownVrHasA32BitLengthAsGdcmReadsIt) {
+  TempDir dir;
+  // (0008,0001) "ZZ": 16-bit length 4 and four value bytes, or reserved 0x0004 and a length of 0xF0000000.
+  expect_refused_before_gdcm(with_first_element(
+      dir, one_slice(dir), {0x08, 0x00, 0x01, 0x00, 'Z', 'Z', 0x04, 0x00, 0x00, 0x00, 0x00, 0xF0},
+      "unknown-vr.dcm"));
+}
 
-  // GDCM's image reader asserts, aborting the process, on an image pixel attribute whose VR its dictionary
-  // does not allow (a libFuzzer find: PixelRepresentation written as DT); the file is now refused, named,
-  // first.
-  TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes) {
-    TempDir dir;
-    auto bytes = one_slice(dir).bytes;
-    std::vector<unsigned char> const pixel_representation{0x28, 0x00, 0x03, 0x01, 'U', 'S'};
-    auto const at =
-        std::search(bytes.begin(), bytes.end(), pixel_representation.begin(), pixel_representation.end());
-    ASSERT_NE(at, bytes.end());
-    at[4] = 'D', at[5] = 'T';
-    write_bytes(dir.file("wrong-vr.dcm"), bytes);
-    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("wrong-vr.dcm")); },
-                                        {"wrong-vr.dcm", "PixelRepresentation (0028,0103)", "US, found DT"});
-    // SpacingBetweenSlices (0018,0088) as AE: GDCM's ImageHelper asserted on it.
-    bytes = one_slice(dir).bytes;
-    std::vector<unsigned char> const spacing{0x18, 0x00, 0x88, 0x00, 'D', 'S'};
-    auto const found = std::search(bytes.begin(), bytes.end(), spacing.begin(), spacing.end());
-    ASSERT_NE(found, bytes.end());
-    found[4] = 'A', found[5] = 'E';
-    write_bytes(dir.file("wrong-vr-2.dcm"), bytes);
-    expect_error_mentioning<InputError>(
-        [&] { read_dicom_series(dir.file("wrong-vr-2.dcm")); },
-        {"wrong-vr-2.dcm", "SpacingBetweenSlices (0018,0088)", "DS, found AE"});
-  }
+// Two more structure rules GDCM relies on (libFuzzer finds): an undefined length belongs to a sequence, an
+// UN holding one, or encapsulated pixel data (on (0001,0010) OB of undefined length GDCM asserted and
+// aborted the process), and a delimitation item has length 0 (GDCM allocated the 1.5 GB a corrupt one
+// claimed). Both are now refused, named, before GDCM sees the file.
+TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRefusedBeforeGdcm) {
+  TempDir dir;
+  auto const slice = one_slice(dir);
+  // (0008,0001) of `vr` and undefined length, closed at once by a sequence delimitation of length `top`
+  // << 24.
+  auto const undefined = [](char v, char r, unsigned char top) {
+    return std::vector<unsigned char>{0x08,
+                                      0x00,
+                                      0x01,
+                                      0x00,
+                                      static_cast<unsigned char>(v),
+                                      static_cast<unsigned char>(r),
+                                      0x00,
+                                      0x00,
+                                      0xFF,
+                                      0xFF,
+                                      0xFF,
+                                      0xFF,
+                                      0xFE,
+                                      0xFF,
+                                      0xDD,
+                                      0xE0,
+                                      0x00,
+                                      0x00,
+                                      0x00,
+                                      top};
+  };
+  expect_refused_before_gdcm(with_first_element(dir, slice, undefined('O', 'B', 0x00), "undefined.dcm"));
+  expect_refused_before_gdcm(with_first_element(dir, slice, undefined('S', 'Q', 0x60), "delimiter.dcm"));
+}
 
-  // GDCM's JPEG codec asserts, aborting the process, when no implementation fits the bit depth (a libFuzzer
-  // find: BitsAllocated 29968 in a JPEG lossless file); the bit depths are now checked before any codec runs.
-  TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
-    TempDir dir;
-    auto bytes = one_slice(dir, true).bytes;
-    std::vector<unsigned char> const bits_allocated{0x28, 0x00, 0x00, 0x01, 'U', 'S', 0x02, 0x00};
-    auto const at = std::search(bytes.begin(), bytes.end(), bits_allocated.begin(), bits_allocated.end());
-    ASSERT_NE(at, bytes.end());
-    at[9] = 0x75;  // 16 becomes 0x7510
-    write_bytes(dir.file("bits.dcm"), bytes);
-    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
-                                        {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
-    // Without BitsStored, GDCM's 16-bit JPEG codec asserted (a libFuzzer find): the element is required.
-    bytes = one_slice(dir, true).bytes;
-    std::vector<unsigned char> const bits_stored{0x28, 0x00, 0x01, 0x01, 'U', 'S'};
-    auto const stored = std::search(bytes.begin(), bytes.end(), bits_stored.begin(), bits_stored.end());
-    ASSERT_NE(stored, bytes.end());
-    stored[0] = 0x32;  // (0028,0101) becomes (0032,0101)
-    write_bytes(dir.file("no-bits-stored.dcm"), bytes);
-    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-bits-stored.dcm")); },
-                                        {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
-  }
+// A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
+// encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
+TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
+  TempDir dir;
+  auto slice = one_slice(dir);
+  slice.bytes[132] = 0x02, slice.bytes[133] = 0x27;  // (0002,0000) becomes (2702,0000)
+  write_bytes(dir.file("no-meta.dcm"), slice.bytes);
+  expect_refused_before_gdcm(dir.file("no-meta.dcm"));
+}
 
-  // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
-  // process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
-  TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {
-    TempDir dir;
-    std::vector<unsigned char> const bytes{0x02, 0x00, 0x13, 0x00, 'S',  'H',  0x0C, 0x00, 'G',  'D',  'C',
-                                           0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x01, 0x00, 0x00};
-    write_bytes(dir.file("raw-meta.dcm"), bytes);
-    EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw-meta.dcm")).structure,
-              voxflow::io::detail::Structure::not_dicom);
-    expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("raw-meta.dcm")); },
-                                        {"raw-meta.dcm"});
-  }
+// GDCM's image reader asserts, aborting the process, on an image pixel attribute whose VR its dictionary
+// does not allow (a libFuzzer find: PixelRepresentation written as DT); the file is now refused, named,
+// first.
+TEST(DicomSeries, AnImagePixelAttributeWithTheWrongVrIsRefusedBeforeGdcmDecodes) {
+  TempDir dir;
+  auto bytes = one_slice(dir).bytes;
+  std::vector<unsigned char> const pixel_representation{0x28, 0x00, 0x03, 0x01, 'U', 'S'};
+  auto const at =
+      std::search(bytes.begin(), bytes.end(), pixel_representation.begin(), pixel_representation.end());
+  ASSERT_NE(at, bytes.end());
+  at[4] = 'D', at[5] = 'T';
+  write_bytes(dir.file("wrong-vr.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("wrong-vr.dcm")); },
+                                      {"wrong-vr.dcm", "PixelRepresentation (0028,0103)", "US, found DT"});
+  // SpacingBetweenSlices (0018,0088) as AE: GDCM's ImageHelper asserted on it.
+  bytes = one_slice(dir).bytes;
+  std::vector<unsigned char> const spacing{0x18, 0x00, 0x88, 0x00, 'D', 'S'};
+  auto const found = std::search(bytes.begin(), bytes.end(), spacing.begin(), spacing.end());
+  ASSERT_NE(found, bytes.end());
+  found[4] = 'A', found[5] = 'E';
+  write_bytes(dir.file("wrong-vr-2.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("wrong-vr-2.dcm")); },
+                                      {"wrong-vr-2.dcm", "SpacingBetweenSlices (0018,0088)", "DS, found AE"});
+}
+
+// GDCM's JPEG codec asserts, aborting the process, when no implementation fits the bit depth (a libFuzzer
+// find: BitsAllocated 29968 in a JPEG lossless file); the bit depths are now checked before any codec runs.
+TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
+  TempDir dir;
+  auto bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const bits_allocated{0x28, 0x00, 0x00, 0x01, 'U', 'S', 0x02, 0x00};
+  auto const at = std::search(bytes.begin(), bytes.end(), bits_allocated.begin(), bits_allocated.end());
+  ASSERT_NE(at, bytes.end());
+  at[9] = 0x75;  // 16 becomes 0x7510
+  write_bytes(dir.file("bits.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
+                                      {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
+  // Without BitsStored, GDCM's 16-bit JPEG codec asserted (a libFuzzer find): the element is required.
+  bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const bits_stored{0x28, 0x00, 0x01, 0x01, 'U', 'S'};
+  auto const stored = std::search(bytes.begin(), bytes.end(), bits_stored.begin(), bits_stored.end());
+  ASSERT_NE(stored, bytes.end());
+  stored[0] = 0x32;  // (0028,0101) becomes (0032,0101)
+  write_bytes(dir.file("no-bits-stored.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-bits-stored.dcm")); },
+                                      {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
+}
+
+// A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
+// process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
+TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {
+  TempDir dir;
+  std::vector<unsigned char> const bytes{0x02, 0x00, 0x13, 0x00, 'S',  'H',  0x0C, 0x00, 'G',  'D',  'C',
+                                         0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x01, 0x00, 0x00};
+  write_bytes(dir.file("raw-meta.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw-meta.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("raw-meta.dcm")); }, {"raw-meta.dcm"});
+}
