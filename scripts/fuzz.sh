@@ -50,9 +50,11 @@ echo "fuzz $target: ${seconds} s, corpus $corpus (seeds $build/seeds/$target)"
 status=0
 started=$build/started-$target
 touch "$started"
-# Leaks are real findings here (no Kokkos runtime in the harnesses); -rss_limit_mb bounds what a header may
-# make a reader allocate, -timeout what one input may take.
+# Leaks are real findings here (no Kokkos runtime in the harnesses), except those fuzz/lsan-suppressions.txt
+# names inside third-party codecs; -rss_limit_mb bounds what a header may make a reader allocate, -timeout
+# what one input may take.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/fuzz/lsan-suppressions.txt:print_suppressions=0} \
   "$build/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$artifacts/" "$@" "$corpus" "$build/seeds/$target" >"$log" 2>&1 || status=$?
 grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb)' \
