@@ -85,6 +85,18 @@ double stored(int i, int j, int k, int t) {
   return i + 7 * j + 31 * k + 101 * t;
 }
 
+// Every voxel of `s` is the value written at (i, j, k, t), rescaled as `spec` says: voxel (i, j) is column i,
+// row j of the DICOM image, not transposed (SPEC.md B-11).
+void expect_rescaled_values(DicomSeries const& s, SyntheticDicomSpec const& spec) {
+  for (int t = 0; t < spec.time_points; ++t)
+    for (int k = 0; k < spec.slices; ++k)
+      for (int j = 0; j < spec.rows; ++j)
+        for (int i = 0; i < spec.columns; ++i)
+          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)],
+                    spec.rescale_slope * stored(i, j, k, t) + spec.rescale_intercept)
+              << i << ',' << j << ',' << k << ',' << t;
+}
+
 }  // namespace
 
 TEST(DicomSeries, AxialSiemensSeriesReadsValuesGeometryTimingAndMetadata) {
@@ -102,13 +114,7 @@ TEST(DicomSeries, AxialSiemensSeriesReadsValuesGeometryTimingAndMetadata) {
   EXPECT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 2}));
   ASSERT_EQ(s.image.data.size(), 120u);
   EXPECT_EQ(s.files, written);
-  // Voxel (i, j) is column i, row j of the DICOM slice: the matrix is not transposed (SPEC.md B-11).
-  for (int t = 0; t < 2; ++t)
-    for (int k = 0; k < 3; ++k)
-      for (int j = 0; j < 4; ++j)
-        for (int i = 0; i < 5; ++i)
-          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)], 2.0 * stored(i, j, k, t) - 10.0)
-              << i << ',' << j << ',' << k << ',' << t;
+  expect_rescaled_values(s, spec);
   expect_geometry(s, spec, [](int k) { return k; });
   EXPECT_EQ(s.image.geometry.qfac, 1.0);
   EXPECT_EQ(s.image.geometry.slice_dim, 3);
@@ -459,12 +465,7 @@ TEST(DicomSeries, AnEnhancedObjectWithFramesOutOfOrderIsSortedBySliceAndTime) {
 
   DicomSeries const s = read_dicom_series((dir.path() / "enhanced").string());
   ASSERT_EQ(s.image.dims, (std::array<int64_t, 4>{5, 4, 3, 4}));
-  for (int t = 0; t < 4; ++t)
-    for (int k = 0; k < 3; ++k)
-      for (int j = 0; j < 4; ++j)
-        for (int i = 0; i < 5; ++i)
-          ASSERT_EQ(s.image.data[s.image.index(i, j, k, t)], 2.0 * stored(i, j, k, t) - 10.0)
-              << i << ',' << j << ',' << k << ',' << t;
+  expect_rescaled_values(s, spec);
   expect_geometry(s, spec, [](int k) { return k; });
   ASSERT_EQ(s.acquisition.frame_times_s.size(), 4u);
   for (std::size_t t = 0; t < 4; ++t) EXPECT_NEAR(s.acquisition.frame_times_s[t], 2.5 * t, 1e-6);
