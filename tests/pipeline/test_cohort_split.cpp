@@ -1,8 +1,9 @@
 // Subjects split across the two ranks of `mpiexec -np 2` (pipeline/subject_split.hpp): each rank fits its
 // own voxels, both run the whole-subject stages, rank 0 gathers and writes. The maps (and every other output
 // that does not name the output folder) equal the sequential, unsplit run's byte for byte, for DCE with T1
-// mapped in the run (T1 shared between the ranks), DSC with leakage correction (a reference curve over all
-// voxels) and IVIM Bayesian with one noise SD for the subject (a median over all voxels).
+// mapped in the run and the AIF detected (every voxel's T1 shared between the ranks), DSC with leakage
+// correction (a reference curve over all voxels) and IVIM Bayesian with one noise SD for the subject (a
+// median over all voxels).
 #include "cohort_contract.hpp"
 
 #include <gtest/gtest.h>
@@ -17,72 +18,8 @@ using voxflow::testing::read_file;
 
 namespace {
 
-class CohortSplit : public voxflow::testing::CohortTest {
+class CohortSplit : public voxflow::testing::CohortMpiTest {
  protected:
-  void SetUp() override {
-    CohortTest::SetUp();
-#if !defined(VOXFLOW_MPIEXEC)
-    GTEST_SKIP() << "no mpiexec was found when this build was configured (or it was built without MPI)";
-#endif
-  }
-  int mpiexec(std::vector<std::string> const& voxflow_args, std::string const& tag) {
-#if defined(VOXFLOW_MPIEXEC)
-    std::vector<std::string> args{"--allow-run-as-root", "--oversubscribe", "-np", "2", VOXFLOW_CLI};
-    args.insert(args.end(), voxflow_args.begin(), voxflow_args.end());
-    return run_program(VOXFLOW_MPIEXEC, args, tag);
-#else
-    (void)voxflow_args;
-    (void)tag;
-    return -1;
-#endif
-  }
-
-  // Two subjects written by `voxflow simulate <modality> <options>` as one cohort: the simulator's
-  // configuration with its `inputs` moved into each entry, `edits` (text -> replacement) applied to the
-  // shared keys, `entry` added to sub-01's entry and `tail` to the end. Returns the cohort file.
-  std::string cohort_of(std::string const& modality, std::vector<std::string> const& options,
-                        std::map<std::string, std::string> const& edits, std::string const& entry,
-                        std::string const& tail) {
-    for (std::string id : {"sub-01", "sub-02"}) {
-      std::vector<std::string> args{"simulate", modality, "--out", (dir_ / id).string()};
-      args.insert(args.end(), options.begin(), options.end());
-      EXPECT_EQ(voxflow(args, "simulate-" + id), 0) << err("simulate-" + id);
-    }
-    std::istringstream in(read_file(dir_ / "sub-01" / "config.yaml"));
-    std::string line, shared, inputs;
-    bool in_inputs = false;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#' || line.rfind("subject:", 0) == 0) continue;
-      if (line == "inputs:") {
-        in_inputs = true;
-        continue;
-      }
-      if (in_inputs && line.rfind("  ", 0) == 0) {
-        auto const colon = line.find(": ");
-        inputs += (inputs.empty() ? "" : ", ") + line.substr(2, colon - 2) + ": @/" + line.substr(colon + 2);
-        continue;
-      }
-      in_inputs = false;
-      auto const colon = line.find(": ");
-      if (colon != std::string::npos && fs::is_regular_file(dir_ / "sub-01" / line.substr(colon + 2)))
-        line = line.substr(0, colon + 2) + "sub-01/" + line.substr(colon + 2);
-      shared += line + "\n";
-    }
-    for (auto const& [from, to] : edits) {
-      auto const at = shared.find(from);
-      EXPECT_NE(at, std::string::npos) << from << " in\n" << shared;
-      if (at != std::string::npos) shared.replace(at, from.size(), to);
-    }
-    std::string text = shared + "subjects:\n";
-    for (std::string id : {"sub-01", "sub-02"}) {
-      std::string own = inputs;
-      for (std::size_t at; (at = own.find('@')) != std::string::npos;) own.replace(at, 1, id);
-      text += "  - id: " + id + "\n    inputs: {" + own + "}\n";
-      if (id == "sub-01" && !entry.empty()) text += "    " + entry + "\n";
-    }
-    return write("cohort.yaml", text + tail);
-  }
-
   // The cohort in sequence into sequential/ and across two ranks into out/; then every output of both runs
   // compared: maps and tables byte for byte, sidecars without the configuration hash (it covers output.dir).
   void expect_split_equals_sequential(std::string const& cohort, std::size_t least_compared) {
@@ -114,10 +51,11 @@ class CohortSplit : public voxflow::testing::CohortTest {
   }
 };
 
-// sub-01 is marked split; sub-02 goes through the queue as before. T1 is mapped from a VFA series in the run.
+// sub-01 is marked split; sub-02 goes through the queue as before. T1 is mapped from a VFA series in the run
+// and feeds the AIF detection among all voxels.
 TEST_F(CohortSplit, ADceSubjectSplitAcrossTwoRanksGivesTheUnsplitMapsByteForByte) {
-  auto const cohort =
-      cohort_of("dce", {"--input", "vfa", "--matrix", "12,10,2", "--noise", "0.01"}, {}, "split: true", "");
+  auto const cohort = simulated_cohort_of("dce", {"--input", "vfa", "--matrix", "12,10,2", "--noise", "0.01"},
+                                          {{"source: population", "source: detect"}}, "split: true", "");
   expect_split_equals_sequential(cohort, 2 * 12);
   auto const rows = ledger();
   ASSERT_EQ(rows.size(), 2u);
@@ -128,20 +66,25 @@ TEST_F(CohortSplit, ADceSubjectSplitAcrossTwoRanksGivesTheUnsplitMapsByteForByte
   EXPECT_EQ(rows[0].at("voxels"), ledger("sequential")[0].at("voxels"));
 }
 
-// DSC with leakage correction (the non-enhancing reference curve is a mean over every voxel).
+// DSC with leakage correction (the non-enhancing reference curve is a mean over every voxel), the first pass
+// fitted to every curve, and rCBF/rCBV normalised to a reference region (after the rows are gathered).
 TEST_F(CohortSplit, ADscSubjectWithLeakageCorrectionSplitGivesTheUnsplitMaps) {
   auto const cohort =
-      cohort_of("dsc", {"--matrix", "12,10,2", "--leakage", "0.002", "--noise", "0.01"},
-                {{"leakage_correction: false", "leakage_correction: true"}}, "split: true", "");
-  expect_split_equals_sequential(cohort, 2 * 8);
+      simulated_cohort_of("dsc", {"--matrix", "12,10,2", "--leakage", "0.002", "--noise", "0.01"},
+                          {{"leakage_correction: true",
+                            "leakage_correction: true\nrecirculation: {method: gamma_variate}\n"
+                            "normalisation: {reference_mask: sub-01/mask.nii.gz}"}},
+                          "split: true", "");
+  expect_split_equals_sequential(cohort, 2 * 10);
   EXPECT_EQ(ledger()[0].at("rank"), "0-1");
 }
 
 // IVIM Bayesian with one noise SD for the subject (the median of every voxel's estimate, shared between the
 // ranks); both subjects split by the cohort's voxel threshold.
 TEST_F(CohortSplit, IvimBayesianSubjectsOverTheVoxelThresholdSplitGiveTheUnsplitMaps) {
-  auto const cohort = cohort_of("ivim", {"--method", "bayesian", "--matrix", "12,10,2", "--noise", "0.02"},
-                                {}, "", "cohort: {split_voxels: 100}\n");
+  auto const cohort =
+      simulated_cohort_of("ivim", {"--method", "bayesian", "--matrix", "12,10,2", "--noise", "0.02"}, {}, "",
+                          "cohort: {split_voxels: 100}\n");
   expect_split_equals_sequential(cohort, 2 * 6);
   auto const rows = ledger();
   ASSERT_EQ(rows.size(), 2u);
