@@ -1,6 +1,7 @@
 #include "cohort_mpi.hpp"
 
 #include "mpi_session.hpp"
+#include "split_group.hpp"
 
 #include <voxflow/cohort/cohort_run.hpp>
 #include <voxflow/cohort/ledger_writer.hpp>
@@ -29,9 +30,20 @@ constexpr int assignment_tag = 1202;
 // The queue and the ledger, on rank 0; its own worker and its serving thread share them.
 class Queue {
  public:
-  explicit Queue(std::vector<pipeline::RunConfig> const& subjects)
-      : order_(cohort::queue_order(subjects)),
+  // `order`: the subjects the queue hands out (the split ones run before, by every rank together).
+  Queue(std::vector<pipeline::RunConfig> const& subjects, std::vector<std::size_t> order)
+      : order_(std::move(order)),
         ledger_(cohort::ledger_path(subjects), cohort::pending_outcomes(subjects)) {}
+
+  // Subject `i` handed to every one of `ranks` ranks at once (a split subject), written by rank 0.
+  void start_split(std::size_t i, int ranks) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto outcome = ledger_.outcomes().at(i);
+    outcome.status = cohort::SubjectStatus::running;
+    outcome.rank = 0;
+    outcome.ranks = ranks;
+    ledger_.record(i, outcome);
+  }
 
   // The next subject for `rank`, marked running, or nothing when every subject has been handed out.
   std::optional<std::size_t> take(int rank) {
@@ -117,6 +129,43 @@ void work(std::vector<pipeline::RunConfig> const& subjects, pipeline::Modality c
   }
 }
 
+// Rank 0 decides which subjects are split (reading the headers only it reads) and tells every rank:
+// returns, on every rank, the split subjects in queue order, and on rank 0 `queued`, the others.
+std::vector<std::size_t> split_subjects(std::vector<pipeline::RunConfig> const& subjects, int rank,
+                                        std::vector<std::size_t>& queued) {
+  std::vector<long long> split;
+  if (rank == 0) {
+    std::vector<std::int64_t> voxels(subjects.size());
+    for (std::size_t i = 0; i < subjects.size(); ++i) voxels[i] = cohort::header_voxels(subjects[i]);
+    for (std::size_t const i : cohort::queue_order(subjects, voxels)) {
+      if (cohort::split_subject(subjects[i], voxels[i]))
+        split.push_back(static_cast<long long>(i));
+      else
+        queued.push_back(i);
+    }
+  }
+  long long count = static_cast<long long>(split.size());
+  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  split.resize(static_cast<std::size_t>(count));
+  MPI_Bcast(split.data(), static_cast<int>(count), MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  return {split.begin(), split.end()};
+}
+
+// The split subjects, one after another, each by every rank together (a barrier point before the dynamic
+// queue: simple, and no rank waits on a queue while the others compute a split subject). Rank 0 writes them
+// and records their outcomes.
+void run_split_subjects(std::vector<pipeline::RunConfig> const& subjects,
+                        std::vector<std::size_t> const& split, pipeline::Modality const& modality,
+                        pipeline::RunOptions options, Queue* queue, int rank, int ranks) {
+  WorldSplit const group;
+  options.split = &group;
+  for (std::size_t const i : split) {
+    if (queue != nullptr) queue->start_split(i, ranks);
+    auto const outcome = cohort::run_cohort_subject(modality, subjects[i], options, rank);
+    if (queue != nullptr) queue->report(i, outcome);
+  }
+}
+
 }  // namespace
 
 ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
@@ -125,8 +174,11 @@ ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
   auto const& modality = pipeline::find_modality(subjects.at(0).modality(), subjects.at(0).file());
   int code = 0;
   try {
+    std::vector<std::size_t> queued;
+    auto const split = split_subjects(subjects, world.rank, queued);
     if (world.rank == 0) {
-      Queue queue(subjects);
+      Queue queue(subjects, queued);
+      run_split_subjects(subjects, split, modality, options, &queue, world.rank, world.size);
       if (world.threads_may_call) {
         std::exception_ptr server_failure;
         std::thread server([&]() {
@@ -150,6 +202,7 @@ ExitCode run_cohort_mpi(std::vector<pipeline::RunConfig> const& subjects,
       }
       code = static_cast<int>(queue.finish());
     } else {
+      run_split_subjects(subjects, split, modality, options, nullptr, world.rank, world.size);
       work(subjects, modality, options, world.rank);
     }
   } catch (std::exception const& e) {

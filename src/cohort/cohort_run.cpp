@@ -68,14 +68,24 @@ std::int64_t header_voxels(pipeline::RunConfig const& config) {
 
 std::vector<std::size_t> queue_order(std::vector<pipeline::RunConfig> const& subjects) {
   std::vector<std::int64_t> voxels(subjects.size());
+  for (std::size_t i = 0; i < subjects.size(); ++i) voxels[i] = header_voxels(subjects[i]);
+  return queue_order(subjects, voxels);
+}
+
+std::vector<std::size_t> queue_order(std::vector<pipeline::RunConfig> const& subjects,
+                                     std::vector<std::int64_t> const& voxels) {
   std::vector<std::size_t> order(subjects.size());
-  for (std::size_t i = 0; i < subjects.size(); ++i) {
-    voxels[i] = header_voxels(subjects[i]);
-    order[i] = i;
-  }
+  for (std::size_t i = 0; i < subjects.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return voxels[a] > voxels[b]; });
   return order;
+}
+
+bool split_subject(pipeline::RunConfig const& config, std::int64_t voxels) {
+  if (config.flag("split")) return true;
+  long long const threshold = config.integer("cohort.split_voxels").value_or(0);
+  if (threshold <= 0) return false;
+  return (voxels >= 0 ? voxels : header_voxels(config)) >= threshold;
 }
 
 SubjectOutcome run_cohort_subject(pipeline::Modality const& modality, pipeline::RunConfig const& config,
@@ -83,6 +93,7 @@ SubjectOutcome run_cohort_subject(pipeline::Modality const& modality, pipeline::
   SubjectOutcome outcome;
   outcome.subject = subject_label(config);
   outcome.rank = rank;
+  if (options.split != nullptr) outcome.ranks = options.split->parts();
   outcome.host = host_name();
   auto const start = std::chrono::steady_clock::now();
   try {
@@ -106,9 +117,13 @@ SubjectOutcome run_cohort_subject(pipeline::Modality const& modality, pipeline::
 }
 
 std::string outcome_line(SubjectOutcome const& o) {
-  char numbers[96];
-  std::snprintf(numbers, sizeof(numbers), "%lld voxels, %.3f s (rank %d)", static_cast<long long>(o.voxels),
-                o.seconds, o.rank);
+  char numbers[128];
+  if (o.ranks > 1)
+    std::snprintf(numbers, sizeof(numbers), "%lld voxels, %.3f s (split, ranks %d-%d)",
+                  static_cast<long long>(o.voxels), o.seconds, o.rank, o.rank + o.ranks - 1);
+  else
+    std::snprintf(numbers, sizeof(numbers), "%lld voxels, %.3f s (rank %d)", static_cast<long long>(o.voxels),
+                  o.seconds, o.rank);
   return o.subject + ": " + enum_name(subject_status_names, o.status) + ", " + numbers +
          (o.status == SubjectStatus::failed ? ": " : " -> ") + o.message;
 }

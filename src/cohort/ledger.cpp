@@ -60,14 +60,33 @@ class LedgerLock {
   int fd_ = -1;
 };
 
+// "1", or "0-3" for a subject split across ranks 0 to 3.
+std::string rank_field(SubjectOutcome const& o) {
+  if (o.ranks <= 1) return std::to_string(o.rank);
+  return std::to_string(o.rank) + "-" + std::to_string(o.rank + o.ranks - 1);
+}
+
+void parse_rank_field(std::string const& field, SubjectOutcome& o) {
+  std::size_t used = 0;
+  o.rank = std::stoi(field, &used);
+  o.ranks = 1;
+  if (used == field.size()) return;
+  if (field[used] != '-' || o.rank < 0) throw std::invalid_argument("not a rank: '" + field + "'");
+  std::size_t tail = 0;
+  int const last = std::stoi(field.substr(used + 1), &tail);
+  if (used + 1 + tail != field.size() || last < o.rank)
+    throw std::invalid_argument("not a rank range: '" + field + "'");
+  o.ranks = last - o.rank + 1;
+}
+
 }  // namespace
 
 std::string ledger_row(SubjectOutcome const& o) {
   char seconds[32];
   std::snprintf(seconds, sizeof(seconds), "%.3f", o.seconds);
-  return one_field(o.subject) + "\t" + enum_name(subject_status_names, o.status) + "\t" +
-         std::to_string(o.rank) + "\t" + one_field(o.host) + "\t" + seconds + "\t" +
-         std::to_string(o.voxels) + "\t" + one_field(o.message);
+  return one_field(o.subject) + "\t" + enum_name(subject_status_names, o.status) + "\t" + rank_field(o) +
+         "\t" + one_field(o.host) + "\t" + seconds + "\t" + std::to_string(o.voxels) + "\t" +
+         one_field(o.message);
 }
 
 SubjectOutcome parse_ledger_row(std::string const& row) {
@@ -82,7 +101,7 @@ SubjectOutcome parse_ledger_row(std::string const& row) {
   auto const status = parse_enum(subject_status_names, fields[1]);
   if (!status) throw std::invalid_argument("not a cohort status: '" + fields[1] + "'");
   o.status = *status;
-  o.rank = std::stoi(fields[2]);
+  parse_rank_field(fields[2], o);
   o.host = fields[3];
   o.seconds = std::stod(fields[4]);
   o.voxels = std::stoll(fields[5]);

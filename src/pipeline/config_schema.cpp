@@ -156,6 +156,18 @@ ConfigSchema modality_schema(std::string const& modality, std::string const& tit
                "optional BIDS acquisition label choosing one of several series of inputs.bids"),
   };
   all.insert(all.end(), keys.begin(), keys.end());
+  // A cohort under MPI (issue 12, cluster/README.md): subjects whose voxels are split across all ranks.
+  KeySpec split =
+      flag_key("split", false,
+               "cohort under MPI: split this subject's voxels across all ranks (a subject entry's "
+               "key)");
+  KeySpec split_voxels = integer_key("cohort.split_voxels", "0",
+                                     "cohort under MPI: split every subject whose grid has at least this "
+                                     "many voxels\nacross all ranks; 0 = only subjects marked split",
+                                     0, 1.0e15);
+  split.scheduling = split_voxels.scheduling = true;
+  all.push_back(split);
+  all.push_back(split_voxels);
   for (auto&& spec : {
            choice_key("backend", backend_names, Backend::automatic),
            integer_key("threads", "0", "host threads (--threads wins); 0 = OMP_NUM_THREADS or all cores", 0,

@@ -223,6 +223,7 @@ void read_section(YAML::Node const& node, std::string const& section, ConfigSche
 std::string emit_resolved(ConfigSchema const& schema, std::map<std::string, YAML::Node> const& resolved) {
   YAML::Node root(YAML::NodeType::Map);
   for (auto const& spec : schema.keys()) {
+    if (spec.scheduling) continue;
     auto const dot = spec.key.find('.');
     YAML::Node const& value = resolved.at(spec.key);
     if (dot == std::string::npos) {
@@ -398,10 +399,10 @@ constexpr char const* cohort_entry_form =
     "any of the modality's own keys that differ between subjects";
 
 // Keys one cohort run shares by its nature: one execution space and thread pool, one output folder (and so
-// one ledger).
+// one ledger), one way of distributing subjects.
 bool is_cohort_wide(std::string const& key) {
   return key == "modality" || key == "subject" || key == "subjects" || key == "backend" || key == "threads" ||
-         key == "output";
+         key == "output" || key == "cohort";
 }
 
 // Writes `source` over `target`, mapping into mapping, so that an entry's `aif: {mask: ...}` replaces the

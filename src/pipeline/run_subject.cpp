@@ -18,6 +18,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace voxflow::pipeline {
@@ -255,9 +256,41 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   return files;
 }
 
-}  // namespace
+// A split subject's meeting points (subject_split.hpp) as one part sees them. A part that fails meets once
+// more to tell the others, unless its failure came from a meeting (the others know already) or every meeting
+// is over (the rows are gathered: only the writing part still works).
+class SplitMeetings {
+ public:
+  explicit SplitMeetings(SubjectSplit const* split) : split_(split) {}
+  bool writes() const { return split_ == nullptr || split_->part() == 0; }
+  // Every part, once the subject is prepared: whether part 0 found it complete (--resume), so all skip it.
+  bool complete(bool found_complete) const {
+    if (split_ == nullptr) return found_complete;
+    auto const verdict =
+        split_->meet(found_complete ? SubjectSplit::Stand::skip : SubjectSplit::Stand::proceed, "");
+    if (verdict.stand == SubjectSplit::Stand::fail) throw SplitPartFailed(verdict.message);
+    return verdict.stand == SubjectSplit::Stand::skip;
+  }
+  // Every part's rows into the writing part's maps; afterwards no part meets again.
+  void gather(SubjectMaps& maps) {
+    if (split_ == nullptr) return;
+    split_->gather_to_writer(maps.values.data(), maps.status.data(), maps.voxels(),
+                             static_cast<std::int64_t>(maps.values.extent(1)));
+    open_ = false;
+  }
+  void failed(std::string const& message) {
+    if (split_ == nullptr || !open_) return;
+    open_ = false;
+    split_->meet(SubjectSplit::Stand::fail, message);
+  }
 
-SubjectReport run_subject(Modality const& modality, RunConfig const& config, RunOptions const& options) {
+ private:
+  SubjectSplit const* split_;
+  bool open_ = true;
+};
+
+SubjectReport run_subject_part(Modality const& modality, RunConfig const& config, RunOptions const& options,
+                               SplitMeetings& meetings) {
   StageTimer timer;
   RunSettings const& settings = config.settings();
   auto analysis = modality.configure(config);
@@ -266,15 +299,13 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   std::string const hash = text_hash(config.resolved_yaml());
 
   // A finished subject is skipped on --resume (once its files are verified) and refused without --overwrite.
+  // Of a split subject, only the writing part looks at the outputs.
   SubjectOutputs outputs(settings.output.dir, settings.subject, settings.session, modality.bids_datatype(),
                          analysis->method_label(), settings.output.compress);
   report.folder = outputs.folder();
   std::string const record_path = outputs.path("run", ".json");
-  auto const previous = check_run_record(record_path, settings.output.dir, options.resume);
-  if (previous.complete && options.resume) {
-    report.skipped = true;
-    return report;
-  }
+  RunRecordState previous;
+  if (meetings.writes()) previous = check_run_record(record_path, settings.output.dir, options.resume);
   auto refuse_finished = [&](RunRecordState const& state) {
     if (state.exists && !options.resume && !settings.output.overwrite)
       throw OutputError(record_path,
@@ -283,37 +314,49 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
                             "finished subjects");
   };
   refuse_finished(previous);
+  bool found_complete = previous.complete && options.resume;
 
   // The backend, every input header, then the outputs, before any voxel data is read.
-  Backend const backend = resolve_backend(settings.backend);
-  report.backend = backend_name(backend);
-  report.host_threads = host_threads();
-  InputGrid const grid = analysis->check_inputs();
+  Backend backend = settings.backend;
+  std::optional<InputGrid> grid;
+  if (!found_complete) {
+    backend = resolve_backend(settings.backend);
+    report.backend = backend_name(backend);
+    report.host_threads = host_threads();
+    grid = analysis->check_inputs();
+  }
   auto const specs = analysis->map_specs();
   // The modality's folder holds the lock; the other datatype folders are made when the maps are written, so
   // that a refused second run never removes one (still empty) from under the run that made it.
   auto const folders = output_folders(outputs, specs, analysis->method_label());
-  CreatedFolders created({outputs.folder()});
-  std::error_code ec;
-  fs::create_directories(outputs.folder(), ec);
-  if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
-  // One run at a time writes a subject's folder. Creating the lock file also proves the folder writable.
-  io::OutputLock const lock(outputs.lock_path());
-  check_free_space(outputs, settings.output, grid, specs);
-  timer.stage("validate");
-
-  // What an interrupted run left in the folder goes first.
-  // Another run may have finished the subject meanwhile.
-  auto const current = check_run_record(record_path, settings.output.dir, options.resume);
-  if (current.complete && options.resume) {
+  std::optional<CreatedFolders> created;
+  std::optional<io::OutputLock> lock;
+  RunRecordState current;
+  if (meetings.writes() && !found_complete) {
+    created.emplace(std::vector<std::string>{outputs.folder()});
+    std::error_code ec;
+    fs::create_directories(outputs.folder(), ec);
+    if (ec) throw OutputError(outputs.folder(), "cannot create the output folder: " + ec.message());
+    // One run at a time writes a subject's folder. Creating the lock file also proves the folder writable.
+    lock.emplace(outputs.lock_path());
+    check_free_space(outputs, settings.output, *grid, specs);
+    // Another run may have finished the subject meanwhile.
+    current = check_run_record(record_path, settings.output.dir, options.resume);
+    found_complete = current.complete && options.resume;
+    if (!found_complete) {
+      refuse_finished(current);
+      // What an interrupted run left in the folder goes first.
+      for (auto const& folder : folders)
+        if (fs::is_directory(folder, ec)) io::remove_stale_partials(folder, false);
+      io::remove_stale_partials(settings.output.dir, true);
+      fs::remove(record_path, ec);  // an interrupted overwrite must not look complete
+    }
+  }
+  if (meetings.complete(found_complete)) {
     report.skipped = true;
     return report;
   }
-  refuse_finished(current);
-  for (auto const& folder : folders)
-    if (fs::is_directory(folder, ec)) io::remove_stale_partials(folder, false);
-  io::remove_stale_partials(settings.output.dir, true);
-  fs::remove(record_path, ec);  // an interrupted overwrite must not look complete
+  timer.stage("validate");
 
   VoxelSelection const voxels = analysis->read();
   report.voxels = static_cast<std::int64_t>(voxels.size());
@@ -324,15 +367,20 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   context.chunk_voxels = options.chunk_voxels;
   context.quiet = options.quiet;
   context.timer = &timer;
-  SubjectMaps const maps = analysis->compute(context);
+  context.split = options.split;
+  SubjectMaps maps = analysis->compute(context);
+  meetings.gather(maps);
+  if (!meetings.writes()) return report;  // part 0 writes the subject and reports it
+  analysis->finish(maps);
   for (std::int64_t v = 0; v < maps.voxels(); ++v) {
     report.fitted += static_cast<FitStatus>(maps.status(v)) != FitStatus::masked_out ? 1 : 0;
     report.usable += usable(maps.status(v)) ? 1 : 0;
   }
 
-  created.keep();
-  report.files = write_outputs(outputs, *analysis, maps, voxels, grid, config, report.subject, hash);
+  created->keep();
+  report.files = write_outputs(outputs, *analysis, maps, voxels, *grid, config, report.subject, hash);
   // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
+  std::error_code ec;
   for (auto const& old : current.files)
     if (std::find(report.files.begin(), report.files.end(), old) == report.files.end()) fs::remove(old, ec);
   timer.stage("write");
@@ -360,6 +408,23 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   write_run_record(record_path, settings.output.dir, summary, report.files);  // last: the subject is complete
   report.files.push_back(record_path);
   return report;
+}
+
+}  // namespace
+
+SubjectReport run_subject(Modality const& modality, RunConfig const& config, RunOptions const& options) {
+  SplitMeetings meetings(options.split);
+  try {
+    return run_subject_part(modality, config, options, meetings);
+  } catch (SplitPartFailed const&) {
+    throw;  // another part failed: every part knows
+  } catch (std::exception const& e) {
+    meetings.failed(e.what());
+    throw;
+  } catch (...) {
+    meetings.failed("an unknown error");
+    throw;
+  }
 }
 
 SubjectReport run_subject(std::string const& config_file, Overrides const& overrides,

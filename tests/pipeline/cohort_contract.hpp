@@ -75,6 +75,55 @@ class CohortTest : public PipelineTest {
     return write("cohort.yaml", yaml);
   }
 
+  // Two subjects written by `voxflow simulate <modality> <options>` as one cohort: the simulator's
+  // single-subject configuration with its `inputs` block moved into each entry (in the subject's own folder),
+  // every other key shared (a shared value naming a file of the simulation, an AIF mask or a list of delays,
+  // points at sub-01's copy), `edits` (text -> replacement) applied to the shared keys, `entry` added to
+  // sub-01's entry and `tail` to the end. Returns the cohort file.
+  std::string simulated_cohort_of(std::string const& modality, std::vector<std::string> const& options = {},
+                                  std::map<std::string, std::string> const& edits = {},
+                                  std::string const& entry = "", std::string const& tail = "") {
+    for (std::string id : {"sub-01", "sub-02"}) {
+      std::vector<std::string> args{"simulate", modality, "--out", (dir_ / id).string()};
+      args.insert(args.end(), options.begin(), options.end());
+      EXPECT_EQ(voxflow(args, "simulate-" + id), 0) << err("simulate-" + id);
+    }
+    std::istringstream in(read_file(dir_ / "sub-01" / "config.yaml"));
+    std::string line, shared, inputs;
+    bool in_inputs = false;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#' || line.rfind("subject:", 0) == 0) continue;
+      if (line == "inputs:") {
+        in_inputs = true;
+        continue;
+      }
+      if (in_inputs && line.rfind("  ", 0) == 0) {
+        auto const colon = line.find(": ");
+        inputs += (inputs.empty() ? "" : ", ") + line.substr(2, colon - 2) + ": @/" + line.substr(colon + 2);
+        continue;
+      }
+      in_inputs = false;
+      auto const colon = line.find(": ");
+      if (colon != std::string::npos &&
+          std::filesystem::is_regular_file(dir_ / "sub-01" / line.substr(colon + 2)))
+        line = line.substr(0, colon + 2) + "sub-01/" + line.substr(colon + 2);
+      shared += line + "\n";
+    }
+    for (auto const& [from, to] : edits) {
+      auto const at = shared.find(from);
+      EXPECT_NE(at, std::string::npos) << from << " in\n" << shared;
+      if (at != std::string::npos) shared.replace(at, from.size(), to);
+    }
+    std::string text = shared + "subjects:\n";
+    for (std::string id : {"sub-01", "sub-02"}) {
+      std::string own = inputs;
+      for (std::size_t at; (at = own.find('@')) != std::string::npos;) own.replace(at, 1, id);
+      text += "  - id: " + id + "\n    inputs: {" + own + "}\n";
+      if (id == "sub-01" && !entry.empty()) text += "    " + entry + "\n";
+    }
+    return write("cohort.yaml", text + tail);
+  }
+
   // Runs `program args` to the end; returns the exit code a shell reports. Its output goes to <tag>.out/.err.
   int run_program(std::string const& program, std::vector<std::string> const& args, std::string const& tag) {
     ChildProcess child(program, args, (dir_ / (tag + ".err")).string(), (dir_ / (tag + ".out")).string());
@@ -83,7 +132,22 @@ class CohortTest : public PipelineTest {
   int voxflow(std::vector<std::string> const& args, std::string const& tag = "run") {
     return run_program(VOXFLOW_CLI, args, tag);
   }
-  std::string err(std::string const& tag = "run") const { return read_file(dir_ / (tag + ".err")); }
+  // voxflow under `mpiexec -np 2` (as root in CI, hence --allow-run-as-root --oversubscribe); -1 when the
+  // build found no mpiexec (the MPI tests skip then: CohortMpiTest).
+  int mpiexec(std::vector<std::string> const& voxflow_args, std::string const& tag) {
+#if defined(VOXFLOW_MPIEXEC)
+    std::vector<std::string> args{"--allow-run-as-root", "--oversubscribe", "-np", "2", VOXFLOW_CLI};
+    args.insert(args.end(), voxflow_args.begin(), voxflow_args.end());
+    return run_program(VOXFLOW_MPIEXEC, args, tag);
+#else
+    (void)voxflow_args;
+    (void)tag;
+    return -1;
+#endif
+  }
+  std::string err(std::string const& tag = "run") const {
+    return read_file(dir_ / (tag + ".err"));
+  }
 
   // Writes `text` to <dir>/<name>; returns the path.
   std::string write(std::string const& name, std::string const& text) const {
@@ -137,6 +201,17 @@ class CohortTest : public PipelineTest {
     }
     EXPECT_EQ(found.size(), 1u) << id;
     return found.empty() ? std::filesystem::path() : found.front();
+  }
+};
+
+// The cohort tests that run under mpiexec: skipped when the build has none.
+class CohortMpiTest : public CohortTest {
+ protected:
+  void SetUp() override {
+    CohortTest::SetUp();
+#if !defined(VOXFLOW_MPIEXEC)
+    GTEST_SKIP() << "no mpiexec was found when this build was configured (or it was built without MPI)";
+#endif
   }
 };
 

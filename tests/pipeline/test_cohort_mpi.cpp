@@ -18,26 +18,7 @@ using voxflow::testing::read_file;
 
 namespace {
 
-class CohortMpi : public voxflow::testing::CohortTest {
- protected:
-  void SetUp() override {
-    CohortTest::SetUp();
-#if !defined(VOXFLOW_MPIEXEC)
-    GTEST_SKIP() << "no mpiexec was found when this build was configured (or it was built without MPI)";
-#endif
-  }
-  int mpiexec(std::vector<std::string> const& voxflow_args, std::string const& tag) {
-#if defined(VOXFLOW_MPIEXEC)
-    std::vector<std::string> args{"--allow-run-as-root", "--oversubscribe", "-np", "2", VOXFLOW_CLI};
-    args.insert(args.end(), voxflow_args.begin(), voxflow_args.end());
-    return run_program(VOXFLOW_MPIEXEC, args, tag);
-#else
-    (void)voxflow_args;
-    (void)tag;
-    return -1;
-#endif
-  }
-};
+using CohortMpi = voxflow::testing::CohortMpiTest;
 
 TEST_F(CohortMpi, TwoRanksGiveTheLedgerAndMapsOfTheSequentialRun) {
   auto const cohort = simulate_cohort();

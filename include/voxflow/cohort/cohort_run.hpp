@@ -33,6 +33,14 @@ std::int64_t header_voxels(pipeline::RunConfig const& config);
 // The order to hand subjects out in: largest first by header_voxels, ties in the cohort's order, so that
 // the longest subjects do not start last and leave the other ranks idle at the end.
 std::vector<std::size_t> queue_order(std::vector<pipeline::RunConfig> const& subjects);
+// The same with every subject's header_voxels already read.
+std::vector<std::size_t> queue_order(std::vector<pipeline::RunConfig> const& subjects,
+                                     std::vector<std::int64_t> const& voxels);
+
+// Whether a cohort under MPI splits this subject's voxels across all its ranks (pipeline/subject_split.hpp):
+// its entry says `split: true`, or the cohort's `cohort.split_voxels` is above 0 and the subject's grid
+// (header_voxels) has at least that many voxels. `voxels`: its header_voxels when known, else read here.
+bool split_subject(pipeline::RunConfig const& config, std::int64_t voxels = -1);
 
 // Runs one subject and says what became of it. A subject's own failure (its configuration, inputs, outputs,
 // a run without a usable result) is an outcome `failed` with the error's message, never an exception.

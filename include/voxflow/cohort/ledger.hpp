@@ -24,6 +24,9 @@ struct SubjectOutcome {
   std::string subject;  // "sub-01", or "sub-01_ses-1"
   SubjectStatus status = SubjectStatus::pending;
   int rank = -1;  // the MPI rank that ran it (0 without MPI); -1 before it ran
+  // Ranks rank..rank+ranks-1 computed it together (a split subject, written by `rank`); the rank column
+  // then reads "0-3".
+  int ranks = 1;
   std::string host;
   double seconds = 0.0;
   std::int64_t voxels = 0;  // voxels analysed (inside the mask)

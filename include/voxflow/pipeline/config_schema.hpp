@@ -37,6 +37,9 @@ struct KeySpec {
   double min = -std::numeric_limits<double>::infinity();  // number and integer: inclusive range
   double max = std::numeric_limits<double>::infinity();
   bool single_number = false;  // KeyType::numbers_or_path: a lone number is read as a list of one
+  // How a cohort distributes the work (split), not what is computed: left out of the resolved
+  // configuration, so that the outputs and their configuration hash do not depend on it.
+  bool scheduling = false;
 };
 
 // Builders that keep declarations short. `default_yaml` is YAML text: "null", "4.5", "[0, 5]", "out".

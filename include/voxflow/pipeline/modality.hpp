@@ -12,6 +12,7 @@
 #include <voxflow/pipeline/masked_volume.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 #include <voxflow/pipeline/stage_timer.hpp>
+#include <voxflow/pipeline/subject_split.hpp>
 
 #include <Kokkos_Core.hpp>
 
@@ -99,6 +100,14 @@ struct ComputeContext {
   std::int64_t chunk_voxels = 1 << 18;
   bool quiet = false;
   StageTimer* timer = nullptr;  // a modality names its stages ("t1", "aif", "fit")
+  // Set when the subject is split across processes (subject_split.hpp): the per-voxel stages compute only
+  // fit_range's rows; whole-subject stages run in full, or share the rows they need.
+  SubjectSplit const* split = nullptr;
+
+  // The rows of a subject of `voxels` voxels that the per-voxel stages compute: all, or this part's.
+  VoxelRange fit_range(std::int64_t voxels) const {
+    return split != nullptr ? split->range(voxels) : VoxelRange{0, voxels};
+  }
 };
 
 // A text file beside the maps: sub-<s>[_ses-<x>]_desc-<method>_<suffix><extension>.
@@ -142,8 +151,12 @@ class SubjectAnalysis {
   virtual InputGrid check_inputs() = 0;
   // Reads the voxel data; returns the voxels the maps are computed for.
   virtual VoxelSelection read() = 0;
-  // Every map of every selected voxel, on the execution space of context.backend.
+  // Every map of every selected voxel, on the execution space of context.backend; of a split subject, the
+  // rows of context.fit_range (the others are gathered from the other parts).
   virtual SubjectMaps compute(ComputeContext const& context) = 0;
+  // Whole-subject stages over the finished maps of every voxel (normalisation to a reference region), after
+  // compute and, for a split subject, on the writing part once every row is gathered.
+  virtual void finish(SubjectMaps& /*maps*/) {}
 
   // Files beside the maps (the AIF used, ...), vectors for the HDF5 file and its attributes.
   virtual std::vector<TextOutput> extra_outputs() const = 0;

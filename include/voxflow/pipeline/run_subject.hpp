@@ -20,6 +20,9 @@ struct RunOptions {
   bool resume = false;                  // skip a subject whose outputs are complete (verified)
   bool quiet = false;                   // no progress output
   std::int64_t chunk_voxels = 1 << 18;  // voxels per upload/compute/download round trip
+  // A subject split across processes (subject_split.hpp): every part calls run_subject with its own split;
+  // part 0 alone touches the output folder. nullptr: this process computes the whole subject.
+  SubjectSplit const* split = nullptr;
 };
 
 struct SubjectReport {

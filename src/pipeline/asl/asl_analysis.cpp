@@ -94,8 +94,9 @@ SubjectMaps AslAnalysis::compute(ComputeContext const& context) {
   // quantify_asl writes every column and every status.
   auto maps = SubjectMaps::uninitialized(specs, n, "voxflow::pipeline::asl");
   dispatch(context.backend, [&](auto space) {
-    Progress progress("sub-" + subject_ + " quantify", n, context.quiet);
-    quantify_voxels(space, settings_, layout_, data_, context.chunk_voxels,
+    VoxelRange const range = context.fit_range(n);
+    Progress progress("sub-" + subject_ + " quantify", range.size(), context.quiet);
+    quantify_voxels(space, settings_, layout_, data_, range, context.chunk_voxels,
                     {map_columns(maps.values, 0, specs.size()), maps.status}, &progress);
     context.timer->stage("quantify");
   });

@@ -12,15 +12,16 @@
 
 namespace voxflow::pipeline::asl_run {
 
-// Maps of every voxel into out.values (asl_columns(settings.method)) and out.status.
+// Maps of the voxels of `range` into out.values (asl_columns(settings.method)) and out.status.
 template <class Space>
 void quantify_voxels(Space const& space, AslSettings const& s, AslLayout const& layout, AslData const& d,
-                     std::int64_t chunk_voxels, ChunkOutputs const& out, Progress* progress) {
+                     VoxelRange range, std::int64_t chunk_voxels, ChunkOutputs const& out,
+                     Progress* progress) {
   using Mem = typename Space::memory_space;
   auto const plan = asl::make_asl_plan<Mem>(space, layout.plan, s.constants, s.method, s.cbf_bounds,
                                             s.att_bounds_s, s.lm, s.pld_source);
   for_each_chunk(
-      space, d.series, {0, static_cast<std::int64_t>(d.voxels.size())}, chunk_voxels, out,
+      space, d.series, range, chunk_voxels, out,
       [&](Chunk<Mem> const& chunk) {
         auto const m0 = chunk.voxel_values(d.m0, "voxflow::pipeline::asl::m0");
         asl::quantify_asl(space, chunk.data, m0, plan, chunk.values, chunk.status);

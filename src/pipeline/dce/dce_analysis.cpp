@@ -95,24 +95,29 @@ SubjectMaps DceAnalysis::compute(ComputeContext const& context) {
   std::size_t const n_params = dce::dce_parameter_names(settings_.fit.model, settings_.fit.fit_delay).size();
   std::size_t const n_derived = dce::dce_derived_info(settings_.fit.model).size();
   std::size_t const t1_column = n_params + 1 + n_derived;
+  VoxelRange const range = context.fit_range(n);
   dispatch(context.backend, [&](auto space) {
     if (maps_t1()) {
-      // T1 mapped in the same run feeds the signal conversion of the fit.
-      map_t1(space, settings_, data_, context.chunk_voxels, {map_columns(maps.values, t1_column, 3), {}});
-      data_.t1.resize(static_cast<std::size_t>(n));
-      for (std::int64_t v = 0; v < n; ++v) data_.t1[static_cast<std::size_t>(v)] = maps.values(v, t1_column);
+      // T1 mapped in the same run feeds the signal conversion of the fit, and of the AIF (measured or
+      // detected among all voxels): a split subject shares every part's T1.
+      map_t1(space, settings_, data_, range, context.chunk_voxels,
+             {map_columns(maps.values, t1_column, 3), {}});
+      data_.t1.assign(static_cast<std::size_t>(n), 0.0);
+      for (std::int64_t v = range.begin; v < range.end; ++v)
+        data_.t1[static_cast<std::size_t>(v)] = maps.values(v, t1_column);
+      if (context.split != nullptr) context.split->share_rows(data_.t1.data(), n, 1);
       context.timer->stage("t1");
     }
     aif_ = compute_aif(space, settings_, data_, context.chunk_voxels);
     require_nonzero_aif(settings_, aif_, data_.times);
     context.timer->stage("aif");
-    Progress progress("sub-" + subject_ + " fit", n, context.quiet);
-    fit_voxels(space, settings_, data_, aif_.plasma, context.chunk_voxels,
+    Progress progress("sub-" + subject_ + " fit", range.size(), context.quiet);
+    fit_voxels(space, settings_, data_, aif_.plasma, range, context.chunk_voxels,
                {map_columns(maps.values, 0, n_params + 1), maps.status}, &progress);
     context.timer->stage("fit");
   });
   std::vector<double> derived(n_derived);
-  for (std::int64_t v = 0; v < n; ++v) {
+  for (std::int64_t v = range.begin; v < range.end; ++v) {
     dce::dce_derived_values(settings_.fit.model, &maps.values(v, 0), derived.data());
     for (std::size_t k = 0; k < n_derived; ++k) maps.values(v, n_params + 1 + k) = derived[k];
   }

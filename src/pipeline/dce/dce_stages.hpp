@@ -101,24 +101,24 @@ Kokkos::View<double**, Kokkos::HostSpace> concentration_of_rows(Space const& spa
   return curves;
 }
 
-// T1 (s), M0 and the T1 fit status of every voxel from the VFA series, into out.values columns 0, 1, 2.
+// T1 (s), M0 and the T1 fit status of the voxels of `range` from the VFA series, into out.values columns 0,
+// 1, 2.
 template <class Space>
-void map_t1(Space const& space, DceSettings const& s, DceData const& d, std::int64_t chunk_voxels,
-            ChunkOutputs const& out) {
+void map_t1(Space const& space, DceSettings const& s, DceData const& d, VoxelRange range,
+            std::int64_t chunk_voxels, ChunkOutputs const& out) {
   using Mem = typename Space::memory_space;
   auto const angles =
       to_device<Mem>(space, s.acquisition.vfa_flip_angles_deg, "voxflow::pipeline::dce::vfa_angles");
   double const tr_s = *s.acquisition.vfa_repetition_time_s;
-  for_each_chunk(space, d.vfa, {0, static_cast<std::int64_t>(d.voxels.size())}, chunk_voxels, out,
-                 [&](Chunk<Mem> const& chunk) {
-                   auto const b1 = chunk.voxel_values(d.b1, "voxflow::pipeline::dce::b1");
-                   t1::T1Outputs<Mem> t1(space, "voxflow::pipeline::dce::t1", static_cast<int>(chunk.size()));
-                   t1::map_t1_vfa(space, chunk.data, angles, tr_s, b1,
-                                  Kokkos::View<std::uint8_t const*, Mem>(), s.t1_method, t1);
-                   copy_column(space, t1.t1, chunk.values, 0);
-                   copy_column(space, t1.m0, chunk.values, 1);
-                   copy_column(space, t1.status, chunk.values, 2);
-                 });
+  for_each_chunk(space, d.vfa, range, chunk_voxels, out, [&](Chunk<Mem> const& chunk) {
+    auto const b1 = chunk.voxel_values(d.b1, "voxflow::pipeline::dce::b1");
+    t1::T1Outputs<Mem> t1(space, "voxflow::pipeline::dce::t1", static_cast<int>(chunk.size()));
+    t1::map_t1_vfa(space, chunk.data, angles, tr_s, b1, Kokkos::View<std::uint8_t const*, Mem>(), s.t1_method,
+                   t1);
+    copy_column(space, t1.t1, chunk.values, 0);
+    copy_column(space, t1.m0, chunk.values, 1);
+    copy_column(space, t1.status, chunk.values, 2);
+  });
 }
 
 // Measured and detected AIFs are whole blood: plasma = blood / (1 - Hct).
@@ -206,17 +206,17 @@ DceAif compute_aif(Space const& space, DceSettings const& s, DceData const& d, s
   return aif;
 }
 
-// Fits every voxel: parameters into out.values columns [0, P), R² into column P, the fit status into
-// out.status; progress per chunk.
+// Fits the voxels of `range`: parameters into out.values columns [0, P), R² into column P, the fit status
+// into out.status; progress per chunk.
 template <class Space>
 void fit_voxels(Space const& space, DceSettings const& s, DceData const& d,
-                std::vector<double> const& aif_plasma, std::int64_t chunk_voxels, ChunkOutputs const& out,
-                Progress* progress) {
+                std::vector<double> const& aif_plasma, VoxelRange range, std::int64_t chunk_voxels,
+                ChunkOutputs const& out, Progress* progress) {
   using Mem = typename Space::memory_space;
   auto const inputs = dce::make_dce_inputs<Mem>(d.times, d.times, aif_plasma, s.config_file);
   int const n_params = static_cast<int>(dce::dce_parameter_names(s.fit.model, s.fit.fit_delay).size());
   for_each_chunk(
-      space, d.series, {0, static_cast<std::int64_t>(d.voxels.size())}, chunk_voxels, out,
+      space, d.series, range, chunk_voxels, out,
       [&](Chunk<Mem> const& chunk) {
         auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
         fit::FitOutputs<Mem> fitted(space, "voxflow::pipeline::dce::fit", static_cast<int>(chunk.size()),

@@ -158,8 +158,11 @@ SubjectMaps DscAnalysis::compute(ComputeContext const& context) {
       remove_aif_recirculation(space);
       context.timer->stage("recirculation");
     }
-    Progress progress("sub-" + subject_ + " deconvolution", n, context.quiet);
-    deconvolve_all(space, settings_, data_, delta_r2_, aif_, context.chunk_voxels,
+    // Only the deconvolution is split: ΔR2*, the AIF, leakage and recirculation are whole-subject stages
+    // (the AIF detection and the leakage reference need every voxel's curve, the QC image any voxel's).
+    VoxelRange const range = context.fit_range(n);
+    Progress progress("sub-" + subject_ + " deconvolution", range.size(), context.quiet);
+    deconvolve_all(space, settings_, data_, delta_r2_, aif_, range, context.chunk_voxels,
                    {map_columns(maps.values, 0, dsc::dsc_map_count), maps.status}, &progress);
     for (std::size_t v = 0; v < k2.size(); ++v)
       maps.values(static_cast<std::int64_t>(v), dsc::dsc_map_count) = k2[v];
@@ -172,8 +175,12 @@ SubjectMaps DscAnalysis::compute(ComputeContext const& context) {
       }
     context.timer->stage("deconvolution");
   });
-  if (!settings_.reference_mask.empty()) normalise(maps);
   return maps;
+}
+
+void DscAnalysis::finish(SubjectMaps& maps) {
+  // The reference region's mean needs every voxel's CBF and CBV.
+  if (!settings_.reference_mask.empty()) normalise(maps);
 }
 
 template <class Space>

@@ -23,6 +23,7 @@ class DscAnalysis final : public SubjectAnalysis {
   InputGrid check_inputs() override;
   VoxelSelection read() override;
   SubjectMaps compute(ComputeContext const& context) override;
+  void finish(SubjectMaps& maps) override;
   std::vector<TextOutput> extra_outputs() const override;
   std::vector<RecordVector> record_vectors() const override;
   std::vector<std::pair<std::string, std::string>> record_attributes() const override;

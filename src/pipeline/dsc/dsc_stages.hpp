@@ -242,7 +242,7 @@ std::vector<FitStatus> remove_recirculation(Space const& space, std::vector<doub
 // Every DSC map of every voxel into out.values columns [0, dsc_map_count) and out.status.
 template <class Space>
 void deconvolve_all(Space const& space, DscSettings const& s, DscData const& d, HostCurves const& delta_r2,
-                    DscAif const& aif, std::int64_t chunk_voxels, ChunkOutputs const& out,
+                    DscAif const& aif, VoxelRange range, std::int64_t chunk_voxels, ChunkOutputs const& out,
                     Progress* progress) {
   using Mem = typename Space::memory_space;
   auto const op = dsc::build_deconvolution_operator(
@@ -259,8 +259,7 @@ void deconvolve_all(Space const& space, DscSettings const& s, DscData const& d, 
   // The residues of every candidate threshold live in device memory per chunk: at most 512 MiB of them.
   std::int64_t const budget = (std::int64_t(1) << 29) / dsc::deconvolution_bytes_per_voxel(op);
   for_each_chunk(
-      space, delta_r2, {0, static_cast<std::int64_t>(d.voxels.size())},
-      std::max<std::int64_t>(1024, std::min(chunk_voxels, budget)), out,
+      space, delta_r2, range, std::max<std::int64_t>(1024, std::min(chunk_voxels, budget)), out,
       [&](Chunk<Mem> const& chunk) {
         dsc::deconvolve_voxels(space, chunk.data, times, device_op, scaling, chunk.values, chunk.status);
       },

@@ -99,8 +99,9 @@ SubjectMaps IvimAnalysis::compute(ComputeContext const& context) {
   SubjectMaps maps = SubjectMaps::uninitialized(map_specs(), n, "voxflow::pipeline::ivim");
   std::size_t const columns = maps.specs.size();
   dispatch(context.backend, [&](auto space) {
-    Progress progress("sub-" + subject_ + " fit", n, context.quiet);
-    noise_sd_ = fit_subject(space, settings_, data_, context.chunk_voxels,
+    VoxelRange const range = context.fit_range(n);
+    Progress progress("sub-" + subject_ + " fit", range.size(), context.quiet);
+    noise_sd_ = fit_subject(space, settings_, data_, range, context.chunk_voxels, context.split,
                             {map_columns(maps.values, 0, columns), maps.status}, &progress);
     context.timer->stage("fit");
   });

@@ -9,6 +9,7 @@
 
 #include <voxflow/ivim/fit_ivim.hpp>
 #include <voxflow/pipeline/chunk_driver.hpp>
+#include <voxflow/pipeline/subject_split.hpp>
 
 #include <limits>
 
@@ -18,31 +19,34 @@ namespace voxflow::pipeline::ivim_run {
 // the noise is global.
 template <class Space>
 double subject_noise_sd(Space const& space, IvimSettings const& s, IvimData const& d,
-                        ivim::IvimProtocol<typename Space::memory_space> const& protocol,
-                        std::int64_t chunk_voxels) {
+                        ivim::IvimProtocol<typename Space::memory_space> const& protocol, VoxelRange range,
+                        std::int64_t chunk_voxels, SubjectSplit const* split) {
   using Mem = typename Space::memory_space;
   if (s.fit.method != ivim::IvimMethod::bayesian || s.fit.noise != ivim::IvimNoise::global)
     return std::numeric_limits<double>::quiet_NaN();
   auto const n = static_cast<std::int64_t>(d.voxels.size());
   Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace> noise("voxflow::pipeline::ivim::noise", n,
                                                                        1);
-  for_each_chunk(space, d.series, {0, n}, chunk_voxels, {map_columns(noise, 0, 1), {}},
+  for_each_chunk(space, d.series, range, chunk_voxels, {map_columns(noise, 0, 1), {}},
                  [&](Chunk<Mem> const& chunk) {
                    ivim::estimate_ivim_noise(space, chunk.data, protocol, s.fit, chunk.values);
                  });
+  // A split subject's parts each estimate their own voxels; the median needs all of them.
+  if (split != nullptr) split->share_rows(noise.data(), n, 1);
   return ivim::median_noise_sd(std::vector<double>(noise.data(), noise.data() + n));
 }
 
-// Fits every voxel into out.values (the ivim::IvimColumn layout) and out.status; returns the noise SD used
-// for the whole subject (NaN unless Bayesian with global noise).
+// Fits the voxels of `range` into out.values (the ivim::IvimColumn layout) and out.status; returns the
+// noise SD used for the whole subject (NaN unless Bayesian with global noise).
 template <class Space>
-double fit_subject(Space const& space, IvimSettings const& s, IvimData const& d, std::int64_t chunk_voxels,
-                   ChunkOutputs const& out, Progress* progress) {
+double fit_subject(Space const& space, IvimSettings const& s, IvimData const& d, VoxelRange range,
+                   std::int64_t chunk_voxels, SubjectSplit const* split, ChunkOutputs const& out,
+                   Progress* progress) {
   using Mem = typename Space::memory_space;
   auto const protocol = ivim::make_ivim_protocol<Mem>(space, d.shells.b, s.fit, s.inputs.bvals);
-  double const sigma = subject_noise_sd(space, s, d, protocol, chunk_voxels);
+  double const sigma = subject_noise_sd(space, s, d, protocol, range, chunk_voxels, split);
   for_each_chunk(
-      space, d.series, {0, static_cast<std::int64_t>(d.voxels.size())}, chunk_voxels, out,
+      space, d.series, range, chunk_voxels, out,
       [&](Chunk<Mem> const& chunk) {
         ivim::fit_ivim(space, chunk.data, protocol, s.fit, sigma, chunk.values, chunk.status);
       },
