@@ -23,6 +23,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -53,26 +54,34 @@ struct Modality {
   bool dynamic;  // frames are time points (DCE, DSC), which the 3- and 2000-frame cases change
 };
 
+// A subject of a simulator of which only the grid is chosen (the modalities without time frames).
+template <class Simulation, class Simulate>
+Subject subject_on_grid(std::string const& dir, Shape const& shape, Simulate const& simulate,
+                        std::string const& series) {
+  Simulation sim;
+  sim.out_dir = dir;
+  sim.matrix = shape.matrix;
+  return Subject{simulate(sim), dir + "/" + series};
+}
+
+// A DCE subject of `sim` on the case's grid and frames; its series is the concentration or the signal.
+Subject dce_subject(std::string const& dir, Shape const& shape, run::dce_run::DceSimulation sim) {
+  sim.out_dir = dir;
+  sim.matrix = shape.matrix;
+  if (shape.frames) sim.frames = shape.frames;
+  std::string const config = run::dce_run::simulate_dce(sim);
+  return Subject{config, dir + (sim.input == "concentration" ? "/conc.nii.gz" : "/signal.nii.gz")};
+}
+
 std::vector<Modality> modalities() {
   return {
-      {"dce",
-       [](std::string const& dir, Shape const& shape) {
-         run::dce_run::DceSimulation sim;
-         sim.out_dir = dir;
-         sim.matrix = shape.matrix;
-         if (shape.frames) sim.frames = shape.frames;
-         return Subject{run::dce_run::simulate_dce(sim), dir + "/conc.nii.gz"};
-       },
-       true},
+      {"dce", [](std::string const& dir, Shape const& shape) { return dce_subject(dir, shape, {}); }, true},
       {"dce_vfa_t1",
        [](std::string const& dir, Shape const& shape) {
          auto sim = voxflow::testing::clean_signal_simulation();
-         sim.out_dir = dir;
          sim.input = "vfa";
          sim.bolus_delay_s = 8.0;
-         sim.matrix = shape.matrix;
-         if (shape.frames) sim.frames = shape.frames;
-         return Subject{run::dce_run::simulate_dce(sim), dir + "/signal.nii.gz"};
+         return dce_subject(dir, shape, sim);
        },
        true},
       {"dsc",
@@ -96,18 +105,14 @@ std::vector<Modality> modalities() {
        true},
       {"ivim",
        [](std::string const& dir, Shape const& shape) {
-         run::ivim_run::IvimSimulation sim;
-         sim.out_dir = dir;
-         sim.matrix = shape.matrix;
-         return Subject{run::ivim_run::simulate_ivim(sim), dir + "/dwi.nii.gz"};
+         return subject_on_grid<run::ivim_run::IvimSimulation>(dir, shape, run::ivim_run::simulate_ivim,
+                                                               "dwi.nii.gz");
        },
        false},
       {"asl",
        [](std::string const& dir, Shape const& shape) {
-         run::asl_run::AslSimulation sim;
-         sim.out_dir = dir;
-         sim.matrix = shape.matrix;
-         return Subject{run::asl_run::simulate_asl(sim), dir + "/asl.nii.gz"};
+         return subject_on_grid<run::asl_run::AslSimulation>(dir, shape, run::asl_run::simulate_asl,
+                                                             "asl.nii.gz");
        },
        false},
   };
@@ -183,6 +188,11 @@ std::vector<SweepPoint> sweep() {
     for (auto const& c : cases())
       if (m.dynamic || !c.dynamic_only) points.push_back({m, c});
   return points;
+}
+
+// How gtest and ctest name a point: "dsc/zero_aif", not its bytes.
+void PrintTo(SweepPoint const& point, std::ostream* out) {
+  *out << point.modality.name << "/" << point.hostile.name;
 }
 
 std::string point_name(::testing::TestParamInfo<SweepPoint> const& point) {
