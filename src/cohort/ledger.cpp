@@ -38,7 +38,8 @@ std::string lock_path_of(std::string const& ledger) {
 class LedgerLock {
  public:
   explicit LedgerLock(std::string const& ledger) : path_(lock_path_of(ledger)) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW: a link planted under the lock's name must not have voxflow create files where it points.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd_ < 0)
       throw OutputError(path_, std::string("cannot open the ledger lock: ") + std::strerror(errno));
     while (::flock(fd_, LOCK_EX) != 0) {

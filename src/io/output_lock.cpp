@@ -72,7 +72,12 @@ bool overwrite(int fd, std::string const& text) {
 OutputLock::OutputLock(std::string lock_path) : path_(std::move(lock_path)) {
   if (path_.empty()) throw OutputError("<empty path>", "a lock file name is required");
   for (int attempt = 1;; ++attempt) {
-    int const fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW: a symbolic link planted under the lock's name would have this run truncate and write
+    // whatever file it points to, anywhere.
+    int const fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP)
+      throw OutputError(path_,
+                        "the lock file is a symbolic link; voxflow does not write through links (remove it)");
     if (fd < 0) throw OutputError(path_, std::string("cannot open the lock file: ") + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int const error = errno;

@@ -33,6 +33,14 @@ RunRecordState check_run_record(std::string const& record_path, std::string cons
       state.problem = "the run record lists a file without its path, size and CRC-32";
       return state;
     }
+    // A listed file is replaced or removed by the next run: one outside the output folder (an edited or
+    // planted record) would let a run delete files anywhere.
+    fs::path const relative = fs::path(entry["Path"].get<std::string>()).lexically_normal();
+    if (relative.empty() || relative.is_absolute() || *relative.begin() == "..") {
+      state.problem = "the run record lists a file outside the output folder: " + relative.string();
+      state.files.clear();
+      return state;
+    }
     state.files.push_back((fs::path(output_dir) / entry["Path"].get<std::string>()).string());
   }
   if (!verify_files) return state;

@@ -69,6 +69,16 @@ io::OutputLock dataset_lock(std::string const& out_dir) {
   }
 }
 
+// A folder of the output tree that is a symbolic link would take the outputs out of the output folder, into
+// wherever it points: refused. (The configured output folder itself may be a link: the user named it.)
+void refuse_link(fs::path const& folder) {
+  std::error_code ec;
+  if (fs::is_symlink(folder, ec))
+    throw OutputError(folder.string(),
+                      "is a symbolic link inside the output folder; voxflow does not follow links out of it "
+                      "(remove the link, or name the folder it points to as the output folder)");
+}
+
 }  // namespace
 
 void write_dataset_files(std::string const& out_dir, std::vector<std::string> const& files) {
@@ -114,6 +124,9 @@ SubjectOutputs::SubjectOutputs(std::string out_dir, std::string subject, std::st
   }
   subject_folder_ = folder.string();
   folder_ = (folder / datatype).string();
+  refuse_link(fs::path(out_dir) / ("sub-" + subject));
+  if (!session.empty()) refuse_link(subject_folder_);
+  refuse_link(folder_);
 }
 
 std::string SubjectOutputs::folder(std::string const& datatype) const {
@@ -148,6 +161,7 @@ void SubjectOutputs::write_map(MapSpec const& spec, io::NiftiGeometry const& geo
   if (spec.codes) options.datatype = io::NiftiDatatype::uint8;
   bool const large = std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d > 32767; });
   options.nifti_version = large ? 2 : 1;  // NIfTI-1 stores dimensions as 16-bit numbers
+  refuse_link(folder(spec.datatype));
   io::write_nifti(map_path(spec), g, dims, values, options);
   sidecar["Units"] = spec.units;
   sidecar["SkullStripped"] = false;  // required for image derivatives; voxflow fits what the mask selects

@@ -1,16 +1,20 @@
-// kill -9 in the middle of a cohort, in sequence and under mpiexec -np 2 (as root in CI): nothing
-// half-written looks complete, --resume finishes the cohort, and its maps equal an uninterrupted run's byte
-// for byte. A rank killed alone ends the whole job with a message and a nonzero exit.
+// kill -9 in the middle of a cohort, in sequence (once by time, and at 20 seeded moments) and under
+// mpiexec -np 2 (as root in CI): nothing half-written looks complete, --resume finishes the cohort, and its
+// maps equal an uninterrupted run's byte for byte. A rank killed alone ends the whole job with a message and
+// a nonzero exit.
 #include "cohort_kill.hpp"
+#include "fault_injection.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 
+#include <random>
 #include <string>
 
 namespace {
 
+using voxflow::testing::InjectedFault;
 using voxflow::testing::LedgerRow;
 using Rows = std::vector<LedgerRow>;
 
@@ -49,6 +53,48 @@ TEST_F(CohortKill, ASequentialRunKilledMidCohortResumesToTheSameBytes) {
   }
   expect_nothing_half_written();
   expect_resume_finishes({VOXFLOW_CLI, "run", "--quiet", "--resume", cohort}, "resume");
+}
+
+// The preload (tests/faults/fault_injection.hpp) kills the run at 20 seeded moments, numbered by the file
+// calls a one-thread run makes: from reading the cohort file, through each subject's inputs and outputs, to
+// the last ledger update.
+TEST_F(CohortKill, KillNineAtTwentySeededMomentsOfASequentialCohortResumesToTheSameBytes) {
+  voxflow::testing::ScratchFileSystem const scratch(dir_);
+  auto const cohort = simulate_subjects_of(2, [](int s) { return std::array<int, 3>{6 + s, 4, 1}; });
+  std::string const root = std::filesystem::canonical(dir_).string();
+  auto const log = (dir_ / "events.log").string();
+  {
+    InjectedFault const logged({{"VOXFLOW_FAULT_DIR", root}, {"VOXFLOW_FAULT_LOG", log}});
+    ASSERT_EQ(voxflow({"--threads", "1", "run", "--quiet", cohort}, "reference"), 0) << err("reference");
+  }
+  std::filesystem::rename(dir_ / "out", dir_ / "reference");
+  auto const events = voxflow::testing::read_fault_log(log);
+  ASSERT_GE(events.size(), 20u);
+  std::mt19937 random(14);
+  std::uniform_int_distribution<std::size_t> moment(1, events.size());
+  int survived = 0;
+  for (int k = 0; k < 20; ++k) {
+    std::size_t const at = moment(random);
+    SCOPED_TRACE("kill -9 at event " + std::to_string(at) + " (" + events[at - 1].call + " of " +
+                 voxflow::testing::final_name(events[at - 1].path) + ")");
+    {
+      InjectedFault const kill({{"VOXFLOW_FAULT_DIR", root},
+                                {"VOXFLOW_FAULT_ACTION", "kill"},
+                                {"VOXFLOW_FAULT_AT", std::to_string(at)}});
+      EXPECT_EQ(voxflow({"--threads", "1", "run", "--quiet", cohort}, "killed"), 128 + SIGKILL)
+          << err("killed");
+    }
+    expect_nothing_complete_looking(dir_ / "out");
+    ASSERT_EQ(voxflow({"--threads", "1", "run", "--quiet", "--resume", cohort}, "resume"), 0)
+        << err("resume");
+    auto const rows = ledger();
+    EXPECT_EQ(rows.size(), 2u);
+    EXPECT_EQ(count_status(rows, "skipped") + count_status(rows, "done"), rows.size());
+    expect_outputs_of(dir_ / "reference", dir_ / "out");
+    std::filesystem::remove_all(dir_ / "out");
+    ++survived;
+  }
+  std::printf("%d kills of a sequential cohort injected and survived\n", survived);
 }
 
 #if defined(VOXFLOW_MPIEXEC)

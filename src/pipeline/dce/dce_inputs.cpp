@@ -42,6 +42,16 @@ std::optional<io::DicomAcquisition> dicom_of(std::optional<InputImage> const& dy
   return dynamic ? dynamic->dicom : std::nullopt;
 }
 
+// Several VFA files are one per flip angle: both counts come from the configuration, so a mismatch is a
+// configuration error, not an input one.
+void require_one_file_per_angle(DceSettings const& s) {
+  std::size_t const files = s.inputs.vfa.size(), angles = s.acquisition.vfa_flip_angles_deg.size();
+  if (files > 1 && files != angles)
+    throw ConfigError(s.config_file, "inputs.vfa",
+                      "one file per acquisition.vfa_flip_angles_deg entry (" + std::to_string(angles) +
+                          "), found " + std::to_string(files));
+}
+
 // The VFA series of the selected voxels: one 4-D file (a volume per flip angle) or one 3-D file per flip
 // angle.
 Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceSettings const& s,
@@ -54,9 +64,7 @@ Kokkos::View<double**, Kokkos::HostSpace> read_vfa_series(DceSettings const& s,
                   std::to_string(angles) + " volumes, one per acquisition.vfa_flip_angles_deg entry");
     return gather_series(image, voxels);
   }
-  require_input(files.size() == angles, s.config_file, "inputs.vfa",
-                "one file per acquisition.vfa_flip_angles_deg entry (" + std::to_string(angles) +
-                    "), found " + std::to_string(files.size()));
+  require_one_file_per_angle(s);
   Kokkos::View<double**, Kokkos::HostSpace> series("voxflow::pipeline::dce::vfa", voxels.size(), angles);
   for (std::size_t a = 0; a < angles; ++a) {
     auto const values = gather_values(io::read_nifti(files[a]), voxels);
@@ -95,11 +103,13 @@ InputGrid check_dce_inputs(DceSettings const& s, std::optional<InputImage>& dyna
   if (!s.inputs.t1_map.empty()) require_same_grid(dynamic, require_3d(s.inputs.t1_map, "t1_map"), "t1_map");
   if (!s.aif.mask.empty()) require_same_grid(dynamic, require_3d(s.aif.mask, "aif.mask"), "aif.mask");
   if (!s.inputs.b1_map.empty()) require_same_grid(dynamic, require_3d(s.inputs.b1_map, "b1_map"), "b1_map");
+  require_one_file_per_angle(s);
   for (auto const& file : s.inputs.vfa) {
     auto const header = load_input_header(file);
     require_same_grid(dynamic, header, "vfa");
-    std::size_t const volumes =
-        s.inputs.vfa.size() == 1 ? static_cast<std::size_t>(header.dims[3]) : s.inputs.vfa.size();
+    if (s.inputs.vfa.size() > 1) continue;
+    // One 4-D file: its volume count is the input's, to match the configuration.
+    std::size_t const volumes = static_cast<std::size_t>(header.dims[3]);
     require_input(volumes == s.acquisition.vfa_flip_angles_deg.size(), file, "vfa",
                   std::to_string(s.acquisition.vfa_flip_angles_deg.size()) +
                       " flip-angle volumes to match acquisition.vfa_flip_angles_deg, found " +

@@ -65,8 +65,10 @@ std::vector<std::int64_t> rows_in_mask(io::NiftiImage const& mask, VoxelSelectio
 double echo_time_s(DscSettings const& s) {
   if (s.acquisition.echo_time_s) {
     double const te = *s.acquisition.echo_time_s;
-    require_input(te > 0.0 && std::isfinite(te), s.config_file, "acquisition.echo_time_s",
-                  "a positive echo time in seconds (e.g. 0.03), found " + std::to_string(te));
+    // A value of the configuration itself: a configuration error (a sidecar's EchoTime below is an input's).
+    if (!(te > 0.0 && std::isfinite(te)))
+      throw ConfigError(s.config_file, "acquisition.echo_time_s",
+                        "a positive echo time in seconds (e.g. 0.03), found " + std::to_string(te));
     return te;
   }
   // The signal's metadata by BIDS inheritance (a dataset-level dsc.json counts too).
