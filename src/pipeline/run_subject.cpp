@@ -268,6 +268,7 @@ SubjectReport run_subject(Modality const& modality, RunConfig const& config, Run
   // A finished subject is skipped on --resume (once its files are verified) and refused without --overwrite.
   SubjectOutputs outputs(settings.output.dir, settings.subject, settings.session, modality.bids_datatype(),
                          analysis->method_label(), settings.output.compress);
+  outputs.gzip_level = settings.output.compression_level;
   report.folder = outputs.folder();
   std::string const record_path = outputs.path("run", ".json");
   auto const previous = check_run_record(record_path, settings.output.dir, options.resume);
