@@ -8,6 +8,7 @@
 #include "dsc_bench.hpp"
 #include "ivim_bench.hpp"
 #include "lm_bench.hpp"
+#include "run_bench.hpp"
 #include "t1_bench.hpp"
 
 #include <voxflow/core/errors.hpp>
@@ -102,6 +103,21 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cohort_cmd->add_option("--work-dir", cohort.work_dir, "keep the cohort and its outputs here");
 
+  voxflow::bench::RunBenchOptions whole;
+  auto* run_cmd = app.add_subcommand(
+      "run", "the whole pipeline (voxflow run) on a simulated DCE subject: per-stage seconds and peak RSS");
+  run_cmd->add_option("--matrix", whole.matrix, "nx,ny,nz of the subject")->capture_default_str();
+  run_cmd->add_option("--frames", whole.frames, "time points")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 100000));
+  run_cmd->add_option("--model", whole.model, "the simulated and fitted DCE model")->capture_default_str();
+  run_cmd->add_option("--threads", whole.threads, "host thread counts, e.g. 1,2")->delimiter(',');
+  run_cmd->add_option("--repeats", whole.repeats, "runs per thread count")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--voxflow", whole.voxflow, "the voxflow executable (default: beside this one)");
+  run_cmd->add_option("--work-dir", whole.work_dir, "keep the subject and its outputs here");
+
   std::vector<std::string> own = split.own;
   std::reverse(own.begin(), own.end());
   try {
@@ -129,6 +145,8 @@ int main(int argc, char** argv) {
   if (*dsc_cmd && dsc_cmd->count("--frames") == 0) o.frames = 60;
   if (*t1_cmd && t1_cmd->count("--frames") == 0) o.frames = 4;
 
+  if (*run_cmd)  // runs the voxflow executable too
+    return voxflow::app::run_guarded("voxflow-bench", [&]() { return voxflow::bench::run_run_bench(whole); });
   if (*cohort_cmd)  // runs the voxflow executable; needs no Kokkos of its own
     return voxflow::app::run_guarded("voxflow-bench",
                                      [&]() { return voxflow::bench::run_cohort_bench(cohort); });

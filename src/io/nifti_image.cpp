@@ -1,5 +1,6 @@
 // Reading NIfTI headers and data, and the geometry helpers. Writing is in nifti_write.cpp.
 #include "gz_file.hpp"
+#include "gzip_buffer.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/nifti_image.hpp>
@@ -369,6 +370,101 @@ bool skip_bytes(GzFile& file, int64_t n) {
   return true;
 }
 
+// Voxels handed over per call of a VoxelValues sink: a block of the series a caller fills stays in cache.
+constexpr std::size_t voxel_block = 1024;
+
+// One element of type T at `p` (byte-swapped when needed), as a double.
+template <class T>
+double element(unsigned char const* p, bool swap) {
+  T value;
+  if (swap) {
+    unsigned char bytes[sizeof(T)];
+    std::reverse_copy(p, p + sizeof(T), bytes);
+    std::memcpy(&value, bytes, sizeof(T));
+  } else {
+    std::memcpy(&value, p, sizeof(T));
+  }
+  return static_cast<double>(value);
+}
+
+// NIfTI: a slope of 0 (or a non-finite one) means the stored values are the values.
+struct Scaling {
+  double slope = 1.0, inter = 0.0;
+  bool applies = false;
+  explicit Scaling(RawHeader const& raw)
+      : slope(raw.scl_slope), inter(std::isfinite(raw.scl_inter) ? raw.scl_inter : 0.0) {
+    applies = std::isfinite(slope) && slope != 0.0 && !(slope == 1.0 && inter == 0.0);
+  }
+  double operator()(double v) const { return applies ? v * slope + inter : v; }
+};
+
+// The values of the elements `index` (relative to `base`), scaled, into `out`: the same doubles read_nifti
+// gives for them.
+template <class T>
+void gather_elements(unsigned char const* base, int64_t const* index, std::size_t count, bool swap,
+                     Scaling const& scale, double* out) {
+  for (std::size_t v = 0; v < count; ++v)
+    out[v] = scale(element<T>(base + index[v] * static_cast<int64_t>(sizeof(T)), swap));
+}
+
+void gather_any(int datatype, unsigned char const* base, int64_t const* index, std::size_t count, bool swap,
+                Scaling const& scale, double* out) {
+  switch (static_cast<NiftiDatatype>(datatype)) {
+    case NiftiDatatype::uint8:
+      return gather_elements<uint8_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::int8:
+      return gather_elements<int8_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::int16:
+      return gather_elements<int16_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::uint16:
+      return gather_elements<uint16_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::int32:
+      return gather_elements<int32_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::uint32:
+      return gather_elements<uint32_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::int64:
+      return gather_elements<int64_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::uint64:
+      return gather_elements<uint64_t>(base, index, count, swap, scale, out);
+    case NiftiDatatype::float32:
+      return gather_elements<float>(base, index, count, swap, scale, out);
+    case NiftiDatatype::float64:
+      return gather_elements<double>(base, index, count, swap, scale, out);
+  }
+}
+
+// The stored bytes of a single-file image read in one piece (a .nii.gz inflated by libdeflate, a .nii read
+// whole), when the file holds exactly the header, gap and data the header says; empty otherwise, and the
+// streaming reader then reads the file or explains why it cannot.
+struct StoredData {
+  detail::ByteBuffer bytes;
+  std::size_t data_offset = 0;
+  bool empty() const { return bytes.size() == 0; }
+};
+
+StoredData read_stored_data(std::string const& path, RawHeader const& raw, NiftiHeaderInfo const& info) {
+  if (!raw.single_file) return {};
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(raw.datatype, &nbyper, &swapsize);
+  auto const data_bytes =
+      static_cast<std::size_t>(info.dims[0] * info.dims[1] * info.dims[2] * info.dims[3] * nbyper);
+  auto const offset = static_cast<std::size_t>(raw.vox_offset);
+  std::error_code size_error;
+  auto const file_bytes = static_cast<std::size_t>(std::filesystem::file_size(path, size_error));
+  if (size_error) return {};
+  StoredData stored;
+  stored.data_offset = offset;
+  if (is_gzip(path)) {
+    // The streaming reader's guard against corrupt size claims applies here too (see read_nifti).
+    if (data_bytes > 16 * file_bytes) return {};
+    stored.bytes = detail::inflate_gzip_file(path, offset + data_bytes);
+  } else if (file_bytes == offset + data_bytes) {
+    stored.bytes = detail::read_plain_file(path);
+    if (stored.bytes.size() != file_bytes) return {};
+  }
+  return stored;
+}
+
 }  // namespace
 
 std::string datatype_name(int code) {
@@ -428,6 +524,29 @@ NiftiImage read_nifti(std::string const& path) {
   NiftiHeaderInfo const info = checked_info(path, raw);
   check_data_size(path, raw, info);
 
+  if (StoredData stored = read_stored_data(path, raw, info); !stored.empty()) {
+    NiftiImage image;
+    image.path = path;
+    image.dims = info.dims;
+    image.geometry = info.geometry;
+    auto const total = static_cast<std::size_t>(info.dims[0] * info.dims[1] * info.dims[2] * info.dims[3]);
+    image.data.resize(total);
+    int nbyper = 0, swapsize = 0;
+    nifti_datatype_sizes(raw.datatype, &nbyper, &swapsize);
+    // Converted in chunks whose stored pages are released as soon as they are converted.
+    constexpr std::size_t chunk = std::size_t{1} << 18;
+    unsigned char* const data = stored.bytes.data() + stored.data_offset;
+    for (std::size_t first = 0; first < total; first += chunk) {
+      std::size_t const n = std::min(chunk, total - first);
+      convert_any(raw.datatype, data + first * nbyper, static_cast<int64_t>(n), raw.swapped && nbyper > 1,
+                  image.data.data() + first);
+      stored.bytes.release(stored.data_offset + first * nbyper, stored.data_offset + (first + n) * nbyper);
+    }
+    Scaling const scale(raw);
+    if (scale.applies)
+      for (double& v : image.data) v = scale(v);
+    return image;
+  }
   std::string const data_path = raw.single_file ? path : image_file_of_pair(path);
   if (!raw.single_file) require_regular_file(data_path, "the .img data file of the NIfTI pair " + path);
   GzFile pair_file(raw.single_file ? std::string() : data_path, "rb");
@@ -489,6 +608,60 @@ NiftiImage read_nifti(std::string const& path) {
   if (std::isfinite(slope) && slope != 0.0 && !(slope == 1.0 && inter == 0.0))
     for (double& v : image.data) v = v * slope + inter;
   return image;
+}
+
+NiftiHeaderInfo read_nifti_voxels(std::string const& path, std::vector<int64_t> const& index,
+                                  VoxelValues const& sink) {
+  require_regular_file(path, "a NIfTI-1 or NIfTI-2 file");
+  RawHeader raw;
+  NiftiHeaderInfo info;
+  {
+    GzFile header_file(path, "rb");
+    raw = parse_header(path, header_file);
+    info = checked_info(path, raw);
+    check_data_size(path, raw, info);
+  }
+  int64_t const volume = info.dims[0] * info.dims[1] * info.dims[2];
+  for (int64_t i : index)
+    if (i < 0 || i >= volume)
+      throw InputError(path, "dim", "voxel index " + std::to_string(i) + " inside the volume");
+  std::size_t const n = index.size();
+  std::vector<double> values(std::min(n, voxel_block));
+  StoredData stored = read_stored_data(path, raw, info);
+  if (stored.empty()) {  // the streaming reader: a full double copy, or its error
+    NiftiImage const image = read_nifti(path);
+    for (std::size_t first = 0; first < n; first += voxel_block) {
+      std::size_t const count = std::min(voxel_block, n - first);
+      for (int64_t t = 0; t < info.dims[3]; ++t) {
+        for (std::size_t v = 0; v < count; ++v)
+          values[v] = image.data[static_cast<std::size_t>(index[first + v] + t * volume)];
+        sink(first, count, t, values.data());
+      }
+    }
+    return info;
+  }
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(raw.datatype, &nbyper, &swapsize);
+  Scaling const scale(raw);
+  auto const volume_bytes = static_cast<std::size_t>(volume * nbyper);
+  // With ascending indices, the part of every volume below the next block's first voxel is consumed: its
+  // pages go back to the system while the caller's series fills, so the two never coexist in full.
+  bool const ascending = std::is_sorted(index.begin(), index.end());
+  for (std::size_t first = 0; first < n; first += voxel_block) {
+    std::size_t const count = std::min(voxel_block, n - first);
+    for (int64_t t = 0; t < info.dims[3]; ++t) {
+      std::size_t const begin = stored.data_offset + static_cast<std::size_t>(t) * volume_bytes;
+      gather_any(raw.datatype, stored.bytes.data() + begin, index.data() + first, count,
+                 raw.swapped && nbyper > 1, scale, values.data());
+      sink(first, count, t, values.data());
+      if (ascending) {
+        std::size_t const consumed =
+            first + count < n ? static_cast<std::size_t>(index[first + count]) * nbyper : volume_bytes;
+        stored.bytes.release(begin, begin + consumed);
+      }
+    }
+  }
+  return info;
 }
 
 bool NiftiGeometry::operator==(NiftiGeometry const& o) const {

@@ -1,7 +1,8 @@
 // Writing NIfTI-1/NIfTI-2 single files. The header is filled field by field from NiftiGeometry (rather than
 // through nifti_image_write, which returns no status and rewrites some fields), then data follow through
-// zlib, compressed or plain, into an AtomicFile.
+// an AtomicFile: gzip-compressed in one piece by libdeflate, or plain.
 #include "gz_file.hpp"
+#include "gzip_buffer.hpp"
 
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
@@ -190,26 +191,40 @@ void write_any(std::string const& path, NiftiGeometry const& geometry, int64_t c
     throw OutputError(path, "a NIfTI output name must end with '.nii.gz' (compressed) or '.nii'");
   std::vector<unsigned char> const header = header_bytes(path, geometry, dims, ndim, options);
 
+  if (!(options.gzip_level >= 1 && options.gzip_level <= 12))
+    throw OutputError(path, "gzip level " + std::to_string(options.gzip_level) + " is not between 1 and 12");
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(static_cast<int>(options.datatype), &nbyper, &swapsize);
+  // A .nii.gz is deflated whole (header and data in one buffer, one libdeflate call) before the file exists.
+  std::vector<unsigned char> gzip;
+  if (compress) {
+    std::vector<unsigned char> image(header.size() + static_cast<std::size_t>(total * nbyper));
+    std::memcpy(image.data(), header.data(), header.size());
+    encode_any(path, values.data(), total, 0, options, image.data() + header.size());
+    gzip = detail::gzip_compress(image.data(), image.size(), options.gzip_level);
+  }
   AtomicFile target(path, compress ? ".nii.gz" : ".nii");
   {
-    GzFile file(target.temp_path(), compress ? "wb6" : "wbT");
+    GzFile file(target.temp_path(), "wbT");
     auto fail = [&](std::string const& what) {
       std::string const why = file.error();
       throw OutputError(path, what + " the temporary file '" + target.temp_path() + "'" +
                                   (why.empty() ? std::string() : ": " + why));
     };
     if (!file.is_open()) fail("cannot create");
-    if (!file.write(header.data(), static_cast<int64_t>(header.size()))) fail("cannot write the header to");
-    int nbyper = 0, swapsize = 0;
-    nifti_datatype_sizes(static_cast<int>(options.datatype), &nbyper, &swapsize);
-    constexpr int64_t chunk = int64_t{1} << 20;
-    std::vector<unsigned char> buffer(static_cast<std::size_t>(std::min(total, chunk) * nbyper));
-    for (int64_t first = 0; first < total; first += chunk) {
-      int64_t const n = std::min(chunk, total - first);
-      encode_any(path, values.data() + first, n, first, options, buffer.data());
-      if (!file.write(buffer.data(), n * nbyper)) fail("cannot write image data to");
+    if (compress) {
+      if (!file.write(gzip.data(), static_cast<int64_t>(gzip.size()))) fail("cannot write image data to");
+    } else {
+      if (!file.write(header.data(), static_cast<int64_t>(header.size()))) fail("cannot write the header to");
+      constexpr int64_t chunk = int64_t{1} << 20;
+      std::vector<unsigned char> buffer(static_cast<std::size_t>(std::min(total, chunk) * nbyper));
+      for (int64_t first = 0; first < total; first += chunk) {
+        int64_t const n = std::min(chunk, total - first);
+        encode_any(path, values.data() + first, n, first, options, buffer.data());
+        if (!file.write(buffer.data(), n * nbyper)) fail("cannot write image data to");
+      }
     }
-    if (!file.close()) fail("cannot finish");  // zlib writes out its buffer here
+    if (!file.close()) fail("cannot finish");  // buffered data reach the file here
   }
   target.commit();
 }

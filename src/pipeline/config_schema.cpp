@@ -174,6 +174,8 @@ ConfigSchema modality_schema(std::string const& modality, std::string const& tit
                        4096),
            path_key("output.dir", "BIDS-derivatives folder", "out"),
            flag_key("output.compress", true, ".nii.gz (true) or .nii (false)"),
+           integer_key("output.compression_level", "1",
+                       "gzip level of .nii.gz maps: 1 fastest (default), 6 zlib's usual, 12 smallest", 1, 12),
            flag_key("output.hdf5", true, "one HDF5 file per subject"),
            flag_key("output.qc", true, "a QC image per subject"),
            flag_key("output.overwrite", false, "replace the outputs of a subject that already has them"),

@@ -1,3 +1,4 @@
+#include <voxflow/core/errors.hpp>
 #include <voxflow/pipeline/masked_volume.hpp>
 
 namespace voxflow::pipeline {
@@ -26,6 +27,21 @@ Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& im
           series(v, t) = image.data[static_cast<std::size_t>(base + t * stride)];
       });
   Kokkos::fence();
+  return series;
+}
+
+Kokkos::View<double**, Kokkos::HostSpace> read_series(std::string const& nifti_path,
+                                                      VoxelSelection const& voxels) {
+  auto const header = io::read_nifti_header(nifti_path);
+  if (header.dims[0] * header.dims[1] * header.dims[2] != voxels.volume_voxels)
+    throw InputError(nifti_path, "dim", "a volume of " + std::to_string(voxels.volume_voxels) + " voxels");
+  Kokkos::View<double**, Kokkos::HostSpace> series(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "voxflow::pipeline::series"), voxels.size(),
+      header.dims[3]);
+  io::read_nifti_voxels(nifti_path, voxels.index,
+                        [&](std::size_t first, std::size_t count, std::int64_t t, double const* values) {
+                          for (std::size_t v = 0; v < count; ++v) series(first + v, t) = values[v];
+                        });
   return series;
 }
 

@@ -272,6 +272,7 @@ RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string
   settings_.threads = static_cast<int>(*integer("threads"));
   settings_.output.dir = *text("output.dir");
   settings_.output.compress = flag("output.compress");
+  settings_.output.compression_level = static_cast<int>(*integer("output.compression_level"));
   settings_.output.hdf5 = flag("output.hdf5");
   settings_.output.qc = flag("output.qc");
   settings_.output.overwrite = flag("output.overwrite");

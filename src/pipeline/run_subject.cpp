@@ -302,6 +302,7 @@ SubjectReport run_subject_part(Modality const& modality, RunConfig const& config
   // Of a split subject, only the writing part looks at the outputs.
   SubjectOutputs outputs(settings.output.dir, settings.subject, settings.session, modality.bids_datatype(),
                          analysis->method_label(), settings.output.compress);
+  outputs.gzip_level = settings.output.compression_level;
   report.folder = outputs.folder();
   std::string const record_path = outputs.path("run", ".json");
   RunRecordState previous;

@@ -161,6 +161,7 @@ void SubjectOutputs::write_map(MapSpec const& spec, io::NiftiGeometry const& geo
   if (spec.codes) options.datatype = io::NiftiDatatype::uint8;
   bool const large = std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d > 32767; });
   options.nifti_version = large ? 2 : 1;  // NIfTI-1 stores dimensions as 16-bit numbers
+  options.gzip_level = gzip_level;
   refuse_link(folder(spec.datatype));
   io::write_nifti(map_path(spec), g, dims, values, options);
   sidecar["Units"] = spec.units;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,18 @@ struct NiftiImage {
 NiftiImage read_nifti(std::string const& path);
 NiftiHeaderInfo read_nifti_header(std::string const& path);
 
+// Called with the values values[0 .. count) of the chosen voxels index[first .. first + count) in volume t.
+using VoxelValues =
+    std::function<void(std::size_t first, std::size_t count, int64_t volume, double const* values)>;
+// Reads a 3-D or 4-D image like read_nifti (the same checks, errors and values) but hands over only the
+// voxels at `index` (linear indices into one volume): in blocks of voxels, each block for every volume in
+// turn. The image never exists as doubles in full, and with ascending indices the stored bytes are given back
+// to the system as the blocks pass them. Returns the header.
+NiftiHeaderInfo read_nifti_voxels(std::string const& path, std::vector<int64_t> const& index,
+                                  VoxelValues const& sink);
+
+constexpr int default_gzip_level = 1;
+
 struct NiftiWriteOptions {
   NiftiDatatype datatype = NiftiDatatype::float32;
   // Integer datatypes store round((value - scl_inter) / scl_slope); a value that does not fit, or a NaN, is
@@ -104,6 +117,9 @@ struct NiftiWriteOptions {
   int intent_code = 0;
   std::string intent_name;
   int nifti_version = 1;  // 1 (read by every tool) or 2
+  // .nii.gz only: libdeflate's compression level, 1 (fastest, the default: maps compress little better at
+  // higher levels) to 12 (smallest). Every level is plain gzip that any reader accepts.
+  int gzip_level = default_gzip_level;
 };
 
 // Writes a 3-D map (dims nx, ny, nz; values in file order) with `geometry`. The file is gzip-compressed when

@@ -8,6 +8,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace voxflow::pipeline {
@@ -25,6 +26,11 @@ VoxelSelection select_voxels(io::NiftiImage const* mask, std::int64_t volume_vox
 // (voxel, time) host array of the selected voxels of a 4-D image.
 Kokkos::View<double**, Kokkos::HostSpace> gather_series(io::NiftiImage const& image,
                                                         VoxelSelection const& voxels);
+
+// The same array read straight from a NIfTI file (io::read_nifti_voxels): the same values, without the
+// full-volume double copy read_nifti makes. `voxels` must select from a volume of the file's size.
+Kokkos::View<double**, Kokkos::HostSpace> read_series(std::string const& nifti_path,
+                                                      VoxelSelection const& voxels);
 
 // Values of one 3-D image at the selected voxels.
 std::vector<double> gather_values(io::NiftiImage const& image, VoxelSelection const& voxels);

@@ -23,6 +23,7 @@ struct OutputSettings {
   // Every field is read from the configuration; the defaults are the schema's (config_schema.cpp).
   std::string dir;  // absolute
   bool compress{}, hdf5{}, qc{}, overwrite{};
+  int compression_level{};  // gzip level of .nii.gz maps (1 fastest .. 12 smallest)
 };
 
 // The keys every modality shares.

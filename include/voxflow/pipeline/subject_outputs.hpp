@@ -55,6 +55,9 @@ class SubjectOutputs {
   void write_map(MapSpec const& spec, io::NiftiGeometry const& geometry, std::array<int64_t, 3> dims,
                  std::vector<double> const& values, nlohmann::json sidecar) const;
 
+  // gzip level of compressed maps (output.compression_level).
+  int gzip_level = io::default_gzip_level;
+
   // Provenance merged into every sidecar (software, version, configuration hash, sources).
   nlohmann::json provenance;
 

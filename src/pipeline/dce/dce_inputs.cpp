@@ -123,16 +123,18 @@ InputGrid check_dce_inputs(DceSettings const& s, std::optional<InputImage>& dyna
 
 DceData read_dce_data(DceSettings const& s, std::optional<InputImage>& dynamic_image) {
   DceData d;
-  if (!dynamic_image) dynamic_image = load_input_image(s.dynamic_input(), s.inputs.series);
+  // A NIfTI input is read straight into the selected voxels' series; a DICOM series is decoded whole.
+  std::string const path = s.dynamic_input();
+  if (!dynamic_image && is_dicom_input(path)) dynamic_image = load_input_image(path, s.inputs.series);
   auto const dicom = dicom_of(dynamic_image);
   d.times = frame_times(s, dicom);
   if (s.signal_input()) d.conversion = spgr_conversion(s, dicom);
-  auto const& dynamic = dynamic_image->image;
+  auto const dims = dynamic_image ? dynamic_image->image.dims : io::read_nifti_header(path).dims;
   std::unique_ptr<io::NiftiImage> mask;
   if (!s.inputs.mask.empty()) mask = std::make_unique<io::NiftiImage>(io::read_nifti(s.inputs.mask));
-  d.voxels = select_voxels(mask.get(), dynamic.voxels_per_volume());
+  d.voxels = select_voxels(mask.get(), dims[0] * dims[1] * dims[2]);
   require_input(d.voxels.size() > 0, s.inputs.mask, "mask", "at least one voxel > 0");
-  d.series = gather_series(dynamic, d.voxels);
+  d.series = dynamic_image ? gather_series(dynamic_image->image, d.voxels) : read_series(path, d.voxels);
   dynamic_image.reset();  // the full 4-D image is no longer needed: only the selected voxels' curves
   if (s.signal_input() && !s.inputs.t1_map.empty())
     d.t1 = gather_values(io::read_nifti(s.inputs.t1_map), d.voxels);
