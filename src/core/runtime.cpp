@@ -13,25 +13,22 @@ namespace voxflow {
 
 namespace {
 
-// The NVIDIA compute capability (major * 10 + minor) Kokkos compiled device code for, from its configuration
-// macros; 0 in a build without CUDA. Kokkos 3.4.01 knows nothing newer than AMPERE86: its HOPPER90 comes from
-// scripts/patches/kokkos-3.4.01-hopper90.patch; Kokkos 4.x defines HOPPER90, ADA89 and the rest itself.
+// The NVIDIA compute capability (major * 10 + minor) Kokkos compiled device code for; 0 in a build without
+// CUDA. Kokkos 4.x names it (KOKKOS_IMPL_ARCH_NVIDIA_GPU, from its KOKKOS_ARCH_* macro); 3.4.01 does not, and
+// knows nothing newer than AMPERE86 but for the HOPPER90 of scripts/patches/kokkos-3.4.01-hopper90.patch: the
+// architectures scripts/bootstrap-deps.sh builds for.
 #if !defined(KOKKOS_ENABLE_CUDA)
 constexpr int kokkos_cuda_capability = 0;
+#elif defined(KOKKOS_IMPL_ARCH_NVIDIA_GPU)
+constexpr int kokkos_cuda_capability = KOKKOS_IMPL_ARCH_NVIDIA_GPU;
 #elif defined(KOKKOS_ARCH_HOPPER90)
 constexpr int kokkos_cuda_capability = 90;
-#elif defined(KOKKOS_ARCH_ADA89)
-constexpr int kokkos_cuda_capability = 89;
-#elif defined(KOKKOS_ARCH_AMPERE87)
-constexpr int kokkos_cuda_capability = 87;
 #elif defined(KOKKOS_ARCH_AMPERE86)
 constexpr int kokkos_cuda_capability = 86;
 #elif defined(KOKKOS_ARCH_AMPERE80)
 constexpr int kokkos_cuda_capability = 80;
-#elif defined(KOKKOS_ARCH_TURING75)
-constexpr int kokkos_cuda_capability = 75;
 #else
-constexpr int kokkos_cuda_capability = -1;  // a CUDA arch this table does not know (older or newer)
+constexpr int kokkos_cuda_capability = -1;  // a Kokkos 3.4 architecture this table does not name
 #endif
 
 }  // namespace

@@ -159,15 +159,24 @@ void unpack_rows(Values const& values, Status const& status, ChunkOutputs const&
   }
 }
 
+// What every chunk of one loop has: samples per input row, result columns, whether there is a status map.
+struct ChunkShape {
+  std::int64_t samples = 0, columns = 0;
+  bool with_status = false;
+};
+template <class HostSeries>
+ChunkShape chunk_shape(HostSeries const& series, ChunkOutputs const& out) {
+  return {static_cast<std::int64_t>(series.extent(1)), static_cast<std::int64_t>(out.values.extent(1)),
+          out.status.extent(0) > 0};
+}
+
 // The host loop: chunk by chunk, in the host's own memory (rows handed over without a copy where they can
 // be).
 template <class ExecutionSpace, class HostSeries, class Stage>
 void host_chunks(ExecutionSpace const& space, HostSeries const& series, VoxelRange range,
                  std::int64_t chunk_voxels, ChunkOutputs const& out, Stage& stage, Progress* progress) {
   using Mem = typename ExecutionSpace::memory_space;
-  std::int64_t const samples = static_cast<std::int64_t>(series.extent(1));
-  std::int64_t const columns = static_cast<std::int64_t>(out.values.extent(1));
-  bool const with_status = out.status.extent(0) > 0;
+  auto const [samples, columns, with_status] = chunk_shape(series, out);
   ChunkBuffers<Mem> buffers;
   for (std::int64_t begin = range.begin; begin < range.end; begin += chunk_voxels) {
     std::int64_t const end = std::min(range.end, begin + chunk_voxels);
@@ -194,11 +203,9 @@ template <class ExecutionSpace, class HostSeries, class Stage>
 void staged_chunks(ExecutionSpace const& space, HostSeries const& series, VoxelRange range,
                    std::int64_t chunk_voxels, ChunkOutputs const& out, Stage& stage, Progress* progress) {
   using Mem = typename ExecutionSpace::memory_space;
-  std::int64_t const samples = static_cast<std::int64_t>(series.extent(1));
-  std::int64_t const columns = static_cast<std::int64_t>(out.values.extent(1));
-  bool const with_status = out.status.extent(0) > 0;
   ChunkBuffers<Mem> buffers;
-  StagingBuffers<Mem> staging[2];
+  StagingBuffers<Mem> staging[2];  // chunk k's and chunk k + 1's
+  auto const [samples, columns, with_status] = chunk_shape(series, out);
   auto rows_from = [&](std::int64_t begin) { return std::min(range.end, begin + chunk_voxels) - begin; };
   if (range.begin < range.end) {
     staging[0].resize_data(rows_from(range.begin), samples);
@@ -245,14 +252,14 @@ void for_each_chunk(ExecutionSpace const& space, HostSeries const& series, Voxel
   static_assert(HostSeries::rank == 2,
                 "voxflow::pipeline::for_each_chunk: expects a (voxel, sample) host array");
   ScopedRegion region("voxflow::pipeline::for_each_chunk");
-  std::int64_t const samples = static_cast<std::int64_t>(series.extent(1));
-  std::int64_t const columns = static_cast<std::int64_t>(out.values.extent(1));
   constexpr bool on_host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, Mem>::accessible;
   if constexpr (on_host) {
     detail::host_chunks(space, series, range, std::max<std::int64_t>(1, chunk_voxels), out, stage, progress);
   } else {
+    auto const shape = detail::chunk_shape(series, out);
     std::int64_t const bytes_per_voxel =
-        static_cast<std::int64_t>(sizeof(double)) * (samples + columns) + (out.status.extent(0) > 0 ? 1 : 0);
+        static_cast<std::int64_t>(sizeof(double)) * (shape.samples + shape.columns) +
+        (shape.with_status ? 1 : 0);
     detail::staged_chunks(
         space, series, range,
         memory_limited_chunk_voxels(chunk_voxels, bytes_per_voxel, free_memory_bytes(space)), out, stage,
