@@ -4,7 +4,11 @@
 #      and munge for the cluster test);
 #   2. Kokkos 3.4.01 + KokkosKernels 3.4.01 (Serial + OpenMP) built from Debian's Trilinos 13.2 source
 #      into a cache prefix outside the build tree;
-#   3. with --cuda, a second prefix with CUDA enabled (nvcc 13 under /usr/local/cuda, patched for CUDA 13).
+#   3. with --cuda, a second prefix with CUDA enabled (nvcc 13 under /usr/local/cuda) for one GPU architecture,
+#      VOXFLOW_CUDA_ARCH (a Kokkos_ARCH_* name; default HOPPER90, the H200's sm_90). Kokkos 3.4.01 predates Hopper:
+#      scripts/patches/kokkos-3.4.01-hopper90.patch teaches it HOPPER90 (-arch=sm_90: native sm_90 SASS plus
+#      compute_90 PTX), and kokkos-3.4.01-cuda13.patch makes it build with CUDA 13. Kokkos 3.4 aborts at start-up
+#      when the compiled major capability differs from the device's, so an AMPERE80 build cannot run on Hopper.
 # With --packages-only, only step 1 runs (for builds against a Kokkos of the user's own, Kokkos_ROOT).
 #
 # Environment: VOXFLOW_DEPS (default ~/.cache/voxflow) holds the source tarball and the prefixes;
@@ -30,7 +34,13 @@ TRILINOS_VERSION=13.2.0-4
 TARBALL=trilinos_13.2.0.orig.tar.gz
 SHA256=0ddb47784ba7b8a6b9a07a4822b33be508feb4ccd54301b2a5d10c9e54524b90
 TOP=Trilinos-trilinos-release-13-2-0
+CUDA_ARCH=${VOXFLOW_CUDA_ARCH:-HOPPER90}
+case "$CUDA_ARCH" in
+  AMPERE80 | AMPERE86 | HOPPER90) ;;
+  *) echo "bootstrap-deps: VOXFLOW_CUDA_ARCH='$CUDA_ARCH' (expected AMPERE80, AMPERE86 or HOPPER90)" >&2; exit 2 ;;
+esac
 PREFIX=$DEPS/kokkos-3.4.01-$flavour
+[ "$flavour" = cuda ] && PREFIX=$PREFIX-${CUDA_ARCH,,}
 
 log() { echo "bootstrap-deps: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -106,10 +116,13 @@ build_kokkos() {
   local cxx=g++ kk_cxx=g++ kk_opts=(-DKokkosKernels_ENABLE_TPL_BLAS=ON -DKokkosKernels_ENABLE_TPL_LAPACK=ON)
   if [ "$flavour" = cuda ]; then
     export PATH=/usr/local/cuda/bin:$PATH
-    (cd "$src/kokkos" && patch -p1 -s <"$here/patches/kokkos-3.4.01-cuda13.patch")
+    local p
+    for p in kokkos-3.4.01-cuda13.patch kokkos-3.4.01-hopper90.patch; do
+      (cd "$src/kokkos" && patch -p1 -s <"$here/patches/$p")
+    done
     cxx=$src/kokkos/bin/nvcc_wrapper
     kk_cxx=$PREFIX/bin/nvcc_wrapper
-    kokkos_opts+=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ARCH_AMPERE80=ON)
+    kokkos_opts+=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON "-DKokkos_ARCH_$CUDA_ARCH=ON")
     kk_opts=()
   fi
   log "building Kokkos ($flavour) into $PREFIX"
