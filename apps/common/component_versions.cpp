@@ -1,5 +1,6 @@
 #include "app_support.hpp"
 
+#include <cstring>
 #include <ostream>
 #include <string>
 
@@ -18,7 +19,8 @@ void print_component_versions(std::ostream& os) {
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int length = 0;
     MPI_Get_library_version(version, &length);
-    std::string v(version, static_cast<std::size_t>(length));
+    // Open MPI counts the terminating NUL in `length`: text ends at the first NUL, whichever comes first.
+    std::string v(version, ::strnlen(version, static_cast<std::size_t>(length)));
     if (auto nl = v.find('\n'); nl != std::string::npos) v.resize(nl);
     os << "MPI: " << v << "\n";
   }

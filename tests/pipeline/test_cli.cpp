@@ -237,6 +237,14 @@ TEST_F(Cli, ThreadRequestsBeyondWhatKokkosHoldsAreCappedAndExplained) {
       << read_file(log("env", ".out"));
 }
 
+// `voxflow info` is text that scripts grep: no NUL byte (Open MPI's version length counts its terminator).
+TEST_F(Cli, InfoIsPlainTextWithoutNulBytes) {
+  ASSERT_EQ(voxflow({"info"}, "info"), 0) << err("info");
+  std::string const out = read_file(log("info", ".out"));
+  EXPECT_NE(out.find("MPI: "), std::string::npos) << out;
+  EXPECT_EQ(out.find('\0'), std::string::npos) << "a NUL byte at offset " << out.find('\0');
+}
+
 // validate checks headers only, and says so; validate --deep reads every NIfTI input in full, so a truncated
 // .nii.gz (a valid header, a broken stream) is found before a run, and it counts the non-finite values.
 TEST_F(Cli, ValidateSaysWhatItCheckedAndDeepReadsEveryVoxel) {
