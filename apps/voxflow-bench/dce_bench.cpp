@@ -99,6 +99,7 @@ int run_dce_bench(BenchOptions const& o) {
     throw Error(ExitCode::usage,
                 "unknown DCE model '" + o.model + "' (" + enum_choices(dce::dce_model_names) + ")");
   fit.fit_delay = o.fit_delay;
+  fit.lm.lane_packs = !o.no_lanes;
   dispatch(bench_backend(o), [&](auto space) { run_on(space, o, fit); });
   return 0;
 }

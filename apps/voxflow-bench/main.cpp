@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   auto* dce_cmd = app.add_subcommand("dce", "DCE model fits (T frames 4 s apart, Parker AIF, noise)");
   dce_cmd->add_option("--model", o.model, "tofts, extended_tofts, patlak, 2cxm or 2cum");
   dce_cmd->add_flag("--fit-delay", o.fit_delay, "fit an arterial delay as well");
+  dce_cmd->add_flag("--no-lanes", o.no_lanes, "one voxel per work item on the host too (no SIMD lane packs)");
   add_common(dce_cmd, o, threads, child);
   auto* asl_cmd = app.add_subcommand(
       "asl",
@@ -157,8 +158,8 @@ int main(int argc, char** argv) {
         std::ostringstream cmd;
         cmd << "'" << self_path(argv[0]) << "' " << subcommand << " --child --threads " << t << " --model "
             << o.model << " --voxels " << o.voxels << " --frames " << o.frames << " --noise " << o.noise
-            << " --repeats " << o.repeats << " --backend " << o.backend
-            << (o.fit_delay ? " --fit-delay" : "");
+            << " --repeats " << o.repeats << " --backend " << o.backend << (o.fit_delay ? " --fit-delay" : "")
+            << (o.no_lanes ? " --no-lanes" : "");
         for (auto const& k : split.kokkos) cmd << " '" << k << "'";
         std::cout.flush();
         int const rc = std::system(cmd.str().c_str());

@@ -12,6 +12,7 @@
 #include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/dce_inputs.hpp>
 #include <voxflow/dce/delay_start_table.hpp>
+#include <voxflow/fit/fit_lane_packs.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/fit/small_solve.hpp>
 
@@ -88,15 +89,58 @@ struct ToftsFamilyModel {
     double const rates[1] = {kep};
     in.template convolve_samples<1, WithDelay>(rates, shift, [&](int j, ConvolvedSample<1> const& s) {
       double df[n_params];
-      df[0] = s.f[0] + g_to_ktrans * s.g[0];
-      if (has_ve) df[i_ve] = g_to_ve * s.g[0];
-      if (has_vp) df[i_vp] = s.c;
+      double const f = kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, s.f[0], s.g[0], s.c, df);
       // d/d(delay) with tau = t - delay/60: dF/dtau = Cp - kep F.
       if (WithDelay) df[i_delay] = -(ktrans * (s.c - kep * s.f[0]) + vp * s.slope) / seconds_per_minute;
-      acc(j, ktrans * s.f[0] + vp * s.c, df);
+      acc(j, f, df);
     });
     sink = acc;
     return true;
+  }
+
+  // Lane packs (fit_lane_packs.hpp): the exact convolution on a uniform grid without a delay, the fast path
+  // of convolve_samples, with the same recursion and the same sample terms as evaluate().
+  static constexpr bool lane_evaluation = true;
+  KOKKOS_INLINE_FUNCTION bool lanes_supported() const {
+    return !WithDelay && convolution == ToftsConvolution::exact && in.uniform_step > 0.0 && n_samples() >= 1;
+  }
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void evaluate_lanes(double const (&p)[W][n_params], double const* tile,
+                                             fit::LaneNormalEquations<n_params, W>& ne,
+                                             fit::LaneMask<W>& valid) const {
+    using V = fit::LanePack<W>;
+    V ktrans, vp, g_to_ktrans, g_to_ve, decay, w0, w1, d_decay, d_w0, d_w1;
+    for (int l = 0; l < W; ++l) {  // per lane, as evaluate() does per voxel
+      double kt = p[l][0];
+      double ve = has_ve ? p[l][i_ve] : 1.0;
+      double v_p = has_vp ? p[l][i_vp] : 0.0;
+      valid.on[l] = ve > 0.0;
+      if (!valid.on[l]) kt = 0.0, ve = 1.0, v_p = 0.0;  // finite stand-ins; the lane's result is discarded
+      double const kep = has_ve ? kt / ve : 0.0;
+      signal::ExpConvWeights const w = signal::exp_conv_weights(kep, in.uniform_step);
+      ktrans.set(l, kt);
+      vp.set(l, v_p);
+      g_to_ktrans.set(l, has_ve ? kt / ve : 0.0);
+      g_to_ve.set(l, -kt * kep / ve);
+      decay.set(l, w.decay);
+      w0.set(l, w.w0);
+      w1.set(l, w.w1);
+      d_decay.set(l, w.d_decay);
+      d_w0.set(l, w.d_w0);
+      d_w1.set(l, w.d_w1);
+    }
+    int const n = n_samples();
+    V f(0.0), g(0.0), df[n_params];
+    double c_prev = in.ca(0);
+    ne.add(V::load(tile), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, V(c_prev), df), df);
+    for (int j = 1; j < n; ++j) {
+      V const c(in.ca(j)), cp(c_prev);
+      V const f_prev = f;
+      f = decay * f_prev + w0 * cp + w1 * c;
+      g = decay * g + d_decay * f_prev + d_w0 * cp + d_w1 * c;
+      c_prev = in.ca(j);
+      ne.add(V::load(tile + j * W), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, c, df), df);
+    }
   }
 
   // Starting values: Murase's linearisation C = (Ktrans + kep vp) I - kep J + vp Cp, with I the running
@@ -116,6 +160,33 @@ struct ToftsFamilyModel {
     best_delay_start(
         *this, y, delay, [&](Curve const& curve, double d, double(&q)[n_params]) { linearised(curve, d, q); },
         p);
+  }
+
+  // initial_guess() of a lane pack (no delay: lanes_supported()): the regression of linearised() with the
+  // lanes' sums accumulated at once; the AIF terms are the same for every lane.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void initial_guess_lanes(double const* tile, fit::LaneMask<W> const& lanes,
+                                                  double (&p)[W][n_params]) const {
+    using V = fit::LanePack<W>;
+    constexpr int K = n_kinetic;
+    fit::LinearRegression<K, V> reg;
+    V tissue_integral = 0.0;
+    double const rates[1] = {0.0};
+    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
+      V const yj = V::load(tile + j * W);
+      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (yj + V::load(tile + (j - 1) * W));
+      V x[K];
+      x[0] = s.f[0];
+      if (has_ve) x[i_ve] = -tissue_integral;
+      if (has_vp) x[i_vp] = s.c;
+      reg.add(x, yj);
+    });
+    for (int l = 0; l < W; ++l) {
+      if (!lanes.on[l]) continue;
+      double beta[K] = {};
+      bool const ok = reg.lane(l).solve(beta);
+      parameters_from(beta, ok, 0.0, p[l]);
+    }
   }
 
   // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit,
@@ -152,6 +223,17 @@ struct ToftsFamilyModel {
   }
 
  private:
+  // The model value at one sample from F, dF/dkep and Cp there, with the gradient in the kinetic parameters:
+  // one voxel (V = double) or a lane pack.
+  template <class V>
+  KOKKOS_FORCEINLINE_FUNCTION static V kinetic_sample(V ktrans, V vp, V g_to_ktrans, V g_to_ve, V f, V g, V c,
+                                                      V (&df)[n_params]) {
+    df[0] = f + g_to_ktrans * g;
+    if constexpr (has_ve) df[i_ve] = g_to_ve * g;
+    if constexpr (has_vp) df[i_vp] = c;
+    return ktrans * f + vp * c;
+  }
+
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void linearised(Curve const& y, double delay_s, double (&p)[n_params]) const {
     constexpr int K = n_kinetic;

@@ -17,6 +17,7 @@
 
 #include <voxflow/dce/dce_inputs.hpp>
 #include <voxflow/fit/dual.hpp>
+#include <voxflow/fit/fit_lane_packs.hpp>
 #include <voxflow/fit/small_solve.hpp>
 
 namespace voxflow::dce {
@@ -97,17 +98,101 @@ struct TwoCompartmentModel {
     double const shift = WithDelay ? p[i_delay] / seconds_per_minute : 0.0;
     Sink acc = sink;  // a local copy whose address never escapes keeps the accumulators in registers
     double const rates[2] = {k1.v, k2.v};
+    Response<double> r;
+    r.set(0, a1, k1, a2, k2);
     in.template convolve_samples<2, false>(rates, shift, [&](int j, ConvolvedSample<2> const& s) {
       double df[n_params];
-      for (int a = 0; a < n_kinetic; ++a)
-        df[a] = a1.d[a] * s.f[0] + a1.v * s.g[0] * k1.d[a] + a2.d[a] * s.f[1] + a2.v * s.g[1] * k2.d[a];
+      double const f = r.sample(s.f[0], s.g[0], s.f[1], s.g[1], df);
       // d/d(delay) with tau = t - delay/60: dF_k/dtau = Cp - k F_k.
       if (WithDelay)
         df[i_delay] = -(a1.v * (s.c - k1.v * s.f[0]) + a2.v * (s.c - k2.v * s.f[1])) / seconds_per_minute;
-      acc(j, a1.v * s.f[0] + a2.v * s.f[1], df);
+      acc(j, f, df);
     });
     sink = acc;
     return true;
+  }
+
+  // Lane packs (fit_lane_packs.hpp): the exact convolution on a uniform grid without a delay, with the
+  // recursion of convolve_samples and the sample terms of evaluate().
+  static constexpr bool lane_evaluation = true;
+  KOKKOS_INLINE_FUNCTION bool lanes_supported() const {
+    return !WithDelay && in.uniform_step > 0.0 && n_samples() >= 1;
+  }
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void evaluate_lanes(double const (&p)[W][n_params], double const* tile,
+                                             fit::LaneNormalEquations<n_params, W>& ne,
+                                             fit::LaneMask<W>& valid) const {
+    using V = fit::LanePack<W>;
+    Response<V> r;
+    V decay[2], w0[2], w1[2], d_decay[2], d_w0[2], d_w1[2];
+    for (int l = 0; l < W; ++l) {  // per lane, as evaluate() does per voxel
+      D a1, k1, a2, k2;
+      valid.on[l] = coefficients(p[l], a1, k1, a2, k2);
+      if (!valid.on[l]) {  // finite stand-ins; the lane's result is discarded
+        a1 = a2 = D(0.0);
+        k1 = k2 = D(1.0);
+      }
+      r.set(l, a1, k1, a2, k2);
+      double const rates[2] = {k1.v, k2.v};
+      for (int q = 0; q < 2; ++q) {
+        signal::ExpConvWeights const w = signal::exp_conv_weights(rates[q], in.uniform_step);
+        decay[q].set(l, w.decay);
+        w0[q].set(l, w.w0);
+        w1[q].set(l, w.w1);
+        d_decay[q].set(l, w.d_decay);
+        d_w0[q].set(l, w.d_w0);
+        d_w1[q].set(l, w.d_w1);
+      }
+    }
+    int const n = n_samples();
+    V f[2] = {0.0, 0.0}, g[2] = {0.0, 0.0}, df[n_params];
+    double c_prev = in.ca(0);
+    ne.add(V::load(tile), r.sample(f[0], g[0], f[1], g[1], df), df);
+    for (int j = 1; j < n; ++j) {
+      V const c(in.ca(j)), cp(c_prev);
+      for (int q = 0; q < 2; ++q) {
+        V const f_prev = f[q];
+        f[q] = decay[q] * f_prev + w0[q] * cp + w1[q] * c;
+        g[q] = decay[q] * g[q] + d_decay[q] * f_prev + d_w0[q] * cp + d_w1[q] * c;
+      }
+      c_prev = in.ca(j);
+      ne.add(V::load(tile + j * W), r.sample(f[0], g[0], f[1], g[1], df), df);
+    }
+  }
+
+  // initial_guess() of a lane pack (no delay): the regression of linearised() with the lanes' sums
+  // accumulated at once; the AIF integrals are the same for every lane.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void initial_guess_lanes(double const* tile, fit::LaneMask<W> const& lanes,
+                                                  double (&p)[W][n_params]) const {
+    using V = fit::LanePack<W>;
+    V ic = 0.0, iic = 0.0;
+    double iicp = 0.0, icp_prev = 0.0;
+    fit::LinearRegression<n_kinetic, V> reg;
+    double const rates[1] = {0.0};
+    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
+      double const icp = s.f[0];
+      V const yj = V::load(tile + j * W);
+      if (j > 0) {
+        double const dt = in.t(j) - in.t(j - 1);
+        V const ic_prev = ic;
+        ic += 0.5 * dt * (yj + V::load(tile + (j - 1) * W));
+        iic += 0.5 * dt * (ic + ic_prev);
+        iicp += 0.5 * dt * (icp + icp_prev);
+      }
+      icp_prev = icp;
+      if constexpr (exchange) {
+        V const x[n_kinetic] = {ic, iic, icp, iicp};
+        reg.add(x, yj);
+      } else {
+        V const x[n_kinetic] = {icp, ic, iicp};
+        reg.add(x, yj);
+      }
+    });
+    for (int l = 0; l < W; ++l) {
+      if (!lanes.on[l]) continue;
+      from_regression(reg.lane(l), 0.0, p[l]);
+    }
   }
 
   template <class Curve>
@@ -140,6 +225,38 @@ struct TwoCompartmentModel {
   }
 
  private:
+  // The impulse response's amplitudes and rates with their partials, as values (V = double for one voxel, a
+  // LanePack for a pack), and the model at one sample from F_k1, dF_k1/dk, F_k2, dF_k2/dk there.
+  template <class V>
+  struct Response {
+    V a1, k1, a2, k2;
+    V da1[n_kinetic], dk1[n_kinetic], da2[n_kinetic], dk2[n_kinetic];
+
+    KOKKOS_INLINE_FUNCTION void set(int lane, D const& a1_, D const& k1_, D const& a2_, D const& k2_) {
+      put(a1, lane, a1_.v);
+      put(k1, lane, k1_.v);
+      put(a2, lane, a2_.v);
+      put(k2, lane, k2_.v);
+      for (int a = 0; a < n_kinetic; ++a) {
+        put(da1[a], lane, a1_.d[a]);
+        put(dk1[a], lane, k1_.d[a]);
+        put(da2[a], lane, a2_.d[a]);
+        put(dk2[a], lane, k2_.d[a]);
+      }
+    }
+    KOKKOS_FORCEINLINE_FUNCTION static void put(double& x, int, double v) { x = v; }
+    template <class Pack>
+    KOKKOS_FORCEINLINE_FUNCTION static void put(Pack& x, int lane, double v) {
+      x.set(lane, v);
+    }
+
+    KOKKOS_FORCEINLINE_FUNCTION V sample(V f1, V g1, V f2, V g2, V (&df)[n_params]) const {
+      for (int a = 0; a < n_kinetic; ++a)
+        df[a] = da1[a] * f1 + a1 * g1 * dk1[a] + da2[a] * f2 + a2 * g2 * dk2[a];
+      return a1 * f1 + a2 * f2;
+    }
+  };
+
   // Default start for a curve the regression cannot explain: a mid-range tissue.
   KOKKOS_INLINE_FUNCTION void fallback(double (&p)[n_params]) const {
     p[i_fp] = 0.2;
@@ -174,6 +291,12 @@ struct TwoCompartmentModel {
                                                reg.add(x, y(j));
                                              }
                                            });
+    from_regression(reg, delay_s, p);
+  }
+
+  // Starting values from the accumulated regression of linearised(), within the bounds.
+  KOKKOS_INLINE_FUNCTION void from_regression(fit::LinearRegression<n_kinetic> const& reg, double delay_s,
+                                              double (&p)[n_params]) const {
     fallback(p);
     double beta[n_kinetic];
     if (reg.solve(beta)) {

@@ -1,9 +1,12 @@
 // Host entry point of voxel fitting: one parallel_for over voxels, each running its own bounded
 // Levenberg-Marquardt (levenberg_marquardt.hpp) and writing parameters, status, R², SSE and iteration count.
+// On host spaces, models with a lane pass fit host_lanes voxels per work item in SIMD lanes
+// (fit_lane_packs.hpp), with the same per-voxel results.
 #ifndef VOXFLOW_FIT_FIT_VOXELS_HPP
 #define VOXFLOW_FIT_FIT_VOXELS_HPP
 
 #include <voxflow/core/views.hpp>
+#include <voxflow/fit/fit_lane_packs.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 
 #include <string>
@@ -58,6 +61,7 @@ struct has_linear_solution<Model, Curve,
 
 template <class Model, class DataView, class MaskView, class Outputs>
 struct FitVoxelsFunctor {
+  using Curve = VoxelCurve<DataView>;
   Model model;
   DataView data;
   MaskView mask;
@@ -65,6 +69,26 @@ struct FitVoxelsFunctor {
   LMOptions options;
 
   KOKKOS_INLINE_FUNCTION void operator()(int v) const {
+    VoxelCurve<DataView> const y{data, v};
+    double p[Model::n_params];
+    if (!begin(v, y, p)) return;
+    LMResult const r = levenberg_marquardt(model, y, p, options);
+    finish(v, y, p, r);
+  }
+
+  // A voxel's fit up to LM: writes masked-out voxels and exact linear solutions and returns false, or puts
+  // the model's starting values into p and returns true.
+  KOKKOS_INLINE_FUNCTION bool begin(int v, VoxelCurve<DataView> const& y,
+                                    double (&p)[Model::n_params]) const {
+    if (!prepare(v, y, p)) return false;
+    model.initial_guess(y, p);
+    return true;
+  }
+
+  // begin() without the starting values, which the lane-pack driver (fit_lane_packs.hpp) computes for a whole
+  // pack: false when the voxel is written already.
+  KOKKOS_INLINE_FUNCTION bool prepare(int v, VoxelCurve<DataView> const& y,
+                                      double (&p)[Model::n_params]) const {
     constexpr int P = Model::n_params;
     if (mask.extent(0) > 0 && mask(v) == 0) {
       for (int i = 0; i < P; ++i) out.params(v, i) = 0.0;
@@ -72,19 +96,25 @@ struct FitVoxelsFunctor {
       out.r2(v) = 0.0;
       out.sse(v) = 0.0;
       out.iterations(v) = 0;
-      return;
+      return false;
     }
-    VoxelCurve<DataView> const y{data, v};
-    double p[P];
-    LMResult r;
     if constexpr (has_linear_solution<Model, VoxelCurve<DataView>>::value) {
+      LMResult r;
       if (model.linear_solution(y, p, r)) {  // exact least squares in one pass: no iterations needed
         write(v, p, r);
-        return;
+        return false;
       }
     }
-    model.initial_guess(y, p);
-    r = levenberg_marquardt(model, y, p, options);
+    (void)y;
+    (void)p;
+    return true;
+  }
+
+  // A voxel's fit after LM from its starting values (result r, parameters p): alternative starts where the
+  // model has them, then the outputs.
+  KOKKOS_INLINE_FUNCTION void finish(int v, VoxelCurve<DataView> const& y, double (&p)[Model::n_params],
+                                     LMResult r) const {
+    constexpr int P = Model::n_params;
     if constexpr (has_alternative_starts<Model>::value) {
       // A fit that did not converge cleanly or explains the curve poorly may sit in a local minimum: refit
       // from the model's alternative starts and keep the lowest cost.
@@ -104,6 +134,7 @@ struct FitVoxelsFunctor {
         }
       }
     }
+    (void)y;
     write(v, p, r);
   }
 
@@ -133,8 +164,18 @@ void fit_voxels(ExecutionSpace const& space, Model const& model, Series<MemorySp
       detail::FitVoxelsFunctor<Model, Series<MemorySpace>, Kokkos::View<std::uint8_t const*, MemorySpace>,
                                FitOutputs<MemorySpace>>;
   ScopedRegion region("voxflow::fit::fit_voxels");
-  Kokkos::parallel_for("voxflow::fit::fit_voxels", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
-                       Functor{model, data, mask, out, options});
+  Functor const functor{model, data, mask, out, options};
+  if constexpr (host_lanes > 1 && detail::has_lane_evaluation<Model>::value &&
+                Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible) {
+    if (lane_pack_width<ExecutionSpace>(model, options) == host_lanes) {  // host_lanes voxels per work item
+      int const packs = (n + host_lanes - 1) / host_lanes;
+      Kokkos::parallel_for("voxflow::fit::fit_voxels_in_lanes",
+                           Kokkos::RangePolicy<ExecutionSpace>(space, 0, packs),
+                           detail::FitLanePacksFunctor<Functor, host_lanes>{functor});
+      return;
+    }
+  }
+  Kokkos::parallel_for("voxflow::fit::fit_voxels", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), functor);
 }
 
 }  // namespace voxflow::fit

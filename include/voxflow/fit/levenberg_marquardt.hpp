@@ -32,6 +32,9 @@ struct LMOptions {
   double predicted_check_max_lambda = 1e-2;
   // Models with alternative starts refit from them when the first fit did not converge or has R² below this.
   double multistart_below_r2 = 0.9;
+  // Host fits of models with a lane pass run lane packs of voxels (fit_lane_packs.hpp); off: one voxel per
+  // work item everywhere (the reference the lane results are tested against).
+  bool lane_packs = true;
 };
 
 // What one voxel's fit produced besides its parameters.
@@ -91,6 +94,211 @@ KOKKOS_INLINE_FUNCTION bool on_any_bound(Model const& model, double const (&p)[M
 
 }  // namespace detail
 
+// One voxel's fit as a resumable state machine, so that a pack of voxels (fit_lane_packs.hpp) runs exactly
+// the scalar iteration of each voxel while sharing its streamed passes with the other lanes:
+//   lm_start   checks the curve and asks for the pass at the starting point,
+//   lm_take    takes the pass at the pending point (the start or a trial): accept, reject or stop,
+//   lm_propose builds and solves the damped system and sets the next trial point, or stops,
+//   lm_finish  writes parameters and result.
+// levenberg_marquardt() below chains them for one voxel; every path computes the same values in the same
+// order, whichever driver runs them.
+template <int P, class Curve>
+struct LMState {
+  NormalEquationsSink<P, Curve> current;
+  CurveStats stats;
+  double p[P];
+  double trial[P];  // the point whose pass lm_take expects
+  double lambda = 0.0;
+  double cost_floor = 0.0;
+  FitStatus status = FitStatus::max_iterations;
+  int iter = 0;
+  bool solved_once = false;
+  bool small_step = true;
+  bool started = false;  // the pass at the starting point has been taken
+  bool done = false;
+
+  LMState() = default;
+  KOKKOS_INLINE_FUNCTION explicit LMState(Curve const& y) : current(y) {}
+};
+
+// Starts a fit from p. Returns true when the pass at state.trial (the clamped start) is needed; false when
+// the curve is not finite (the fit is then done).
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION bool lm_start(Model const& model, Curve const& y, double const (&p)[Model::n_params],
+                                     LMOptions const& opt, LMState<Model::n_params, Curve>& s) {
+  constexpr int P = Model::n_params;
+  static_assert(P >= 1 && P <= 6, "voxflow::fit::levenberg_marquardt: models have 1 to 6 parameters");
+  s.stats = curve_stats(y, model.n_samples());
+  if (!s.stats.finite) {
+    for (int i = 0; i < P; ++i) s.p[i] = kmath::nan("");
+    s.status = FitStatus::non_finite_input;
+    s.current.cost = kmath::nan("");
+    s.done = true;
+    return false;
+  }
+  for (int i = 0; i < P; ++i) s.p[i] = p[i];
+  clamp_to_bounds(model, s.p);
+  for (int i = 0; i < P; ++i) s.trial[i] = s.p[i];
+  s.cost_floor = opt.cost_floor * s.stats.sum_sq;
+  s.lambda = opt.lambda_initial;
+  return true;
+}
+
+// Builds and solves the damped system at the current point. Returns true with state.trial set when a pass
+// there is needed; false when the fit stopped (state.done).
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION bool lm_propose(Model const& model, LMOptions const& opt,
+                                       LMState<Model::n_params, Curve>& s) {
+  constexpr int P = Model::n_params;
+  while (s.iter < opt.max_iterations) {
+    if (s.current.cost <= s.cost_floor) {
+      s.status = FitStatus::converged;
+      s.done = true;
+      return false;
+    }
+    ++s.iter;
+    // Damped normal equations with the active set frozen.
+    double a[packed_size<P>];
+    double b[P];
+    bool frozen[P];
+    double trace = 0.0;
+    for (int i = 0; i < P; ++i) trace += s.current.jtj[packed_index(i, i)];
+    double const diag_floor = 1e-15 * trace + 1e-300;
+    for (int i = 0; i < P; ++i) {
+      frozen[i] = (s.p[i] <= model.lower(i) && s.current.jtr[i] < 0.0) ||
+                  (s.p[i] >= model.upper(i) && s.current.jtr[i] > 0.0);
+    }
+    for (int i = 0; i < P; ++i) {
+      for (int j = 0; j <= i; ++j) {
+        double v = s.current.jtj[packed_index(i, j)];
+        if (frozen[i] || frozen[j]) v = (i == j) ? 1.0 : 0.0;
+        a[packed_index(i, j)] = v;
+      }
+      if (!frozen[i]) {
+        double const d = max_of(s.current.jtj[packed_index(i, i)], diag_floor);
+        a[packed_index(i, i)] = d * (1.0 + s.lambda);
+      }
+      b[i] = frozen[i] ? 0.0 : s.current.jtr[i];
+    }
+    double delta[P] = {};
+    if (!cholesky_solve<P>(a, b, delta)) {
+      s.lambda *= opt.lambda_increase;
+      if (s.lambda > opt.lambda_max) {
+        s.status = s.solved_once ? FitStatus::stalled : FitStatus::singular;
+        s.done = true;
+        return false;
+      }
+      continue;
+    }
+    s.solved_once = true;
+    // Near Gauss-Newton (small damping) the quadratic model predicts the cost reduction of the full step,
+    // 2 delta'g - delta'H delta. When even that is below the tolerance the current point is the minimum to
+    // the requested precision, and the trial pass (a whole sweep over the curve) can be skipped. With large
+    // damping delta is shortened and the prediction says nothing, so the test is off there.
+    if (s.lambda <= opt.predicted_check_max_lambda) {
+      double predicted = 0.0;
+      for (int i = 0; i < P; ++i) {
+        if (frozen[i]) continue;
+        double h_delta = 0.0;
+        for (int j = 0; j < P; ++j)
+          if (!frozen[j])
+            h_delta += s.current.jtj[i >= j ? packed_index(i, j) : packed_index(j, i)] * delta[j];
+        predicted += delta[i] * (2.0 * s.current.jtr[i] - h_delta);
+      }
+      if (predicted <= opt.cost_tolerance * s.current.cost) {
+        s.status = FitStatus::converged;
+        s.done = true;
+        return false;
+      }
+    }
+    bool moved = false;
+    s.small_step = true;
+    for (int i = 0; i < P; ++i) {
+      s.trial[i] = clamp_to(s.p[i] + delta[i], model.lower(i), model.upper(i));
+      double const step = s.trial[i] - s.p[i];
+      if (step != 0.0) moved = true;
+      if (kmath::fabs(step) > opt.step_tolerance * (kmath::fabs(s.p[i]) + opt.step_tolerance))
+        s.small_step = false;
+    }
+    if (!moved) {  // every free direction is blocked by a bound or below rounding: nothing left to gain
+      s.status = FitStatus::converged;
+      s.done = true;
+      return false;
+    }
+    return true;
+  }
+  s.done = true;  // status stays max_iterations
+  return false;
+}
+
+// Takes the pass at state.trial: `candidate` holds its normal equations, `finite` says whether the model gave
+// a finite curve there (detail::accumulate).
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION void lm_take(LMOptions const& opt,
+                                    NormalEquationsSink<Model::n_params, Curve> const& candidate, bool finite,
+                                    LMState<Model::n_params, Curve>& s) {
+  constexpr int P = Model::n_params;
+  if (!s.started) {
+    s.started = true;
+    if (!finite) {
+      for (int i = 0; i < P; ++i) s.p[i] = kmath::nan("");
+      s.status = FitStatus::non_finite_model;
+      s.current.cost = kmath::nan("");
+      s.done = true;
+      return;
+    }
+    s.current = candidate;
+    return;
+  }
+  if (finite && candidate.cost <= s.current.cost) {
+    double const gain = s.current.cost - candidate.cost;
+    for (int i = 0; i < P; ++i) s.p[i] = s.trial[i];
+    s.current = candidate;
+    s.lambda = max_of(s.lambda * opt.lambda_decrease, 1e-15);
+    if (gain <= opt.cost_tolerance * s.current.cost || s.small_step) {
+      s.status = FitStatus::converged;
+      s.done = true;
+    }
+  } else {
+    // A rejected trial that changes the cost by less than the tolerance: the minimum is reached to precision.
+    if (finite && candidate.cost - s.current.cost <= opt.cost_tolerance * s.current.cost) {
+      s.status = FitStatus::converged;
+      s.done = true;
+      return;
+    }
+    s.lambda *= opt.lambda_increase;
+    if (s.lambda > opt.lambda_max) {
+      // No damping reduces the cost: the current point is a minimum to working precision when the step was
+      // tiny.
+      s.status = s.small_step ? FitStatus::converged : FitStatus::stalled;
+      s.done = true;
+    }
+  }
+}
+
+// The fitted parameters (into p) and the result of a finished fit.
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION LMResult lm_finish(Model const& model, LMState<Model::n_params, Curve> const& s,
+                                          double (&p)[Model::n_params]) {
+  LMResult result;
+  for (int i = 0; i < Model::n_params; ++i) p[i] = s.p[i];
+  result.iterations = s.iter;
+  result.sse = s.current.cost;
+  if (s.status == FitStatus::non_finite_input || s.status == FitStatus::non_finite_model) {
+    result.status = s.status;
+    return result;
+  }
+  FitStatus status = s.status;
+  if (status == FitStatus::converged && detail::on_any_bound(model, p))
+    status = FitStatus::converged_at_bound;
+  if (s.stats.sst <= 0.0 && (status == FitStatus::converged || status == FitStatus::converged_at_bound)) {
+    status = FitStatus::flat_signal;
+  }
+  result.status = status;
+  result.r2 = s.stats.sst > 0.0 ? 1.0 - s.current.cost / s.stats.sst : 0.0;
+  return result;
+}
+
 // Fits `model` to the curve y (y(j) for j < model.n_samples()), starting from p, which holds the result on
 // return. Parameters are always inside the model's bounds on return, or NaN for non_finite_input /
 // non_finite_model.
@@ -98,139 +306,16 @@ template <class Model, class Curve>
 KOKKOS_INLINE_FUNCTION LMResult levenberg_marquardt(Model const& model, Curve const& y,
                                                     double (&p)[Model::n_params], LMOptions const& opt) {
   constexpr int P = Model::n_params;
-  static_assert(P >= 1 && P <= 6, "voxflow::fit::levenberg_marquardt: models have 1 to 6 parameters");
-  using Sink = NormalEquationsSink<P, Curve>;
-  LMResult result;
-  int const n = model.n_samples();
-  CurveStats const stats = curve_stats(y, n);
-  if (!stats.finite) {
-    for (int i = 0; i < P; ++i) p[i] = kmath::nan("");
-    result.status = FitStatus::non_finite_input;
-    result.sse = kmath::nan("");
-    return result;
-  }
-  clamp_to_bounds(model, p);
-  Sink current(y);
-  if (!detail::accumulate(model, y, p, current)) {
-    for (int i = 0; i < P; ++i) p[i] = kmath::nan("");
-    result.status = FitStatus::non_finite_model;
-    result.sse = kmath::nan("");
-    return result;
-  }
-
-  double const cost_floor = opt.cost_floor * stats.sum_sq;
-  double lambda = opt.lambda_initial;
-  FitStatus status = FitStatus::max_iterations;
-  int iter = 0;
-  bool solved_once = false;
-  while (iter < opt.max_iterations) {
-    if (current.cost <= cost_floor) {
-      status = FitStatus::converged;
-      break;
-    }
-    ++iter;
-    // Damped normal equations with the active set frozen.
-    double a[packed_size<P>];
-    double b[P];
-    bool frozen[P];
-    double trace = 0.0;
-    for (int i = 0; i < P; ++i) trace += current.jtj[packed_index(i, i)];
-    double const diag_floor = 1e-15 * trace + 1e-300;
-    for (int i = 0; i < P; ++i) {
-      frozen[i] = (p[i] <= model.lower(i) && current.jtr[i] < 0.0) ||
-                  (p[i] >= model.upper(i) && current.jtr[i] > 0.0);
-    }
-    for (int i = 0; i < P; ++i) {
-      for (int j = 0; j <= i; ++j) {
-        double v = current.jtj[packed_index(i, j)];
-        if (frozen[i] || frozen[j]) v = (i == j) ? 1.0 : 0.0;
-        a[packed_index(i, j)] = v;
-      }
-      if (!frozen[i]) {
-        double const d = max_of(current.jtj[packed_index(i, i)], diag_floor);
-        a[packed_index(i, i)] = d * (1.0 + lambda);
-      }
-      b[i] = frozen[i] ? 0.0 : current.jtr[i];
-    }
-    double delta[P] = {};
-    if (!cholesky_solve<P>(a, b, delta)) {
-      lambda *= opt.lambda_increase;
-      if (lambda > opt.lambda_max) {
-        status = solved_once ? FitStatus::stalled : FitStatus::singular;
-        break;
-      }
-      continue;
-    }
-    solved_once = true;
-    // Near Gauss-Newton (small damping) the quadratic model predicts the cost reduction of the full step,
-    // 2 delta'g - delta'H delta. When even that is below the tolerance the current point is the minimum to
-    // the requested precision, and the trial pass (a whole sweep over the curve) can be skipped. With large
-    // damping delta is shortened and the prediction says nothing, so the test is off there.
-    if (lambda <= opt.predicted_check_max_lambda) {
-      double predicted = 0.0;
-      for (int i = 0; i < P; ++i) {
-        if (frozen[i]) continue;
-        double h_delta = 0.0;
-        for (int j = 0; j < P; ++j)
-          if (!frozen[j]) h_delta += current.jtj[i >= j ? packed_index(i, j) : packed_index(j, i)] * delta[j];
-        predicted += delta[i] * (2.0 * current.jtr[i] - h_delta);
-      }
-      if (predicted <= opt.cost_tolerance * current.cost) {
-        status = FitStatus::converged;
-        break;
-      }
-    }
-    double trial[P];
-    bool moved = false;
-    bool small_step = true;
-    for (int i = 0; i < P; ++i) {
-      trial[i] = clamp_to(p[i] + delta[i], model.lower(i), model.upper(i));
-      double const step = trial[i] - p[i];
-      if (step != 0.0) moved = true;
-      if (kmath::fabs(step) > opt.step_tolerance * (kmath::fabs(p[i]) + opt.step_tolerance))
-        small_step = false;
-    }
-    if (!moved) {  // every free direction is blocked by a bound or below rounding: nothing left to gain
-      status = FitStatus::converged;
-      break;
-    }
-    Sink candidate(y);
-    bool const finite = detail::accumulate(model, y, trial, candidate);
-    if (finite && candidate.cost <= current.cost) {
-      double const gain = current.cost - candidate.cost;
-      for (int i = 0; i < P; ++i) p[i] = trial[i];
-      current = candidate;
-      lambda = max_of(lambda * opt.lambda_decrease, 1e-15);
-      if (gain <= opt.cost_tolerance * current.cost || small_step) {
-        status = FitStatus::converged;
-        break;
-      }
-    } else {
-      // A rejected trial that changes the cost by less than the tolerance: the minimum is reached to
-      // precision.
-      if (finite && candidate.cost - current.cost <= opt.cost_tolerance * current.cost) {
-        status = FitStatus::converged;
-        break;
-      }
-      lambda *= opt.lambda_increase;
-      if (lambda > opt.lambda_max) {
-        // No damping reduces the cost: the current point is a minimum to working precision when the step was
-        // tiny.
-        status = small_step ? FitStatus::converged : FitStatus::stalled;
-        break;
-      }
+  LMState<P, Curve> s(y);
+  if (lm_start(model, y, p, opt, s)) {
+    while (true) {
+      NormalEquationsSink<P, Curve> candidate(y);
+      bool const finite = detail::accumulate(model, y, s.trial, candidate);
+      lm_take<Model>(opt, candidate, finite, s);
+      if (s.done || !lm_propose(model, opt, s)) break;
     }
   }
-  if (status == FitStatus::converged && detail::on_any_bound(model, p))
-    status = FitStatus::converged_at_bound;
-  if (stats.sst <= 0.0 && (status == FitStatus::converged || status == FitStatus::converged_at_bound)) {
-    status = FitStatus::flat_signal;
-  }
-  result.status = status;
-  result.iterations = iter;
-  result.sse = current.cost;
-  result.r2 = stats.sst > 0.0 ? 1.0 - current.cost / stats.sst : 0.0;
-  return result;
+  return lm_finish(model, s, p);
 }
 
 }  // namespace voxflow::fit

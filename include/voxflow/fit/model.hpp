@@ -27,23 +27,31 @@
 
 namespace voxflow::fit {
 
+// One sample's residual r and gradient df added to J^T J, J^T r and the cost, for one voxel (V = double) or a
+// pack of voxels in lanes (V = LanePack<W>): the same operations in the same order either way.
+template <int P, class V>
+KOKKOS_FORCEINLINE_FUNCTION void add_normal_equations(V r, V const (&df)[P], V (&jtj)[packed_size<P>],
+                                                      V (&jtr)[P], V& cost) {
+  cost += r * r;
+  for (int a = 0; a < P; ++a) {
+    jtr[a] += df[a] * r;
+    for (int b = 0; b <= a; ++b) jtj[packed_index(a, b)] += df[a] * df[b];
+  }
+}
+
 // Accumulates J^T J, J^T r and the cost sum r^2 of r = y - f in one pass: no T x P Jacobian is ever stored.
 template <int P, class Curve>
 struct NormalEquationsSink {
-  Curve const* y;  // a pointer, not a reference, so that sinks can be assigned
+  Curve const* y = nullptr;  // a pointer, not a reference, so that sinks can be assigned
   double jtj[packed_size<P>] = {};
   double jtr[P] = {};
   double cost = 0.0;
 
+  NormalEquationsSink() = default;
   KOKKOS_INLINE_FUNCTION explicit NormalEquationsSink(Curve const& curve) : y(&curve) {}
 
   KOKKOS_FORCEINLINE_FUNCTION void operator()(int j, double f, double const (&df)[P]) {
-    double const r = (*y)(j)-f;
-    cost += r * r;
-    for (int a = 0; a < P; ++a) {
-      jtr[a] += df[a] * r;
-      for (int b = 0; b <= a; ++b) jtj[packed_index(a, b)] += df[a] * df[b];
-    }
+    add_normal_equations<P>((*y)(j)-f, df, jtj, jtr, cost);
   }
 };
 

@@ -53,19 +53,30 @@ KOKKOS_INLINE_FUNCTION bool cholesky_solve(double const (&a)[packed_size<P>], do
 
 // Streamed accumulation of a linear least-squares problem y ~ sum_i beta_i x_i, one sample at a time, and its
 // solution. Used for linearised starting values: no design matrix is ever stored.
-template <int P>
+// V = double for one voxel; a LanePack accumulates a pack of voxels at once (solve and residual are then per
+// lane, on a double copy).
+template <int P, class V = double>
 struct LinearRegression {
-  double xtx[packed_size<P>] = {};
-  double xty[P] = {};
-  double yty = 0.0;
+  V xtx[packed_size<P>] = {};
+  V xty[P] = {};
+  V yty = 0.0;
 
-  KOKKOS_FORCEINLINE_FUNCTION void add(double const (&x)[P], double y, double weight = 1.0) {
+  KOKKOS_FORCEINLINE_FUNCTION void add(V const (&x)[P], V y, double weight = 1.0) {
     yty += weight * y * y;
     for (int i = 0; i < P; ++i) {
-      double const wx = weight * x[i];
+      V const wx = weight * x[i];
       xty[i] += wx * y;
       for (int j = 0; j <= i; ++j) xtx[packed_index(i, j)] += wx * x[j];
     }
+  }
+
+  // Lane l's sums of a regression accumulated in lane packs, as a one-voxel regression.
+  KOKKOS_INLINE_FUNCTION LinearRegression<P> lane(int l) const {
+    LinearRegression<P> r;
+    for (int k = 0; k < packed_size<P>; ++k) r.xtx[k] = xtx[k][l];
+    for (int i = 0; i < P; ++i) r.xty[i] = xty[i][l];
+    r.yty = yty[l];
+    return r;
   }
 
   // Solves with a tiny relative ridge on the diagonal so that collinear columns give a finite answer rather

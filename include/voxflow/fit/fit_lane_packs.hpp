@@ -1,0 +1,151 @@
+// The host driver that fits W voxels per work item, one per lane of a LanePack (issue 13). Every lane runs
+// the scalar LM state machine (levenberg_marquardt.hpp) on its own voxel, with its own damping and stopping;
+// only the streamed passes over time, where the work is, run on whole packs. The pack's pending mask says
+// which lanes wait for a pass; a pass evaluates every lane (idle lanes repeat a pending lane's point) and
+// only the pending lanes take their result. Each lane therefore sees the values of the scalar path, rounding
+// aside: the same iterations, the same status.
+//
+// A model opts in with
+//   static constexpr bool lane_evaluation = true;
+//   KOKKOS_FUNCTION bool lanes_supported() const;      // whether this instance's inputs have a lane pass
+//   template <int W> KOKKOS_FUNCTION void evaluate_lanes(double const (&p)[W][P], double const* tile,
+//                                                        LaneNormalEquations<P, W>& ne, LaneMask<W>& valid)
+//                                                        const;
+//       one pass for W parameter sets against the curves in tile[j * W + lane]; valid.on[l] is false where
+//       the scalar evaluate() would have returned false.
+//   template <int W> KOKKOS_FUNCTION void initial_guess_lanes(double const* tile, LaneMask<W> const& lanes,
+//                                                            double (&p)[W][P]) const;
+//       initial_guess() of the lanes that are on, from the same tile.
+#ifndef VOXFLOW_FIT_FIT_LANE_PACKS_HPP
+#define VOXFLOW_FIT_FIT_LANE_PACKS_HPP
+
+#include <voxflow/fit/lane_pack.hpp>
+#include <voxflow/fit/levenberg_marquardt.hpp>
+
+#include <type_traits>
+
+namespace voxflow::fit {
+
+// J^T J, J^T r and cost of W voxels, one per lane.
+template <int P, int W>
+struct LaneNormalEquations {
+  LanePack<W> jtj[packed_size<P>];
+  LanePack<W> jtr[P];
+  LanePack<W> cost;
+
+  // Adds sample j of every lane: data y, model f, gradient df.
+  KOKKOS_FORCEINLINE_FUNCTION void add(LanePack<W> y, LanePack<W> f, LanePack<W> const (&df)[P]) {
+    add_normal_equations<P>(y - f, df, jtj, jtr, cost);
+  }
+
+  // Lane l's sums into a scalar sink; returns whether they are finite (detail::accumulate's test).
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION bool extract(int l, NormalEquationsSink<P, Curve>& s) const {
+    bool finite = is_finite(cost[l]);
+    s.cost = cost[l];
+    for (int a = 0; a < P; ++a) {
+      s.jtr[a] = jtr[a][l];
+      finite = finite && is_finite(s.jtr[a]);
+    }
+    for (int k = 0; k < packed_size<P>; ++k) s.jtj[k] = jtj[k][l];
+    return finite;
+  }
+};
+
+// The longest curve a pack fits from its on-stack tile (W x samples doubles); longer curves take the scalar
+// path.
+inline constexpr int max_lane_samples = 1024;
+
+namespace detail {
+
+template <class Model, class = void>
+struct has_lane_evaluation : std::false_type {};
+template <class Model>
+struct has_lane_evaluation<Model, std::enable_if_t<Model::lane_evaluation>> : std::true_type {};
+
+// Fits the voxels [q W, q W + W) of the per-voxel functor `voxel` (FitVoxelsFunctor): the same begin() and
+// finish() around LM, with LM's passes shared by the lanes.
+template <class VoxelFunctor, int W>
+struct FitLanePacksFunctor {
+  VoxelFunctor voxel;
+
+  KOKKOS_INLINE_FUNCTION void operator()(int q) const {
+    using Model = std::decay_t<decltype(voxel.model)>;
+    using Curve = typename VoxelFunctor::Curve;
+    constexpr int P = Model::n_params;
+    Model const& model = voxel.model;
+    int const n_voxels = static_cast<int>(voxel.data.extent(0));
+    int const v0 = q * W;
+    int const count = min_of(W, n_voxels - v0);
+    int const n = model.n_samples();
+
+    Curve y[W];
+    LMState<P, Curve> state[W];
+    LaneMask<W> pending;  // first: the lanes that need starting values; then: the lanes waiting for a pass
+    double p[W][P];
+    for (int l = 0; l < W; ++l) y[l] = Curve{voxel.data, v0 + (l < count ? l : 0)};
+    for (int l = 0; l < count; ++l) pending.on[l] = voxel.prepare(v0 + l, y[l], p[l]);
+    if (!pending.any()) return;
+
+    // The pack's curves as (time, lane), read once for the start and all passes. Lanes past the tail repeat
+    // the first voxel: they are never pending, their values only keep the arithmetic finite.
+    double tile[max_lane_samples * W];
+    for (int l = 0; l < W; ++l)
+      for (int j = 0; j < n; ++j) tile[j * W + l] = y[l](j);
+    model.template initial_guess_lanes<W>(tile, pending, p);
+    for (int l = 0; l < count; ++l) {
+      if (!pending.on[l]) continue;
+      state[l] = LMState<P, Curve>(y[l]);
+      pending.on[l] = lm_start(model, y[l], p[l], voxel.options, state[l]);
+      if (!pending.on[l]) finish_lane(v0 + l, y[l], state[l]);
+    }
+
+    while (pending.any()) {
+      int const ref = pending.first();
+      double trial[W][P];
+      for (int l = 0; l < W; ++l)
+        for (int i = 0; i < P; ++i) trial[l][i] = pending.on[l] ? state[l].trial[i] : state[ref].trial[i];
+      LaneNormalEquations<P, W> ne;
+      LaneMask<W> valid;
+      model.template evaluate_lanes<W>(trial, tile, ne, valid);
+      for (int l = 0; l < W; ++l) {
+        if (!pending.on[l]) continue;
+        NormalEquationsSink<P, Curve> candidate(y[l]);
+        bool const finite = ne.extract(l, candidate) && valid.on[l];
+        lm_take<Model>(voxel.options, candidate, finite, state[l]);
+        if (state[l].done || !lm_propose(model, voxel.options, state[l])) {
+          pending.on[l] = false;
+          finish_lane(v0 + l, y[l], state[l]);
+        }
+      }
+    }
+  }
+
+  template <class Curve, class State>
+  KOKKOS_INLINE_FUNCTION void finish_lane(int v, Curve const& y, State const& s) const {
+    double p[std::decay_t<decltype(voxel.model)>::n_params];
+    LMResult const r = lm_finish(voxel.model, s, p);
+    voxel.finish(v, y, p, r);
+  }
+};
+
+}  // namespace detail
+
+// Lanes per work item fit_voxels uses for `model` on ExecutionSpace: host_lanes on host spaces for models
+// with a lane pass on these inputs (unless options.lane_packs is off), else 1 (one voxel per work item, as on
+// GPUs).
+template <class ExecutionSpace, class Model>
+int lane_pack_width(Model const& model, LMOptions const& options) {
+  if constexpr (host_lanes > 1 && detail::has_lane_evaluation<Model>::value &&
+                Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible) {
+    if (options.lane_packs && model.lanes_supported() && model.n_samples() <= max_lane_samples)
+      return host_lanes;
+  }
+  (void)model;
+  (void)options;
+  return 1;
+}
+
+}  // namespace voxflow::fit
+
+#endif
