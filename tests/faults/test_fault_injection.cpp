@@ -188,8 +188,10 @@ TEST_F(FaultInjection, AnInputCutShortIsAnInputErrorThatWritesNothing) {
 }
 
 TEST_F(FaultInjection, AnInputTruncatedWhileItIsReadIsAnInputError) {
-  // The simulator's full-size series (about 1 MB compressed), which the pass over its voxels reads in
-  // several calls.
+  // The simulator's full-size series (about 1 MB compressed). A reader that streams the voxel pass in several
+  // calls has the file cut short in the middle of that pass; one that takes the whole file in one call (the
+  // libdeflate path) has it cut short after the header pass, before the voxel pass reads it: either way the
+  // series changes under the run while the run reads it.
   config_ = voxflow::pipeline::dce_run::simulate_dce([&] {
     voxflow::pipeline::dce_run::DceSimulation sim;
     sim.out_dir = dir_.string();
@@ -204,11 +206,13 @@ TEST_F(FaultInjection, AnInputTruncatedWhileItIsReadIsAnInputError) {
   std::size_t pass_start = 0;
   for (std::size_t i = 1; i < reads.size(); ++i)
     if (reads[i].offset < reads[i - 1].offset) pass_start = i;
-  ASSERT_GE(reads.size() - pass_start, 3u) << "the voxel pass reads the series in one call";
+  ASSERT_GT(pass_start, 0u) << "the series is read in one pass: no moment between header and voxels";
+  // The preload truncates after the read it is given (counting from 1).
+  std::size_t const truncate_after = reads.size() - pass_start >= 3 ? pass_start + 2 : pass_start;
   std::string const whole = read_file(conc);
   std::string const marker = (dir_ / "truncated").string();
   EXPECT_EQ(run_with({{"VOXFLOW_FAULT_TRUNCATE", conc},
-                      {"VOXFLOW_FAULT_TRUNCATE_READ", std::to_string(pass_start + 2)},
+                      {"VOXFLOW_FAULT_TRUNCATE_READ", std::to_string(truncate_after)},
                       {"VOXFLOW_FAULT_TRUNCATED", marker}},
                      "truncated"),
             4)
