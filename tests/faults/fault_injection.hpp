@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -45,9 +45,23 @@ inline std::vector<FaultEvent> read_fault_log(std::filesystem::path const& log) 
 
 // The final name a temporary is renamed to ("x.partial-12-3.nii.gz" -> "x.nii.gz"): the file an event
 // belongs to.
+// (No std::regex: GCC 12's <regex> trips -Wmaybe-uninitialized in the sanitizer build.)
 inline std::string final_name(std::string const& path) {
-  static std::regex const partial(R"(\.partial-[0-9]+-[0-9]+)");
-  return std::regex_replace(path, partial, "");
+  std::string const tag = ".partial-";
+  std::string name = path;
+  for (std::size_t at = name.find(tag); at != std::string::npos; at = name.find(tag, at)) {
+    std::size_t end = at + tag.size();
+    auto digits = [&] {
+      std::size_t const first = end;
+      while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+      return end > first;
+    };
+    if (digits() && end < name.size() && name[end] == '-' && (++end, digits()))
+      name.erase(at, end - at);
+    else
+      at += tag.size();
+  }
+  return name;
 }
 
 // The preload's settings (VOXFLOW_FAULT_*) in this process's environment, which ChildProcess passes on, for
