@@ -41,7 +41,10 @@ case "$variant" in
   asan) build=${BUILD_DIR:-$root/build-asan} ;;
   cuda) build=${BUILD_DIR:-$root/build-cuda} ;;
 esac
-cmake -S "$root" -B "$build" "-DKokkos_ROOT=$prefix" "-DCMAKE_PREFIX_PATH=$prefix" "${flags[@]}" >"$build.configure.log" 2>&1 ||
+# Kokkos is found afresh from $prefix at every configure: a Kokkos_DIR cached by an earlier configure (another
+# architecture's prefix, an older Kokkos) would otherwise win over Kokkos_ROOT and keep building for it.
+cmake -S "$root" -B "$build" -UKokkos_DIR -UKokkosKernels_DIR "-DKokkos_ROOT=$prefix" "-DCMAKE_PREFIX_PATH=$prefix" \
+  "${flags[@]}" >"$build.configure.log" 2>&1 ||
   { cat "$build.configure.log" >&2; exit 1; }
 rm -f "$build.configure.log"
 targets=()

@@ -11,9 +11,10 @@
 #
 # Libraries left out, because the device machine has its own and they must be its own: glibc's (libc, libm,
 # libpthread, libdl, librt, libresolv, libutil, ld-linux: they must match that machine's dynamic loader, and its
-# glibc is newer than Debian 12's 2.36) and the NVIDIA driver's (libcuda, libnvidia-*: they must match its
-# kernel module). Carried: everything else, the GCC runtime too (libstdc++, libgcc_s, libgomp), so that the
-# programs find at least the versions they were linked against. CUDA's runtime is linked statically by nvcc.
+# glibc is newer than Debian 12's 2.36), the NVIDIA driver's (libcuda, libnvidia-*: they must match its kernel
+# module) and the CUDA toolkit's (cuBLAS and friends: see below). Carried: everything else, the GCC runtime too
+# (libstdc++, libgcc_s, libgomp), so that the programs find at least the versions they were linked against.
+# CUDA's runtime is linked statically by nvcc.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build-cuda}
@@ -49,13 +50,16 @@ multiarch=/usr/lib/$(gcc -print-multiarch)
 for reference_lib in lapack/liblapack.so.3 blas/libblas.so.3; do
   [ -f "$multiarch/$reference_lib" ] && cp -L "$multiarch/$reference_lib" "$stage/lib/"
 done
-excluded='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so|libcuda\.so|libnvidia-)'
+# CUDA's toolkit libraries (cuBLAS alone is 570 MB, linked by KokkosKernels) are left out too: the device
+# machine has the CUDA toolkit (nvcc 13 and its libraries), which run-on-device.sh puts on the library path.
+excluded='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so|libcuda\.so|libnvidia-|libcublas|libcublasLt|libcusparse|libcusolver|libcurand|libcufft|libcudart|libnvJitLink|libnvrtc)'
+cuda_libraries='^(libcublas|libcublasLt|libcusparse|libcusolver|libcurand|libcufft|libcudart|libnvJitLink|libnvrtc)'
 closure() { LD_LIBRARY_PATH=$stage/lib ldd "$stage"/bin/* "$stage"/lib/* 2>/dev/null; }
 closure | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | sort -u | while read -r soname path; do
   [[ "$soname" =~ $excluded ]] && continue
   [ -e "$stage/lib/$soname" ] || cp -L "$path" "$stage/lib/$soname"
 done
-missing=$(closure | grep 'not found' | sort -u || true)
+missing=$(closure | grep 'not found' | grep -Ev "^[[:space:]]*${cuda_libraries#^}" | sort -u || true)
 [ -z "$missing" ] || { log "libraries not found on this machine:"$'\n'"$missing"; exit 1; }
 strip --strip-unneeded "$stage"/bin/* "$stage"/lib/* 2>/dev/null || true
 

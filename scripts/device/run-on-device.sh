@@ -51,7 +51,17 @@ run() {
 # --- The bundle, unpacked and wired up -----------------------------------------------------------------------
 log "voxflow device checks, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), backend $backend, phases: ${phases[*]}"
 rm -rf "$work" && mkdir -p "$work" && tar -xJf "$here/payload.tar.xz" -C "$work" || { log "cannot unpack $here/payload.tar.xz"; exit 3; }
-export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# CUDA's toolkit libraries (cuBLAS, cuSPARSE, ...) are this machine's own, not carried (device-bundle.sh): from
+# the toolkit beside nvcc, /usr/local/cuda, or the Python wheels of NVIDIA's libraries.
+cuda_dirs=()
+if command -v nvcc >/dev/null 2>&1; then cuda_dirs+=("$(dirname "$(command -v nvcc)")/../lib64"); fi
+cuda_dirs+=(/usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib)
+for d in $(python3 -c 'import glob, os, nvidia; print(" ".join(sorted({os.path.dirname(p) for r in nvidia.__path__ for p in glob.glob(os.path.join(r, "*", "lib", "lib*.so*"))})))' 2>/dev/null); do
+  cuda_dirs+=("$d")
+done
+cuda_path=""
+for d in "${cuda_dirs[@]}"; do [ -d "$d" ] && cuda_path+=":$d"; done
+export LD_LIBRARY_PATH=$work/lib$cuda_path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export VOXFLOW_REFERENCE_DIR=$work/reference
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 # The test executables name the CLI and their helper programs by the build folder's absolute path (compiled in):
