@@ -55,15 +55,7 @@ find_package(yaml-cpp CONFIG REQUIRED)  # target `yaml-cpp` (0.7 has no namespac
 find_package(LAPACK REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
-# libdeflate: whole-buffer gzip for .nii.gz inputs and maps (several times zlib's speed); Debian libdeflate-dev.
-find_path(VOXFLOW_LIBDEFLATE_INCLUDE_DIR libdeflate.h)
-find_library(VOXFLOW_LIBDEFLATE_LIBRARY NAMES deflate)
-if(NOT VOXFLOW_LIBDEFLATE_INCLUDE_DIR OR NOT VOXFLOW_LIBDEFLATE_LIBRARY)
-  message(FATAL_ERROR "voxflow needs libdeflate (libdeflate.h and libdeflate.so) for .nii.gz files: install the "
-                      "Debian package libdeflate-dev (scripts/bootstrap-deps.sh does), or set "
-                      "VOXFLOW_LIBDEFLATE_INCLUDE_DIR and VOXFLOW_LIBDEFLATE_LIBRARY")
-endif()
-include(VoxflowImageLibraries)  # NIfTI and GDCM, found by hand (shared with the fuzz harnesses, fuzz/)
+include(VoxflowImageLibraries)  # NIfTI, GDCM and libdeflate, found by hand (shared with the fuzz harnesses, fuzz/)
 
 # --- Command line ------------------------------------------------------------------------------------------------
 find_package(CLI11 CONFIG REQUIRED)

@@ -1,4 +1,4 @@
-# The NIfTI C library and GDCM, found by path: by the library build (VoxflowDependencies.cmake) and by the fuzz
+# The NIfTI C library, GDCM and libdeflate, found by path: by the library build (VoxflowDependencies.cmake) and by the fuzz
 # harnesses (fuzz/CMakeLists.txt), which compile the readers again with clang.
 # Debian's NIFTIConfig.cmake points at files that do not exist (DEPS.md P4): find the C library by hand. Plain paths
 # (not imported targets) so that the installed package config needs nothing to re-find them.
@@ -13,3 +13,11 @@ foreach(component MSFF DSED DICT IOD Common)
   find_library(VOXFLOW_GDCM_${component}_LIBRARY gdcm${component} REQUIRED)
   list(APPEND VOXFLOW_GDCM_LIBRARIES ${VOXFLOW_GDCM_${component}_LIBRARY})
 endforeach()
+# libdeflate: whole-buffer gzip for .nii.gz inputs and maps (several times zlib's speed); Debian libdeflate-dev.
+find_path(VOXFLOW_LIBDEFLATE_INCLUDE_DIR libdeflate.h)
+find_library(VOXFLOW_LIBDEFLATE_LIBRARY NAMES deflate)
+if(NOT VOXFLOW_LIBDEFLATE_INCLUDE_DIR OR NOT VOXFLOW_LIBDEFLATE_LIBRARY)
+  message(FATAL_ERROR "voxflow needs libdeflate (libdeflate.h and libdeflate.so) for .nii.gz files: install the "
+                      "Debian package libdeflate-dev (scripts/bootstrap-deps.sh does), or set "
+                      "VOXFLOW_LIBDEFLATE_INCLUDE_DIR and VOXFLOW_LIBDEFLATE_LIBRARY")
+endif()

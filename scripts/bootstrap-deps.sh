@@ -51,6 +51,8 @@ APT_PACKAGES=(
   libnifti2-dev libgdcm-dev nlohmann-json3-dev libopenblas-dev liblapack-dev libcli11-dev libpng-dev zlib1g-dev libdeflate-dev
   # Real files for the DICOM tests (the test data these packages ship) and dcm2niix to compare against.
   python3-nibabel python3-pydicom dcm2niix
+  # clang with libFuzzer for the readers' fuzz harnesses (scripts/fuzz.sh).
+  clang
   # A single-node Slurm for the cluster/ templates' test (scripts/slurm-local.sh; ctest -L slurm).
   slurm-wlm munge
 )

@@ -21,7 +21,11 @@ build_targets() {
   exec 9>"$build/.lock"
   flock 9
   if [ ! -f "$build/CMakeCache.txt" ]; then
+    # The packages and the host Kokkos (its headers only) from the bootstrap, which skips what is already there.
+    local kokkos
+    kokkos=$("$root/scripts/bootstrap-deps.sh" --openmp | tail -n 1)
     CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root/fuzz" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DVOXFLOW_KOKKOS_ROOT="$kokkos" \
       >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
     rm -f "$build/configure.log"
   fi
