@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <stdexcept>
 
 namespace voxflow::io {
 
@@ -35,7 +38,74 @@ int sync_path(std::string const& path, int flags) {
   return error;
 }
 
+// The folders whose sync a DeferredFolderSync defers (normalised paths), and those committed into since its
+// last flush. Guarded by one mutex: maps are committed from several threads.
+struct DeferredFolders {
+  std::mutex mutex;
+  bool active = false;
+  std::set<std::string> deferred;
+  std::set<std::string> pending;
+};
+DeferredFolders& deferred_folders() {
+  static DeferredFolders folders;
+  return folders;
+}
+
+std::string folder_key(fs::path const& folder) {
+  std::error_code ec;
+  fs::path const absolute = fs::absolute(folder, ec);
+  fs::path key = (ec ? folder : absolute).lexically_normal();
+  if (key.filename().empty() && key.has_parent_path()) key = key.parent_path();  // "a/b/" is "a/b"
+  return key.string();
+}
+
+// Syncs `folder` now, or records it when a DeferredFolderSync defers it.
+void sync_folder(fs::path const& folder) {
+  {
+    auto& d = deferred_folders();
+    std::lock_guard<std::mutex> guard(d.mutex);
+    if (d.active) {
+      std::string key = folder_key(folder);
+      if (d.deferred.count(key) != 0) {
+        d.pending.insert(std::move(key));
+        return;
+      }
+    }
+  }
+  sync_path(folder.string(),
+            O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written
+}
+
 }  // namespace
+
+DeferredFolderSync::DeferredFolderSync(std::vector<std::string> const& folders) {
+  auto& d = deferred_folders();
+  std::lock_guard<std::mutex> guard(d.mutex);
+  if (d.active) throw std::logic_error("DeferredFolderSync: a second scope while one is active");
+  d.active = true;
+  d.deferred.clear();
+  d.pending.clear();
+  for (auto const& folder : folders) d.deferred.insert(folder_key(folder));
+}
+
+DeferredFolderSync::~DeferredFolderSync() {
+  flush();
+  auto& d = deferred_folders();
+  std::lock_guard<std::mutex> guard(d.mutex);
+  d.active = false;
+  d.deferred.clear();
+}
+
+std::size_t DeferredFolderSync::flush() noexcept {
+  std::set<std::string> folders;
+  {
+    auto& d = deferred_folders();
+    std::lock_guard<std::mutex> guard(d.mutex);
+    folders.swap(d.pending);
+  }
+  for (auto const& folder : folders) sync_path(folder, O_RDONLY | O_DIRECTORY);
+  return folders.size();
+}
 
 bool ends_with(std::string const& path, std::string const& suffix) {
   return path.size() >= suffix.size() &&
@@ -87,9 +157,7 @@ void AtomicFile::commit() {
   committed_ = true;
   unregister_temporary(registry_slot_);  // after the rename: until then a signal still removes the temporary
   registry_slot_ = -1;
-  fs::path const folder = fs::path(final_path_).has_parent_path() ? fs::path(final_path_).parent_path() : ".";
-  sync_path(folder.string(),
-            O_RDONLY | O_DIRECTORY);  // persists the rename; failure here loses nothing written
+  sync_folder(fs::path(final_path_).has_parent_path() ? fs::path(final_path_).parent_path() : fs::path("."));
 }
 
 void AtomicFile::write_all(std::string_view bytes) {

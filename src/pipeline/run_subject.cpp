@@ -379,6 +379,8 @@ SubjectReport run_subject_part(Modality const& modality, RunConfig const& config
   }
 
   created->keep();
+  // One fsync per output folder before the run record, not one per file (atomic_file.hpp).
+  io::DeferredFolderSync folder_sync(folders);
   report.files = write_outputs(outputs, *analysis, maps, voxels, *grid, config, report.subject, hash);
   // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
   std::error_code ec;
@@ -406,6 +408,7 @@ SubjectReport run_subject_part(Modality const& modality, RunConfig const& config
                             {"SoftwareVersion", VOXFLOW_VERSION_STRING},
                             {"TotalSeconds", report.total_seconds}};
   for (auto const& [stage, seconds] : report.stage_seconds) summary["StageSeconds"][stage] = seconds;
+  folder_sync.flush();  // every rename is on disk before the record says the subject is complete
   write_run_record(record_path, settings.output.dir, summary, report.files);  // last: the subject is complete
   report.files.push_back(record_path);
   return report;

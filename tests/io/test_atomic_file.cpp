@@ -76,3 +76,27 @@ TEST(AtomicFile, TheTemporaryIsRegisteredForSignalCleanupUntilCommitOrDiscard) {
   EXPECT_EQ(registered_temporary_count(), before);
   EXPECT_EQ(dir.entries(), std::set<std::string>{"a.txt"});
 }
+
+TEST(DeferredFolderSync, SyncsEachDeferredFolderOnceAndOthersAtOnce) {
+  TempDir dir;
+  auto const a = dir.path() / "a";
+  auto const b = dir.path() / "b";
+  auto const elsewhere = dir.path() / "elsewhere";
+  for (auto const& folder : {a, b, elsewhere}) std::filesystem::create_directories(folder);
+  {
+    DeferredFolderSync deferred({a.string(), (b / "").string()});
+    for (int i = 0; i < 3; ++i) {
+      write_text_atomically((a / ("map" + std::to_string(i) + ".json")).string(), "{}");
+      write_text_atomically((b / ("map" + std::to_string(i) + ".json")).string(), "{}");
+    }
+    write_text_atomically((elsewhere / "ledger.tsv").string(), "subject\n");
+    EXPECT_EQ(deferred.flush(), 2u);  // a and b once each; elsewhere was synced by its commit
+    EXPECT_EQ(deferred.flush(), 0u);
+    write_text_atomically((a / "late.json").string(), "{}");
+    EXPECT_EQ(deferred.flush(), 1u);
+    EXPECT_THROW(DeferredFolderSync({a.string()}), std::logic_error);
+  }
+  EXPECT_EQ(read_text(a / "map2.json"), "{}");
+  DeferredFolderSync again({a.string()});  // the first scope has ended
+  EXPECT_EQ(again.flush(), 0u);
+}

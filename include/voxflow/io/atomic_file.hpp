@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace voxflow::io {
 
@@ -42,6 +43,24 @@ class AtomicFile {
   std::string temp_path_;
   int registry_slot_ = -1;
   bool committed_ = false;
+};
+
+// Defers the folder fsync of AtomicFile::commit for the named folders while it lives: a commit of a file in
+// one of them records the folder instead of syncing it, and flush() syncs each recorded folder once. A
+// subject's writer holds one over its output folders and flushes before the run record, which marks the
+// subject complete: every file's data still reaches the disk before its rename (commit's own fsync), and
+// every rename before the record, at one folder fsync per folder instead of one per file. Commits in other
+// folders (the cohort ledger, the dataset description) are synced at once as before. Process-wide, so the
+// threads that write maps in parallel share it; one scope at a time (a second one throws std::logic_error).
+class DeferredFolderSync {
+ public:
+  explicit DeferredFolderSync(std::vector<std::string> const& folders);
+  // Flushes what is still recorded; failures there are ignored, as commit's own folder sync does.
+  ~DeferredFolderSync();
+  DeferredFolderSync(DeferredFolderSync const&) = delete;
+  DeferredFolderSync& operator=(DeferredFolderSync const&) = delete;
+  // Syncs each folder recorded since the last flush once; returns how many it synced.
+  std::size_t flush() noexcept;
 };
 
 // Writes `text` to `path` through an AtomicFile (the extension is taken from the path). Throws OutputError
