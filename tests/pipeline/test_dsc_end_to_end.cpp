@@ -189,9 +189,9 @@ TEST_F(DscEndToEnd, BadInputsGiveOneClearErrorWithTheInputExitCode) {
   io::write_nifti((dir_ / "empty_aif.nii.gz").string(), geometry, {6, 4, 1}, zeros);
   io::write_nifti((dir_ / "outside_aif.nii.gz").string(), geometry, {6, 4, 1}, outside);
   io::write_nifti((dir_ / "partial_mask.nii.gz").string(), geometry, {6, 4, 1}, mask);
-  // A signal that is zero in the baseline of one voxel.
+  // A signal that is zero in the baseline of every voxel (one such voxel is data: see the next test).
   auto signal = io::read_nifti((dir_ / "dsc.nii.gz").string());
-  signal.data[5 + 24 * 1] = 0.0;
+  for (std::size_t v = 0; v < 24; ++v) signal.data[v + 24 * 1] = 0.0;
   io::write_nifti_4d((dir_ / "bad_signal.nii.gz").string(), signal.geometry, signal.dims, signal.data);
   std::vector<Case> const cases{
       {"note", replaced(config, "  echo_time_s: 0.03\n", ""), "acquisition.echo_time_s"},
@@ -213,6 +213,41 @@ TEST_F(DscEndToEnd, BadInputsGiveOneClearErrorWithTheInputExitCode) {
         fs::exists(dir_ / "out" / ("sub-" + c.name) / "perf" / ("sub-" + c.name + "_desc-osvd_CBF.nii.gz")))
         << c.name;
   }
+}
+
+// A voxel with a zero or NaN baseline sample (background, a corrupt voxel at the mask's edge) gets NaN maps
+// and the non-finite-input status; the rest of the subject, with its detected AIF and baseline, is unchanged.
+TEST_F(DscEndToEnd, AVoxelWithoutABaselineIsDataNotAReasonToRefuseTheSubject) {
+  DscSimulation sim;
+  sim.matrix = {8, 6, 3};
+  sim.noise = 0.0005;
+  sim.residue = "gamma";
+  auto const config = replaced(
+      replaced(read_file(simulate_dsc(sim)), "source: measured\n  mask: aif_mask.nii.gz", "source: detect"),
+      "  baseline_frames: [0, 10]\n", "");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("clean.yaml", config)}, "clean"), 0) << err("clean");
+  auto signal = io::read_nifti((dir_ / "dsc.nii.gz").string());
+  std::size_t const voxels = 8 * 6 * 3, zero_voxel = 9, nan_voxel = 30;
+  signal.data[zero_voxel + voxels * 2] = 0.0;
+  signal.data[nan_voxel + voxels * 1] = std::nan("");
+  io::write_nifti_4d((dir_ / "dsc.nii.gz").string(), signal.geometry, signal.dims, signal.data);
+  auto const corrupt = replaced(config, "subject: sub-sim", "subject: sub-corrupt");
+  ASSERT_EQ(voxflow({"run", "--quiet", write("corrupt.yaml", corrupt)}, "corrupt"), 0) << err("corrupt");
+  auto const clean = io::read_nifti(map("sub-sim", "osvd", "CBF"));
+  auto const cbf = io::read_nifti(map("sub-corrupt", "osvd", "CBF"));
+  auto const status =
+      io::read_nifti((dir_ / "out/sub-corrupt/anat/sub-corrupt_desc-osvdfitstatus_dseg.nii.gz").string());
+  for (std::size_t v = 0; v < voxels; ++v) {
+    if (v == zero_voxel || v == nan_voxel) {
+      EXPECT_TRUE(std::isnan(cbf.data[v])) << v;
+      EXPECT_EQ(static_cast<FitStatus>(status.data[v]), FitStatus::non_finite_input) << v;
+    } else {
+      EXPECT_NEAR(cbf.data[v], clean.data[v], 1e-3 * std::fabs(clean.data[v])) << v;
+    }
+  }
+  auto const sidecar =
+      nlohmann::json::parse(read_file(dir_ / "out/sub-corrupt/perf/sub-corrupt_desc-osvd_CBF.json"));
+  EXPECT_EQ(sidecar["VoxelsWithoutBaseline"], 2);
 }
 
 TEST_F(DscEndToEnd, AifFromAFileOrDetectedAndADetectedBaseline) {

@@ -1,8 +1,8 @@
 // DSC-MRI signal to ΔR2* (SPEC §5.1): S0 = mean of the baseline frames [first, end), ΔR2*(t) =
 // −ln(S(t)/S0)/TE in 1/s. ΔR2* is used as the concentration of tissue and artery alike. A voxel whose
-// baseline holds a sample ≤ 0 (or a non-finite one) has no S0: its curve is NaN and it is counted, so the
-// caller can refuse the input with a message naming it. A later sample ≤ 0 gives a NaN sample (the voxel's
-// maps then get the non-finite-input status).
+// baseline holds a sample ≤ 0 (or a non-finite one) has no S0: its curve is NaN and it is counted (the
+// pipeline gives its maps the non-finite-input status, and refuses a subject where no voxel has a baseline).
+// A later sample ≤ 0 gives a NaN sample (the voxel's maps then get the non-finite-input status).
 #ifndef VOXFLOW_DSC_DELTA_R2_HPP
 #define VOXFLOW_DSC_DELTA_R2_HPP
 

@@ -104,6 +104,7 @@ nlohmann::json DscAnalysis::provenance() const {
           {"Sources", nlohmann::json::array({settings_.inputs.signal})},
           {"EchoTimeSeconds", data_.conversion.echo_time_s},
           {"BaselineFrames", {data_.conversion.baseline_begin, data_.conversion.baseline_end}},
+          {"VoxelsWithoutBaseline", voxels_without_baseline_},
           {"HematocritFactor", settings_.kh},
           {"DensityGramsPerMl", settings_.density_g_per_ml},
           {"LeakageCorrection", settings_.leakage_correction ? leakage_info_ : nlohmann::json(false)},
@@ -132,12 +133,16 @@ SubjectMaps DscAnalysis::compute(ComputeContext const& context) {
   dispatch(context.backend, [&](auto space) {
     dsc::DeltaR2Result bad;
     delta_r2_ = delta_r2_of_voxels(space, data_, context.chunk_voxels, bad);
-    if (bad.bad_baseline_voxels > 0) {
+    // A voxel without a baseline (a sample <= 0, NaN or Inf in it: background or a corrupt voxel at the
+    // mask's edge) is data: its curve is NaN, so its maps are NaN with the non-finite-input status, and the
+    // AIF and leakage reference leave it out. Only a subject where no voxel has one is refused.
+    voxels_without_baseline_ = bad.bad_baseline_voxels;
+    if (n > 0 && bad.bad_baseline_voxels == n) {
       std::int64_t const i = data_.voxels.index[static_cast<std::size_t>(bad.first_bad_voxel)];
       std::ostringstream what;
-      what << "a signal > 0 in every baseline frame [" << data_.conversion.baseline_begin << ", "
-           << data_.conversion.baseline_end << ") of every analysed voxel: " << bad.bad_baseline_voxels
-           << " voxels have a sample <= 0 (the first at voxel " << i % data_.dims[0] << ","
+      what << "a signal > 0 and finite in every baseline frame [" << data_.conversion.baseline_begin << ", "
+           << data_.conversion.baseline_end << ") of at least one analysed voxel: all " << n
+           << " have a sample <= 0 or not finite (the first at voxel " << i % data_.dims[0] << ","
            << (i / data_.dims[0]) % data_.dims[1] << "," << i / (data_.dims[0] * data_.dims[1])
            << "); restrict inputs.mask to tissue or choose other acquisition.baseline_frames";
       throw InputError(settings_.inputs.signal, "signal", what.str());

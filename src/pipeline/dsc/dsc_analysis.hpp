@@ -45,6 +45,7 @@ class DscAnalysis final : public SubjectAnalysis {
   HostCurves delta_r2_;
   DscAif aif_;
   nlohmann::json leakage_info_, normalisation_info_;
+  std::int64_t voxels_without_baseline_ = 0;  // a baseline sample <= 0 or not finite: NaN maps, their status
 };
 
 }  // namespace voxflow::pipeline::dsc_run
