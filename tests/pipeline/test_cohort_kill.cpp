@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <array>
 #include <random>
 #include <string>
 
@@ -184,6 +185,62 @@ TEST_F(CohortKillMpi, TheWholeJobKilledResumesToTheSameBytes) {
   std::vector<std::string> resume{VOXFLOW_MPIEXEC};
   for (auto const& a : mpiexec_args({"run", "--resume", cohort})) resume.push_back(a);
   expect_resume_finishes(resume, "resume");
+}
+
+// kill -9 of one rank at 20 seeded moments of its file calls (the preload, VOXFLOW_FAULT_RANK): rank 1, which
+// runs subjects, and rank 0, which also serves the queue and writes the ledger, in turn. The dynamic queue
+// makes a rank's calls differ from run to run, so the moments are drawn from the first half of those a rank
+// made in the uninterrupted run, which every run reaches. After each kill the job has ended, nothing
+// half-written looks complete, and --resume under mpiexec finishes the cohort with the reference's maps.
+TEST_F(CohortKillMpi, KillNineOfOneRankAtTwentySeededMomentsResumesToTheSameBytes) {
+  voxflow::testing::ScratchFileSystem const scratch(dir_);
+  auto const cohort = simulate_subjects_of(4, [](int s) { return std::array<int, 3>{6 + s, 4, 1}; });
+  std::string const root = std::filesystem::canonical(dir_).string();
+  std::vector<std::string> const run = mpiexec_args({"--threads", "1", "run", "--quiet", cohort});
+  std::vector<std::string> const resume =
+      mpiexec_args({"--threads", "1", "run", "--quiet", "--resume", cohort});
+  std::array<std::size_t, 2> events{};
+  for (int rank : {0, 1}) {
+    auto const log = (dir_ / ("events-" + std::to_string(rank) + ".log")).string();
+    InjectedFault const logged({{"VOXFLOW_FAULT_DIR", root},
+                                {"VOXFLOW_FAULT_LOG", log},
+                                {"VOXFLOW_FAULT_RANK", std::to_string(rank)}});
+    ASSERT_EQ(run_program(VOXFLOW_MPIEXEC, run, "reference"), 0) << err("reference");
+    events[rank] = voxflow::testing::read_fault_log(log).size();
+    ASSERT_GE(events[rank], 20u) << "rank " << rank;
+    if (rank == 0)
+      std::filesystem::rename(dir_ / "out", dir_ / "reference");
+    else
+      std::filesystem::remove_all(dir_ / "out");
+  }
+  std::mt19937 random(12);
+  int killed = 0;
+  for (int k = 0; k < 20; ++k) {
+    int const rank = k % 2;
+    std::size_t const at = std::uniform_int_distribution<std::size_t>(1, events[rank] / 2)(random);
+    SCOPED_TRACE("kill -9 of rank " + std::to_string(rank) + " at its event " + std::to_string(at));
+    {
+      InjectedFault const kill({{"VOXFLOW_FAULT_DIR", root},
+                                {"VOXFLOW_FAULT_ACTION", "kill"},
+                                {"VOXFLOW_FAULT_AT", std::to_string(at)},
+                                {"VOXFLOW_FAULT_RANK", std::to_string(rank)}});
+      int const code = run_program(VOXFLOW_MPIEXEC, run, "killed");
+      EXPECT_NE(code, 0) << err("killed");
+      EXPECT_NE(code, 7) << "a job with a killed rank did not complete, with or without failures";
+      killed += code != 0;
+    }
+    wait_until_gone();
+    EXPECT_TRUE(processes_with(marker_).empty()) << "a rank outlived the job";
+    expect_nothing_complete_looking(dir_ / "out");
+    ASSERT_EQ(run_program(VOXFLOW_MPIEXEC, resume, "resume"), 0) << err("resume");
+    auto const rows = ledger();
+    EXPECT_EQ(rows.size(), 4u);
+    EXPECT_EQ(count_status(rows, "skipped") + count_status(rows, "done"), rows.size());
+    expect_maps_of("reference");
+    expect_no_temporaries(dir_ / "out");
+    std::filesystem::remove_all(dir_ / "out");
+  }
+  std::printf("%d kills of one rank of an MPI cohort injected and survived\n", killed);
 }
 
 #endif

@@ -10,6 +10,8 @@
 //                          "kill" (SIGKILL: kill -9 at that moment), "remove" (the folder
 //                          VOXFLOW_FAULT_REMOVE is deleted, then the call proceeds: the output folder removed
 //                          mid-run)
+//   VOXFLOW_FAULT_RANK     only the MPI rank of this number (OMPI_COMM_WORLD_RANK) counts events and faults;
+//                          every other process, mpiexec itself included, is left alone
 //   VOXFLOW_FAULT_TRUNCATE a file cut to half its size just after its VOXFLOW_FAULT_TRUNCATE_READ-th read
 //                          (default 1) returns: an input truncated while it is being read;
 //                          VOXFLOW_FAULT_TRUNCATED is created once that was done
@@ -71,8 +73,17 @@ static void log_event(long event, char const* call, char const* path, long offse
   syscall(SYS_close, fd);
 }
 
+// Whether this process is the one VOXFLOW_FAULT_RANK names (every process when it is not set).
+static int chosen_rank(void) {
+  char const* rank = env("VOXFLOW_FAULT_RANK");
+  if (!rank) return 1;
+  char const* mine = env("OMPI_COMM_WORLD_RANK");
+  return mine && strcmp(mine, rank) == 0;
+}
+
 // Counts one event; returns nonzero when the call must fail with ENOSPC.
 static int on_event(char const* call, char const* path, int writes, long offset) {
+  if (!chosen_rank()) return 0;
   long const event = atomic_fetch_add(&event_count, 1) + 1;
   log_event(event, call, path, offset);
   char const* at = env("VOXFLOW_FAULT_AT");
