@@ -37,20 +37,86 @@ Svd singular_value_decomposition(std::vector<double> a, int n) {
   return svd;
 }
 
+Svd circulant_singular_value_decomposition(std::vector<double> const& column, int n) {
+  // The circulant matrix C[i, j] = column[(i − j) mod n] has the eigenvectors f_k(j) = e^{2πi·jk/n}/√n with
+  // the eigenvalues λ_k = Σ_j column[j]·e^{−2πi·jk/n}, and λ_{n−k} = conj(λ_k). Writing λ_k = σ_k·e^{iφ_k}
+  // and a, b for the real and imaginary parts of f_k, the pair k, n − k contributes σ_k·(u1·v1ᵀ + u2·v2ᵀ)
+  // with v1 = √2·a, v2 = √2·b, u1 = cos φ·v1 − sin φ·v2, u2 = cos φ·v2 + sin φ·v1; k = 0 and k = n/2 are
+  // real: σ = |λ|, v = a, u = sign(λ)·v. Both members of a pair get the same σ, so a threshold keeps or drops
+  // them together.
+  std::size_t const m = static_cast<std::size_t>(n);
+  std::vector<double> cos_t(m), sin_t(m);
+  double const two_pi = 2.0 * std::acos(-1.0);
+  for (std::size_t r = 0; r < m; ++r) {
+    cos_t[r] = std::cos(two_pi * static_cast<double>(r) / n);
+    sin_t[r] = std::sin(two_pi * static_cast<double>(r) / n);
+  }
+  std::size_t last = m;  // the column's nonzero prefix (the AIF before its zero padding)
+  while (last > 0 && column[last - 1] == 0.0) --last;
+  struct Component {
+    double sigma, phase;
+    std::size_t k;
+    int part;  // 0: the cosine vector (or a real singleton), 1: the sine vector
+  };
+  std::vector<Component> components;
+  components.reserve(m);
+  for (std::size_t k = 0; k <= m / 2; ++k) {
+    double re = 0.0, im = 0.0;
+    for (std::size_t j = 0; j < last; ++j) {
+      std::size_t const r = (j * k) % m;
+      re += column[j] * cos_t[r];
+      im -= column[j] * sin_t[r];
+    }
+    bool const singleton = k == 0 || 2 * k == m;
+    if (singleton) {
+      components.push_back({std::fabs(re), re < 0.0 ? std::acos(-1.0) : 0.0, k, 0});
+    } else {
+      double const sigma = std::hypot(re, im), phase = std::atan2(im, re);
+      components.push_back({sigma, phase, k, 0});
+      components.push_back({sigma, phase, k, 1});
+    }
+  }
+  std::stable_sort(components.begin(), components.end(),
+                   [](Component const& x, Component const& y) { return x.sigma > y.sigma; });
+  Svd svd;
+  svd.n = n;
+  svd.s.resize(m);
+  svd.u.assign(m * m, 0.0);
+  svd.vt.assign(m * m, 0.0);
+  for (std::size_t c = 0; c < m; ++c) {
+    Component const& p = components[c];
+    svd.s[c] = p.sigma;
+    bool const singleton = p.k == 0 || 2 * p.k == m;
+    double const scale = (singleton ? 1.0 : std::sqrt(2.0)) / std::sqrt(static_cast<double>(n));
+    double const cos_phi = std::cos(p.phase), sin_phi = std::sin(p.phase);
+    for (std::size_t j = 0; j < m; ++j) {
+      std::size_t const r = (j * p.k) % m;
+      double const a = scale * cos_t[r], b = singleton ? 0.0 : scale * sin_t[r];
+      double const v = p.part == 0 ? a : b;
+      double const u = p.part == 0 ? cos_phi * a - sin_phi * b : cos_phi * b + sin_phi * a;
+      svd.vt[c + j * m] = v;
+      svd.u[j + c * m] = u;
+    }
+  }
+  return svd;
+}
+
 namespace {
 
-// Column-major M × M AIF matrix: causal Toeplitz (M = N) or block-circulant of the AIF padded to M = 2N.
-std::vector<double> aif_matrix(std::vector<double> const& aif, double dt_s, bool circulant) {
-  int const n = static_cast<int>(aif.size());
-  int const m = circulant ? 2 * n : n;
-  std::vector<double> a(static_cast<std::size_t>(m) * m, 0.0);
-  for (int j = 0; j < m; ++j)
-    for (int i = 0; i < m; ++i) {
-      int const lag = circulant ? ((i - j) % m + m) % m : i - j;
-      if (lag >= 0 && lag < n)
-        a[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * m] = dt_s * aif[lag];
-    }
+// Column-major N × N causal (lower-triangular Toeplitz) AIF matrix.
+std::vector<double> causal_aif_matrix(std::vector<double> const& aif, double dt_s) {
+  std::size_t const n = aif.size();
+  std::vector<double> a(n * n, 0.0);
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t i = j; i < n; ++i) a[i + j * n] = dt_s * aif[i - j];
   return a;
+}
+
+// The first column of the block-circulant matrix of the AIF zero-padded to 2N (Wu et al. 2003).
+std::vector<double> circulant_aif_column(std::vector<double> const& aif, double dt_s) {
+  std::vector<double> column(2 * aif.size(), 0.0);
+  for (std::size_t j = 0; j < aif.size(); ++j) column[j] = dt_s * aif[j];
+  return column;
 }
 
 // Appends V · diag(filter) · Uᵀ restricted to the first `frames` columns (row-major length × frames).
@@ -106,7 +172,11 @@ DeconvolutionOperator build_deconvolution_operator(std::vector<double> const& ai
   op.length = circulant ? 2 * op.frames : op.frames;
   op.dt_s = dt_s;
   op.oscillation_bound = options.oscillation_bound;
-  Svd const svd = singular_value_decomposition(aif_matrix(aif, dt_s, circulant), op.length);
+  // The circulant matrix's SVD from its DFT in O(N²); a dense dgesvd of it would be O(N³) (minutes at 2000
+  // frames).
+  Svd const svd = circulant
+                      ? circulant_singular_value_decomposition(circulant_aif_column(aif, dt_s), op.length)
+                      : singular_value_decomposition(causal_aif_matrix(aif, dt_s), op.length);
   op.singular_values = svd.s;
   double const s_max = svd.s.front();
   switch (options.method) {

@@ -304,3 +304,53 @@ TEST(DscDeconvolutionOperator, HasTheShapesOfItsMethod) {
 }
 
 }  // namespace
+
+namespace {
+
+// The dense column-major n × n circulant matrix of `column`.
+std::vector<double> circulant_matrix(std::vector<double> const& column) {
+  std::size_t const n = column.size();
+  std::vector<double> a(n * n);
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t i = 0; i < n; ++i) a[i + j * n] = column[(i + n - j) % n];
+  return a;
+}
+
+}  // namespace
+
+// The circulant SVD from the DFT is a singular value decomposition: orthonormal factors that rebuild the
+// matrix, and LAPACK's singular values, for an even (zero-padded AIF, as cSVD and oSVD use) and an odd size.
+TEST(DscCirculantSvd, EqualsLapacksDecompositionOfTheDenseMatrix) {
+  for (int frames : {17, 40}) {
+    auto const aif = aif_curve(frame_times(frames, 1.5));
+    for (bool padded : {true, false}) {
+      std::vector<double> column(aif);
+      if (padded) column.resize(2 * aif.size(), 0.0);
+      if (!padded) column.push_back(0.3);  // odd size, no zero tail
+      int const n = static_cast<int>(column.size());
+      SCOPED_TRACE("n = " + std::to_string(n));
+      auto const dense = circulant_matrix(column);
+      auto const fast = voxflow::dsc::circulant_singular_value_decomposition(column, n);
+      auto const lapack = voxflow::dsc::singular_value_decomposition(dense, n);
+      double const s_max = lapack.s.front();
+      ASSERT_EQ(fast.s.size(), lapack.s.size());
+      for (int c = 0; c < n; ++c) EXPECT_NEAR(fast.s[c], lapack.s[c], 1e-12 * s_max) << c;
+      EXPECT_TRUE(std::is_sorted(fast.s.rbegin(), fast.s.rend()));
+      auto const at = [n](std::vector<double> const& m, int i, int j) {
+        return m[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * n];
+      };
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+          double rebuilt = 0.0, uu = 0.0, vv = 0.0;
+          for (int c = 0; c < n; ++c) {
+            rebuilt += at(fast.u, i, c) * fast.s[c] * at(fast.vt, c, j);
+            uu += at(fast.u, c, i) * at(fast.u, c, j);
+            vv += at(fast.vt, i, c) * at(fast.vt, j, c);
+          }
+          EXPECT_NEAR(rebuilt, at(dense, i, j), 1e-12 * s_max) << i << "," << j;
+          EXPECT_NEAR(uu, i == j ? 1.0 : 0.0, 1e-12) << i << "," << j;
+          EXPECT_NEAR(vv, i == j ? 1.0 : 0.0, 1e-12) << i << "," << j;
+        }
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // The deconvolution of DSC-MRI (SPEC §5.3, §11): tissue ΔR2*(t) = (F·R ⊗ Ca)(t), discretised with the
-// rectangle rule A[i, j] = Δt · Ca[i − j]. The AIF matrix is decomposed once per subject on the host
-// (LAPACK dgesvd) and turned into one or more pseudo-inverses; the kernels in deconvolve.hpp then apply
+// rectangle rule A[i, j] = Δt · Ca[i − j]. The AIF matrix is decomposed once per subject on the host (the
+// causal one by LAPACK dgesvd, the block-circulant one exactly from its DFT) and turned into one or more
+// pseudo-inverses; the kernels in deconvolve.hpp then apply
 // them to every voxel as one batched product. Methods:
 //   - ssvd: the causal (lower-triangular Toeplitz) matrix, singular values below threshold · s_max dropped;
 //   - csvd: Wu et al. 2003 block-circulant matrix of the AIF zero-padded to 2N (the tissue curve padded
@@ -100,6 +101,10 @@ struct Svd {
   std::vector<double> u, s, vt;  // column-major n × n, n, column-major n × n
 };
 Svd singular_value_decomposition(std::vector<double> a, int n);
+// The same decomposition of the n × n circulant matrix C[i, j] = column[(i − j) mod n], in O(n²) from its
+// discrete Fourier transform (a real basis of each conjugate pair of eigenvectors); singular values
+// descending, the two of a conjugate pair equal.
+Svd circulant_singular_value_decomposition(std::vector<double> const& column, int n);
 
 }  // namespace voxflow::dsc
 
