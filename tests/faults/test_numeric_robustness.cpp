@@ -274,9 +274,6 @@ class NumericRobustness : public voxflow::testing::PipelineTest,
 
 TEST_P(NumericRobustness, EndsWithMapsOrAVoxflowErrorNeverACrash) {
   auto const& [modality, hostile] = GetParam();
-  if (modality.name == "dsc" && hostile.name == "two_thousand_frames")
-    GTEST_SKIP() << "oSVD deconvolution of 2000 frames takes minutes (an SVD of the 2T-point circulant "
-                    "operator, O(T^3); 500 frames take 2 s of CPU): slow, not hung; left to the DSC work";
   Subject const subject = modality.simulate(dir_.string(), hostile.shape);
   std::size_t const voxel = first_masked_voxel();
   if (hostile.edit) {
