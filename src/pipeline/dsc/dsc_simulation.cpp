@@ -45,8 +45,11 @@ std::vector<double> simulated_tissue(std::vector<double> const& times, double cb
     // Only where the AIF is not zero: after its arrival, and for 120 s (it is below 1e-29 of its peak then),
     // so that long series cost O(frames), not O(frames²); the terms left out add nothing in double.
     double const start = arrival_s + delay_s;
-    int const first = std::max(0, static_cast<int>(std::floor(start / h)));
-    int const last = std::min(steps, static_cast<int>(std::ceil((start + 120.0) / h)));
+    // Clamped in double before the conversion: start / h can exceed any int for a tiny frame time.
+    int const first =
+        static_cast<int>(std::clamp(std::floor(start / h), 0.0, static_cast<double>(steps) + 1.0));
+    int const last =
+        static_cast<int>(std::clamp(std::ceil((start + 120.0) / h), -1.0, static_cast<double>(steps)));
     double sum = 0.0;
     for (int k = first; k <= last; ++k) {
       double const tau = k * h;
