@@ -46,7 +46,7 @@ Svd circulant_singular_value_decomposition(std::vector<double> const& column, in
   // them together.
   std::size_t const m = static_cast<std::size_t>(n);
   std::vector<double> cos_t(m), sin_t(m);
-  double const two_pi = 2.0 * std::acos(-1.0);
+  double const pi = std::acos(-1.0), two_pi = 2.0 * pi;
   for (std::size_t r = 0; r < m; ++r) {
     cos_t[r] = std::cos(two_pi * static_cast<double>(r) / n);
     sin_t[r] = std::sin(two_pi * static_cast<double>(r) / n);
@@ -69,7 +69,7 @@ Svd circulant_singular_value_decomposition(std::vector<double> const& column, in
     }
     bool const singleton = k == 0 || 2 * k == m;
     if (singleton) {
-      components.push_back({std::fabs(re), re < 0.0 ? std::acos(-1.0) : 0.0, k, 0});
+      components.push_back({std::fabs(re), re < 0.0 ? pi : 0.0, k, 0});
     } else {
       double const sigma = std::hypot(re, im), phase = std::atan2(im, re);
       components.push_back({sigma, phase, k, 0});

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <numeric>
 
 namespace voxflow::pipeline::dsc_run {
 
@@ -143,16 +144,10 @@ DscData read_dsc_data(DscSettings const& s) {
     d.conversion.baseline_end = s.acquisition.baseline->second;
   } else {
     // The mean signal of the voxels whose samples are all finite: one corrupt voxel must not hide the bolus.
-    std::vector<double> mean(d.times.size(), 0.0);
-    std::size_t finite_voxels = 0;
-    for (std::size_t v = 0; v < d.voxels.size(); ++v) {
-      bool finite = true;
-      for (std::size_t j = 0; j < mean.size(); ++j) finite = finite && std::isfinite(d.signal(v, j));
-      if (!finite) continue;
-      for (std::size_t j = 0; j < mean.size(); ++j) mean[j] += d.signal(v, j);
-      ++finite_voxels;
-    }
-    for (double& m : mean) m /= static_cast<double>(std::max<std::size_t>(finite_voxels, 1));
+    std::vector<std::int64_t> every_row(d.voxels.size());
+    std::iota(every_row.begin(), every_row.end(), std::int64_t{0});
+    std::vector<double> mean;
+    mean_of_rows(d.signal, every_row, mean);
     auto const baseline = detect_baseline(mean);
     d.conversion.baseline_begin = baseline.first;
     d.conversion.baseline_end = baseline.second;
