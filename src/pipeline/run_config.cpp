@@ -3,6 +3,7 @@
 #include <voxflow/cohort/subject_source.hpp>
 #include <voxflow/core/excerpt.hpp>
 #include <voxflow/pipeline/run_config.hpp>
+#include <voxflow/pipeline/yaml_expansion.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -336,6 +337,10 @@ ConfigError RunConfig::error(std::string const& key, std::string const& expected
 
 namespace {
 
+// As many values as a file of max_config_bytes could hold written out, so that aliases add no size a file
+// could not have.
+constexpr std::size_t max_config_nodes = max_config_bytes;
+
 // The document `text` of `path`, parsed, a mapping, each key once.
 YAML::Node load_document(std::string const& text, std::string const& path) {
   if (text.size() > max_config_bytes)
@@ -343,6 +348,14 @@ YAML::Node load_document(std::string const& text, std::string const& path) {
         path, "", "a configuration file of at most 1 MiB, found " + std::to_string(text.size()) + " bytes");
   YAML::Node root;
   try {
+    // Before the tree is loaded and walked: every walk visits an aliased node once per alias.
+    YamlExpansion const expansion = expanded_yaml_nodes(text, max_config_nodes);
+    if (expansion.cyclic)
+      throw ConfigError(path, "", "YAML without an alias (*name) inside the value of its own anchor (&name)");
+    if (expansion.nodes > max_config_nodes)
+      throw ConfigError(path, "",
+                        "a configuration of at most " + std::to_string(max_config_nodes) +
+                            " values with its aliases (*name) expanded, found more");
     root = YAML::Load(text);
   } catch (YAML::Exception const& e) {
     throw ConfigError(path, "line " + std::to_string(e.mark.line + 1), "valid YAML (" + e.msg + ")");

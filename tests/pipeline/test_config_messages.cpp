@@ -69,3 +69,31 @@ TEST(ConfigMessages, TextOverOneMebibyteIsRefusedBeforeParsing) {
   std::string const m = config_error_of("modality: dce\n#" + std::string(std::size_t{1} << 20, 'x') + "\n");
   EXPECT_NE(m.find("at most 1 MiB"), std::string::npos) << m;
 }
+
+// Nine levels of ten aliases: 600 bytes that a walk over the loaded tree visits 10^9 times.
+TEST(ConfigMessages, AliasesExpandingBeyondWhatAFileCouldHoldAreRefusedWithoutExpandingThem) {
+  std::string text = "modality: dce\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 9; ++level) {
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    text += "]\n";
+  }
+  std::string const m = config_error_of(text);
+  EXPECT_NE(m.find("aliases (*name) expanded"), std::string::npos) << m;
+}
+
+TEST(ConfigMessages, AnAliasInsideItsOwnAnchorsValueIsRefused) {
+  for (std::string const cycle : {"[*a]", "{b: *a}", "[1, {c: [*a]}]"}) {
+    std::string const m = config_error_of("modality: dce\nlabel: &a " + cycle + "\n");
+    EXPECT_NE(m.find("inside the value of its own anchor"), std::string::npos) << cycle << ": " << m;
+  }
+}
+
+TEST(ConfigMessages, AliasesOfModestSizeAreRead) {
+  pipeline::RunConfig const config = pipeline::parse_run_config(
+      "modality: dce\nsubject: &id sub-01\ninputs:\n  concentration: c.nii.gz\n  timing: t.txt\n"
+      "  mask: m.nii.gz\noutput: {dir: *id}\n",
+      "/data/run.yaml", {}, registered);
+  EXPECT_EQ(config.settings().subject, "01");
+  EXPECT_EQ(config.settings().output.dir, "/data/sub-01");
+}
