@@ -23,13 +23,11 @@ class ExpansionCounter final : public YAML::EventHandler {
   void OnDocumentStart(YAML::Mark const&) override {}
   void OnDocumentEnd() override {}
   void OnNull(YAML::Mark const&, YAML::anchor_t anchor) override { close(anchor, 1); }
+  // yaml-cpp refuses an alias to an anchor not yet defined, so `anchor` names one seen before.
   void OnAlias(YAML::Mark const&, YAML::anchor_t anchor) override {
-    if (anchor < anchored_.size()) {
-      cyclic_ = cyclic_ || anchored_[anchor].open;
-      add(anchored_[anchor].nodes);
-    } else {
-      add(1);
-    }
+    Anchored const& named = anchored(anchor);
+    cyclic_ = cyclic_ || named.open;
+    add(named.nodes);
   }
   void OnScalar(YAML::Mark const&, std::string const&, YAML::anchor_t anchor, std::string const&) override {
     close(anchor, 1);
