@@ -192,30 +192,72 @@ struct ToftsFamilyModel {
   // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit,
   // with the residual from the accumulated sums. Only a solution outside the bounds (or a non-finite curve)
   // needs LM.
-  template <class Curve, bool Linear = (Variant == ToftsVariant::patlak && !WithDelay)>
+  static constexpr bool linear = Variant == ToftsVariant::patlak && !WithDelay;
+  template <class Curve, bool Linear = linear>
   KOKKOS_INLINE_FUNCTION std::enable_if_t<Linear, bool> linear_solution(Curve const& y, double (&p)[n_params],
                                                                         fit::LMResult& result) const {
-    fit::LinearRegression<2> reg;
-    double sum = 0.0, y0 = y(0);
-    double s1 = 0.0, s2 = 0.0;
-    int const n = n_samples();
+    LinearSums<double> sums(y(0));
     double const rates[1] = {0.0};
-    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
-      double const v = y(j);
-      double const x[2] = {s.f[0], s.c};
+    in.template convolve_samples<1, false>(rates, 0.0,
+                                           [&](int j, ConvolvedSample<1> const& s) { sums.add(s, y(j)); });
+    return solution_from(sums, p, result);
+  }
+
+  // linear_solution() of a lane pack (lanes_supported()): the lanes' sums accumulated at once, the AIF terms
+  // and their recursion shared by the lanes; each lane's arithmetic is the scalar one. solved.on[l]: lane l
+  // has its exact solution in p[l] and result[l]; the others need LM.
+  static constexpr bool lane_linear_solution = linear;
+  template <int W, bool Linear = linear>
+  KOKKOS_INLINE_FUNCTION std::enable_if_t<Linear> linear_solution_lanes(double const* tile,
+                                                                        fit::LaneMask<W> const& lanes,
+                                                                        double (&p)[W][n_params],
+                                                                        fit::LMResult (&result)[W],
+                                                                        fit::LaneMask<W>& solved) const {
+    using V = fit::LanePack<W>;
+    LinearSums<V> sums(V::load(tile));
+    double const rates[1] = {0.0};
+    in.template convolve_samples<1, false>(
+        rates, 0.0, [&](int j, ConvolvedSample<1> const& s) { sums.add(s, V::load(tile + j * W)); });
+    for (int l = 0; l < W; ++l) solved.on[l] = lanes.on[l] && solution_from(sums.lane(l), p[l], result[l]);
+  }
+
+ private:
+  // The sums of linear_solution(): the regression of the curve on (F_0, Cp) and the curve's moments (for
+  // R²), of one voxel (V = double) or a lane pack.
+  template <class V>
+  struct LinearSums {
+    fit::LinearRegression<2, V> reg;
+    fit::CurveMoments<V> moments;
+
+    KOKKOS_FORCEINLINE_FUNCTION explicit LinearSums(V first) : moments(first) {}
+
+    KOKKOS_FORCEINLINE_FUNCTION void add(ConvolvedSample<1> const& s, V v) {
+      V const x[2] = {V(s.f[0]), V(s.c)};
       reg.add(x, v);
-      sum += v;
-      s1 += v - y0;
-      s2 += (v - y0) * (v - y0);
-    });
+      moments.add(v);
+    }
+
+    KOKKOS_INLINE_FUNCTION LinearSums<double> lane(int l) const {
+      LinearSums<double> one(moments.y0[l]);
+      one.reg = reg.lane(l);
+      one.moments = moments.lane(l);
+      return one;
+    }
+  };
+
+  // The exact solution from one voxel's sums, or false where LM must take over (a non-finite curve, a
+  // solution on or outside the bounds).
+  KOKKOS_INLINE_FUNCTION bool solution_from(LinearSums<double> const& sums, double (&p)[n_params],
+                                            fit::LMResult& result) const {
+    fit::CurveStats const stats = sums.moments.stats(n_samples());
     double beta[2];
-    if (!is_finite(sum) || !reg.solve(beta)) return false;
+    if (!stats.finite || !sums.reg.solve(beta)) return false;
     for (int i = 0; i < 2; ++i)
       if (!is_finite(beta[i]) || beta[i] <= lo[i] || beta[i] >= hi[i]) return false;
     p[0] = beta[0];
     p[1] = beta[1];
-    double const sst = s2 - s1 * s1 / n;
-    result.sse = reg.residual(beta);
+    double const sst = stats.sst;
+    result.sse = sums.reg.residual(beta);
     result.iterations = 0;
     result.status = sst > 0.0 ? FitStatus::converged : FitStatus::flat_signal;
     result.r2 = sst > 0.0 ? 1.0 - result.sse / sst : 0.0;

@@ -16,6 +16,12 @@
 //   template <int W> KOKKOS_FUNCTION void initial_guess_lanes(double const* tile, LaneMask<W> const& lanes,
 //                                                            double (&p)[W][P]) const;
 //       initial_guess() of the lanes that are on, from the same tile.
+// A model with an exact linear solution (fit/model.hpp) may add
+//   static constexpr bool lane_linear_solution = true;
+//   template <int W> KOKKOS_FUNCTION void linear_solution_lanes(double const* tile, LaneMask<W> const& lanes,
+//                                                              double (&p)[W][P], LMResult (&result)[W],
+//                                                              LaneMask<W>& solved) const;
+//       linear_solution() of the lanes that are on; solved.on[l] where lane l needs no LM.
 #ifndef VOXFLOW_FIT_FIT_LANE_PACKS_HPP
 #define VOXFLOW_FIT_FIT_LANE_PACKS_HPP
 
@@ -63,6 +69,13 @@ struct has_lane_evaluation : std::false_type {};
 template <class Model>
 struct has_lane_evaluation<Model, std::enable_if_t<Model::lane_evaluation>> : std::true_type {};
 
+// Models whose prepare() has an exact linear solution declare `lane_linear_solution` and
+// `linear_solution_lanes<W>(tile, lanes, p, result, solved)` to solve a whole pack at once.
+template <class Model, class = void>
+struct has_lane_linear_solution : std::false_type {};
+template <class Model>
+struct has_lane_linear_solution<Model, std::enable_if_t<Model::lane_linear_solution>> : std::true_type {};
+
 // Fits the voxels [q W, q W + W) of the per-voxel functor `voxel` (FitVoxelsFunctor): the same begin() and
 // finish() around LM, with LM's passes shared by the lanes.
 template <class VoxelFunctor, int W>
@@ -83,8 +96,11 @@ struct FitLanePacksFunctor {
     LMState<P, Curve> state[W];
     LaneMask<W> pending;  // first: the lanes that need starting values; then: the lanes waiting for a pass
     double p[W][P];
+    constexpr bool linear_in_lanes = has_lane_linear_solution<Model>::value;
     for (int l = 0; l < W; ++l) y[l] = Curve{voxel.data, v0 + (l < count ? l : 0)};
-    for (int l = 0; l < count; ++l) pending.on[l] = voxel.prepare(v0 + l, y[l], p[l]);
+    for (int l = 0; l < count; ++l)
+      pending.on[l] =
+          linear_in_lanes ? !voxel.written_as_masked_out(v0 + l) : voxel.prepare(v0 + l, y[l], p[l]);
     if (!pending.any()) return;
 
     // The pack's curves as (time, lane), read once for the start and all passes. Lanes past the tail repeat
@@ -92,11 +108,24 @@ struct FitLanePacksFunctor {
     double tile[max_lane_samples * W];
     for (int l = 0; l < W; ++l)
       for (int j = 0; j < n; ++j) tile[j * W + l] = y[l](j);
+    if constexpr (linear_in_lanes) {  // prepare()'s exact linear solutions, for the whole pack at once
+      LMResult exact[W];
+      LaneMask<W> solved;
+      model.template linear_solution_lanes<W>(tile, pending, p, exact, solved);
+      for (int l = 0; l < count; ++l)
+        if (solved.on[l]) {
+          voxel.write(v0 + l, p[l], exact[l]);
+          pending.on[l] = false;
+        }
+      if (!pending.any()) return;
+    }
     model.template initial_guess_lanes<W>(tile, pending, p);
+    CurveMoments<LanePack<W>> moments(LanePack<W>::load(tile));  // lm_start's curve statistics, per pack
+    for (int j = 0; j < n; ++j) moments.add(LanePack<W>::load(tile + j * W));
     for (int l = 0; l < count; ++l) {
       if (!pending.on[l]) continue;
       state[l] = LMState<P, Curve>(y[l]);
-      pending.on[l] = lm_start(model, y[l], p[l], voxel.options, state[l]);
+      pending.on[l] = lm_start(model, moments.lane(l).stats(n), p[l], voxel.options, state[l]);
       if (!pending.on[l]) finish_lane(v0 + l, y[l], state[l]);
     }
 

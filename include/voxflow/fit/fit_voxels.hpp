@@ -89,15 +89,7 @@ struct FitVoxelsFunctor {
   // pack: false when the voxel is written already.
   KOKKOS_INLINE_FUNCTION bool prepare(int v, VoxelCurve<DataView> const& y,
                                       double (&p)[Model::n_params]) const {
-    constexpr int P = Model::n_params;
-    if (mask.extent(0) > 0 && mask(v) == 0) {
-      for (int i = 0; i < P; ++i) out.params(v, i) = 0.0;
-      out.status(v) = static_cast<std::uint8_t>(FitStatus::masked_out);
-      out.r2(v) = 0.0;
-      out.sse(v) = 0.0;
-      out.iterations(v) = 0;
-      return false;
-    }
+    if (written_as_masked_out(v)) return false;
     if constexpr (has_linear_solution<Model, VoxelCurve<DataView>>::value) {
       LMResult r;
       if (model.linear_solution(y, p, r)) {  // exact least squares in one pass: no iterations needed
@@ -107,6 +99,17 @@ struct FitVoxelsFunctor {
     }
     (void)y;
     (void)p;
+    return true;
+  }
+
+  // Writes a voxel outside the mask (and returns true) or leaves it to be fitted.
+  KOKKOS_INLINE_FUNCTION bool written_as_masked_out(int v) const {
+    if (mask.extent(0) == 0 || mask(v) != 0) return false;
+    for (int i = 0; i < Model::n_params; ++i) out.params(v, i) = 0.0;
+    out.status(v) = static_cast<std::uint8_t>(FitStatus::masked_out);
+    out.r2(v) = 0.0;
+    out.sse(v) = 0.0;
+    out.iterations(v) = 0;
     return true;
   }
 

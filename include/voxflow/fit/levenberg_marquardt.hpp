@@ -52,24 +52,50 @@ struct CurveStats {
   double sst = 0.0;     // sum (y - mean)^2
 };
 
-// One pass: sums of y - y(0) and its square give the SST without a second sweep, and the shift by the first
-// sample keeps the cancellation in S2 - S1^2/n harmless for curves far from zero.
-template <class Curve>
-KOKKOS_INLINE_FUNCTION CurveStats curve_stats(Curve const& y, int n) {
-  CurveStats s;
-  if (n == 0) return s;
-  double const y0 = y(0);
-  double s1 = 0.0, s2 = 0.0;
-  for (int j = 0; j < n; ++j) {
-    double const v = y(j);
-    if (!is_finite(v)) s.finite = false;
-    double const d = v - y0;
+// The running sums CurveStats comes from, of one voxel (V = double) or of a lane pack (fit_lane_packs.hpp):
+// sums of y - y(0) and its square give the SST without a second sweep, and the shift by the first sample
+// keeps the cancellation in S2 - S1^2/n harmless for curves far from zero. v - v is 0 for a finite sample and
+// NaN otherwise, so `non_finite` is finite exactly when every sample is.
+template <class V>
+struct CurveMoments {
+  V y0, s1 = 0.0, s2 = 0.0, sum_sq = 0.0, non_finite = 0.0;
+
+  KOKKOS_FORCEINLINE_FUNCTION explicit CurveMoments(V first) : y0(first) {}
+
+  KOKKOS_FORCEINLINE_FUNCTION void add(V v) {
+    V const d = v - y0;
     s1 += d;
     s2 += d * d;
-    s.sum_sq += v * v;
+    sum_sq += v * v;
+    non_finite += v - v;
   }
-  if (s.finite) s.sst = max_of(s2 - s1 * s1 / n, 0.0);
-  return s;
+
+  // Lane l's sums of moments accumulated in lane packs.
+  KOKKOS_INLINE_FUNCTION CurveMoments<double> lane(int l) const {
+    CurveMoments<double> one(y0[l]);
+    one.s1 = s1[l];
+    one.s2 = s2[l];
+    one.sum_sq = sum_sq[l];
+    one.non_finite = non_finite[l];
+    return one;
+  }
+
+  // The statistics of n samples (V = double).
+  KOKKOS_INLINE_FUNCTION CurveStats stats(int n) const {
+    CurveStats s;
+    s.finite = is_finite(non_finite);
+    s.sum_sq = sum_sq;
+    if (s.finite) s.sst = max_of(s2 - s1 * s1 / n, 0.0);
+    return s;
+  }
+};
+
+template <class Curve>
+KOKKOS_INLINE_FUNCTION CurveStats curve_stats(Curve const& y, int n) {
+  if (n == 0) return CurveStats{};
+  CurveMoments<double> m(y(0));
+  for (int j = 0; j < n; ++j) m.add(y(j));
+  return m.stats(n);
 }
 
 namespace detail {
@@ -123,12 +149,14 @@ struct LMState {
 
 // Starts a fit from p. Returns true when the pass at state.trial (the clamped start) is needed; false when
 // the curve is not finite (the fit is then done).
+// `stats` are the curve's (curve_stats; the lane-pack driver computes them for a whole pack).
 template <class Model, class Curve>
-KOKKOS_INLINE_FUNCTION bool lm_start(Model const& model, Curve const& y, double const (&p)[Model::n_params],
-                                     LMOptions const& opt, LMState<Model::n_params, Curve>& s) {
+KOKKOS_INLINE_FUNCTION bool lm_start(Model const& model, CurveStats const& stats,
+                                     double const (&p)[Model::n_params], LMOptions const& opt,
+                                     LMState<Model::n_params, Curve>& s) {
   constexpr int P = Model::n_params;
   static_assert(P >= 1 && P <= 6, "voxflow::fit::levenberg_marquardt: models have 1 to 6 parameters");
-  s.stats = curve_stats(y, model.n_samples());
+  s.stats = stats;
   if (!s.stats.finite) {
     for (int i = 0; i < P; ++i) s.p[i] = kmath::nan("");
     s.status = FitStatus::non_finite_input;
@@ -142,6 +170,12 @@ KOKKOS_INLINE_FUNCTION bool lm_start(Model const& model, Curve const& y, double 
   s.cost_floor = opt.cost_floor * s.stats.sum_sq;
   s.lambda = opt.lambda_initial;
   return true;
+}
+
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION bool lm_start(Model const& model, Curve const& y, double const (&p)[Model::n_params],
+                                     LMOptions const& opt, LMState<Model::n_params, Curve>& s) {
+  return lm_start(model, curve_stats(y, model.n_samples()), p, opt, s);
 }
 
 // Builds and solves the damped system at the current point. Returns true with state.trial set when a pass
