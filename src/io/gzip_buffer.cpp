@@ -1,7 +1,10 @@
 #include "gzip_buffer.hpp"
 
+#include <fcntl.h>
 #include <libdeflate.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <new>
@@ -80,11 +83,48 @@ void ByteBuffer::release(std::size_t begin, std::size_t end) {
     ::madvise(data_ + first, last - first, MADV_DONTNEED);
 }
 
+namespace {
+
+// A whole file mapped read-only. The inflater reads the compressed bytes where the page cache holds them:
+// copying them into fresh anonymous pages first took a third of the read stage of a 92 MB .nii.gz, most of
+// it page faults (one per 4 kB page, each a trap to the hypervisor on a VM). Input files are not expected
+// to shrink while they are read (a truncation under a mapping ends in SIGBUS, as for any mmap reader).
+class MappedFile {
+ public:
+  explicit MappedFile(std::string const& path) {
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      auto const size = static_cast<std::size_t>(st.st_size);
+      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<unsigned char const*>(p);
+        size_ = size;
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
+  }
+  MappedFile(MappedFile const&) = delete;
+  MappedFile& operator=(MappedFile const&) = delete;
+  unsigned char const* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  unsigned char const* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace
+
 ByteBuffer inflate_gzip_file(std::string const& path, std::size_t expected_bytes) {
   if (expected_bytes == 0) return {};
   ByteBuffer out;
   {
-    ByteBuffer const in = read_plain_file(path);
+    MappedFile const in(path);
     if (in.size() < 18 || in.data()[0] != 0x1f || in.data()[1] != 0x8b) return {};
     Decompressor decompressor;
     if (decompressor.d == nullptr) return {};
