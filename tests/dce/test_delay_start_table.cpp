@@ -38,7 +38,14 @@ TYPED_TEST(DelayStartTable, TissueIntegralWeightsGiveTheSumsWithTheRunningIntegr
   auto const table = voxflow::dce::make_delay_start_table(TypeParam(), in, search, "test");
   auto const terms = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), table.terms);
   auto const sums = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), table.sums);
-  ASSERT_EQ(static_cast<int>(terms.extent(0)), search.candidates());
+  // (sample, term, candidate), the candidates padded with zeros to whole blocks.
+  constexpr int block = voxflow::dce::DelayStartTable<Mem>::candidate_block;
+  ASSERT_EQ(static_cast<int>(sums.extent(0)), search.candidates());
+  ASSERT_EQ(static_cast<int>(terms.extent(0)), static_cast<int>(frame_times.size()));
+  ASSERT_EQ(static_cast<int>(terms.extent(2)), (search.candidates() + block - 1) / block * block);
+  for (int s = search.candidates(); s < static_cast<int>(terms.extent(2)); ++s)
+    for (int j = 0; j < static_cast<int>(terms.extent(0)); ++j)
+      for (int term = 0; term < 4; ++term) EXPECT_EQ(terms(j, term, s), 0.0);
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   std::vector<double> y(frame_times.size());
@@ -48,13 +55,13 @@ TYPED_TEST(DelayStartTable, TissueIntegralWeightsGiveTheSumsWithTheRunningIntegr
     double integral = 0.0, ij = 0.0, cj = 0.0, uy = 0.0, wy = 0.0, ii = 0.0, ic = 0.0, cc = 0.0;
     for (int j = 0; j < n; ++j) {  // times in minutes, as the table's
       if (j > 0) integral += 0.5 * (frame_times[j] - frame_times[j - 1]) / 60.0 * (y[j] + y[j - 1]);
-      ij += terms(s, j, 0) * integral;
-      cj += terms(s, j, 1) * integral;
-      uy += terms(s, j, 2) * y[j];
-      wy += terms(s, j, 3) * y[j];
-      ii += terms(s, j, 0) * terms(s, j, 0);
-      ic += terms(s, j, 0) * terms(s, j, 1);
-      cc += terms(s, j, 1) * terms(s, j, 1);
+      ij += terms(j, 0, s) * integral;
+      cj += terms(j, 1, s) * integral;
+      uy += terms(j, 2, s) * y[j];
+      wy += terms(j, 3, s) * y[j];
+      ii += terms(j, 0, s) * terms(j, 0, s);
+      ic += terms(j, 0, s) * terms(j, 1, s);
+      cc += terms(j, 1, s) * terms(j, 1, s);
     }
     SCOPED_TRACE("candidate " + std::to_string(s));
     EXPECT_NEAR(uy, ij, 1e-12 * std::max(1.0, std::fabs(ij)));

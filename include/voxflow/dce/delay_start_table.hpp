@@ -18,12 +18,16 @@ namespace voxflow::dce {
 
 template <class MemorySpace>
 struct DelayStartTable {
-  // (candidate, sample, term): I, Cp, u, w.
-  Kokkos::View<double const** [4], Kokkos::LayoutRight, MemorySpace> terms;
+  // A voxel scores the candidates a block at a time, one vector of multiply-adds per term and sample (each
+  // candidate's dot products summed in sample order, as one at a time would): the terms are stored (sample,
+  // term, candidate) with the candidates padded with zeros to whole blocks.
+  static constexpr int candidate_block = 8;
+  // (sample, term, padded candidate): I, Cp, u, w.
+  Kokkos::View<double const***, Kokkos::LayoutRight, MemorySpace> terms;
   // (candidate, product): I.I, I.Cp, Cp.Cp.
   Kokkos::View<double const* [3], Kokkos::LayoutRight, MemorySpace> sums;
 
-  KOKKOS_INLINE_FUNCTION int candidates() const { return static_cast<int>(terms.extent(0)); }
+  KOKKOS_INLINE_FUNCTION int candidates() const { return static_cast<int>(sums.extent(0)); }
 };
 
 template <class ExecutionSpace, class MemorySpace>
@@ -31,20 +35,26 @@ DelayStartTable<MemorySpace> make_delay_start_table(ExecutionSpace const& space,
                                                     DceInputs<MemorySpace> const& in,
                                                     DelaySearch const& search, std::string const& label) {
   int const candidates = search.candidates();
+  constexpr int block = DelayStartTable<MemorySpace>::candidate_block;
+  int const padded = (candidates + block - 1) / block * block;
   int const n = in.n_samples();
-  auto const terms = allocate<Kokkos::View<double** [4], Kokkos::LayoutRight, MemorySpace>>(
-      space, label + "::delay_terms", candidates, n);
+  auto const terms = allocate<Kokkos::View<double***, Kokkos::LayoutRight, MemorySpace>>(
+      space, label + "::delay_terms", n, 4, padded);
   auto const sums = allocate<Kokkos::View<double* [3], Kokkos::LayoutRight, MemorySpace>>(
       space, label + "::delay_sums", candidates);
   Kokkos::parallel_for(
-      label + "::delay_table", Kokkos::RangePolicy<ExecutionSpace>(space, 0, candidates),
-      KOKKOS_LAMBDA(int s) {
+      label + "::delay_table", Kokkos::RangePolicy<ExecutionSpace>(space, 0, padded), KOKKOS_LAMBDA(int s) {
+        if (s >= candidates) {  // padding: scored as nothing, never chosen
+          for (int j = 0; j < n; ++j)
+            for (int term = 0; term < 4; ++term) terms(j, term, s) = 0.0;
+          return;
+        }
         double const rates[1] = {0.0};  // F_0 = running integral of the AIF
         double ii = 0.0, ic = 0.0, cc = 0.0;
         in.template convolve_samples<1, false>(rates, search.candidate(s) / seconds_per_minute,
                                                [&](int j, ConvolvedSample<1> const& c) {
-                                                 terms(s, j, 0) = c.f[0];
-                                                 terms(s, j, 1) = c.c;
+                                                 terms(j, 0, s) = c.f[0];
+                                                 terms(j, 1, s) = c.c;
                                                  ii += c.f[0] * c.f[0];
                                                  ic += c.f[0] * c.c;
                                                  cc += c.c * c.c;
@@ -56,10 +66,10 @@ DelayStartTable<MemorySpace> make_delay_start_table(ExecutionSpace const& space,
         double after_i = 0.0, after_c = 0.0, h_after = 0.0;
         for (int k = n - 1; k >= 0; --k) {
           double const h = k > 0 ? 0.5 * (in.t(k) - in.t(k - 1)) : 0.0;
-          double const a_i = terms(s, k, 0) + after_i;
-          double const a_c = terms(s, k, 1) + after_c;
-          terms(s, k, 2) = h * a_i + h_after * after_i;
-          terms(s, k, 3) = h * a_c + h_after * after_c;
+          double const a_i = terms(k, 0, s) + after_i;
+          double const a_c = terms(k, 1, s) + after_c;
+          terms(k, 2, s) = h * a_i + h_after * after_i;
+          terms(k, 3, s) = h * a_c + h_after * after_c;
           after_i = a_i;
           after_c = a_c;
           h_after = h;

@@ -313,42 +313,63 @@ struct ToftsFamilyModel {
     double best[K] = {};
     bool best_ok = false;
     int best_s = 0;
-    for (int s = 0; s < delay_starts.candidates(); ++s) {
-      double iy = 0.0, cy = 0.0, uy = 0.0, wy = 0.0;
+    // The dot products of the curve with each candidate's terms I, Cp, u, w, a block of candidates at a time.
+    constexpr int B = DelayStartTable<MemorySpace>::candidate_block;
+    int const count = delay_starts.candidates();
+    for (int s0 = 0; s0 < count; s0 += B) {
+      double dots[4][B] = {};
       for (int j = 0; j < n; ++j) {
         double const v = y(j);
-        iy += delay_starts.terms(s, j, 0) * v;
-        if (has_vp) cy += delay_starts.terms(s, j, 1) * v;
-        if (has_ve) uy += delay_starts.terms(s, j, 2) * v;
-        if (has_ve && has_vp) wy += delay_starts.terms(s, j, 3) * v;
+        for (int term = 0; term < 4; ++term) {
+          if (!delay_term_used(term)) continue;
+          double const* const row = &delay_starts.terms(j, term, s0);
+          for (int b = 0; b < B; ++b) dots[term][b] += row[b] * v;
+        }
       }
-      // x = (I, -J, Cp) as in linearised(), without the columns the variant lacks.
-      fit::LinearRegression<K> reg;
-      reg.yty = yy;
-      reg.xtx[fit::packed_index(0, 0)] = delay_starts.sums(s, 0);
-      reg.xty[0] = iy;
-      if (has_ve) {
-        reg.xtx[fit::packed_index(i_ve, 0)] = -uy;
-        reg.xtx[fit::packed_index(i_ve, i_ve)] = jj;
-        reg.xty[i_ve] = -jy;
-      }
-      if (has_vp) {
-        reg.xtx[fit::packed_index(i_vp, 0)] = delay_starts.sums(s, 1);
-        reg.xtx[fit::packed_index(i_vp, i_vp)] = delay_starts.sums(s, 2);
-        reg.xty[i_vp] = cy;
-        if (has_ve) reg.xtx[fit::packed_index(i_vp, i_ve)] = -wy;
-      }
-      double beta[K];
-      bool const ok = reg.solve(beta);
-      double const score = ok ? reg.residual(beta) : 1e300;
-      if (score < best_score) {
-        best_score = score;
-        best_ok = ok;
-        best_s = s;
-        for (int i = 0; i < K; ++i) best[i] = ok ? beta[i] : 0.0;
-      }
+      for (int b = 0; b < B && s0 + b < count; ++b)
+        score_delay_candidate(s0 + b, dots[0][b], dots[1][b], dots[2][b], dots[3][b], yy, jj, jy, best_score,
+                              best, best_ok, best_s);
     }
     parameters_from(best, best_ok, delay.candidate(best_s), p);
+  }
+
+  // Which of the table's terms (I, Cp, u, w) the variant's linearisation uses.
+  KOKKOS_INLINE_FUNCTION static constexpr bool delay_term_used(int term) {
+    return term == 0 || (term == 1 && has_vp) || (term == 2 && has_ve) || (term == 3 && has_ve && has_vp);
+  }
+
+  // The linearised fit of one tabulated candidate from its dot products; it replaces the best so far when its
+  // residual is lower.
+  KOKKOS_INLINE_FUNCTION void score_delay_candidate(int s, double iy, double cy, double uy, double wy,
+                                                    double yy, double jj, double jy, double& best_score,
+                                                    double (&best)[n_kinetic], bool& best_ok,
+                                                    int& best_s) const {
+    constexpr int K = n_kinetic;
+    // x = (I, -J, Cp) as in linearised(), without the columns the variant lacks.
+    fit::LinearRegression<K> reg;
+    reg.yty = yy;
+    reg.xtx[fit::packed_index(0, 0)] = delay_starts.sums(s, 0);
+    reg.xty[0] = iy;
+    if (has_ve) {
+      reg.xtx[fit::packed_index(i_ve, 0)] = -uy;
+      reg.xtx[fit::packed_index(i_ve, i_ve)] = jj;
+      reg.xty[i_ve] = -jy;
+    }
+    if (has_vp) {
+      reg.xtx[fit::packed_index(i_vp, 0)] = delay_starts.sums(s, 1);
+      reg.xtx[fit::packed_index(i_vp, i_vp)] = delay_starts.sums(s, 2);
+      reg.xty[i_vp] = cy;
+      if (has_ve) reg.xtx[fit::packed_index(i_vp, i_ve)] = -wy;
+    }
+    double beta[K];
+    bool const ok = reg.solve(beta);
+    double const score = ok ? reg.residual(beta) : 1e300;
+    if (score < best_score) {
+      best_score = score;
+      best_ok = ok;
+      best_s = s;
+      for (int i = 0; i < K; ++i) best[i] = ok ? beta[i] : 0.0;
+    }
   }
 
   // The model's parameters from the linearisation's coefficients beta (when ok), within the bounds.
