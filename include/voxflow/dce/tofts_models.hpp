@@ -264,7 +264,6 @@ struct ToftsFamilyModel {
     return true;
   }
 
- private:
   // The model value at one sample from F, dF/dkep and Cp there, with the gradient in the kinetic parameters:
   // one voxel (V = double) or a lane pack.
   template <class V>
