@@ -57,16 +57,21 @@ std::vector<double> truth(DceModel model, double u) {
   return {};
 }
 
+// With `delay`, arterial delays from -6 s to 15 s, on and off the 4 s frames.
 template <class ExecutionSpace>
-Voxels make_voxels(Problem const& pr, DceModel model) {
+Voxels make_voxels(Problem const& pr, DceModel model, bool delay = false) {
   using Mem = typename ExecutionSpace::memory_space;
   auto const in = voxflow::dce::make_dce_inputs<Mem>(pr.t, pr.t, pr.ca, "test");
   DceFitOptions o;
   o.model = model;
+  o.fit_delay = delay;
   std::vector<std::vector<double>> params;
   for (int v = 0; v < 40; ++v) params.push_back(truth(model, (v % 10) / 10.0));
   params.push_back(truth(model, 0.3));
   params.back().back() = 0.0;  // a zero vp (or last parameter) that noise pushes onto its bound
+  if (delay)
+    for (std::size_t v = 0; v < params.size(); ++v)
+      params[v].push_back(-6.0 + 1.5 * static_cast<double>(v % 15));
   auto const p = voxflow::testing::upload_maps<Mem>(params);
   voxflow::Series<Mem> out("out", params.size(), pr.t.size());
   voxflow::dce::predict_dce(ExecutionSpace(), in, o, p, out);
@@ -122,7 +127,7 @@ Fitted fit(Problem const& pr, Voxels const& vx, DceFitOptions const& o) {
   auto mh = Kokkos::create_mirror_view(mask);
   for (int v = 0; v < nv; ++v) mh(v) = vx.mask[v];
   Kokkos::deep_copy(mask, mh);
-  int const np = static_cast<int>(voxflow::dce::dce_parameter_names(o.model, false).size());
+  int const np = static_cast<int>(voxflow::dce::dce_parameter_names(o.model, o.fit_delay).size());
   voxflow::fit::FitOutputs<Mem> out(space, "test", nv, np);
   voxflow::dce::fit_dce(space, data, in, Kokkos::View<std::uint8_t const*, Mem>(mask), o, out);
   space.fence();
@@ -150,11 +155,12 @@ bool same(double a, double b) {
 }
 
 template <class ExecutionSpace>
-std::set<FitStatus> expect_lanes_equal_scalar(DceModel model, unsigned max_iterations) {
+std::set<FitStatus> expect_lanes_equal_scalar(DceModel model, unsigned max_iterations, bool delay = false) {
   Problem const pr;
-  Voxels const vx = make_voxels<ExecutionSpace>(pr, model);
+  Voxels const vx = make_voxels<ExecutionSpace>(pr, model, delay);
   DceFitOptions o;
   o.model = model;
+  o.fit_delay = delay;
   o.lm.max_iterations = static_cast<int>(max_iterations);
   DceFitOptions scalar_o = o;
   scalar_o.lm.lane_packs = false;
@@ -166,9 +172,14 @@ std::set<FitStatus> expect_lanes_equal_scalar(DceModel model, unsigned max_itera
     SCOPED_TRACE("voxel " + std::to_string(v));
     EXPECT_EQ(lanes.status[v], scalar.status[v]);
     EXPECT_EQ(lanes.iterations[v], scalar.iterations[v]);
-    for (std::size_t i = 0; i < lanes.params[v].size(); ++i)
-      EXPECT_TRUE(same(lanes.params[v][i], scalar.params[v][i]))
+    for (std::size_t i = 0; i < lanes.params[v].size(); ++i) {
+      // A delay fitted at (or near) zero is rounding noise there: to 1e-12 of the search range instead.
+      bool const is_delay = delay && i + 1 == lanes.params[v].size();
+      double const range = o.delay.upper_s - o.delay.lower_s;
+      EXPECT_TRUE(same(lanes.params[v][i], scalar.params[v][i]) ||
+                  (is_delay && std::fabs(lanes.params[v][i] - scalar.params[v][i]) <= 1e-12 * range))
           << "parameter " << i << ": " << lanes.params[v][i] << " vs " << scalar.params[v][i];
+    }
     // An exact fit's SSE is rounding noise of sum y^2: relative to that, not to itself.
     double sum_sq = 0.0;
     for (double y : vx.curves[v]) sum_sq += y * y;
@@ -208,12 +219,29 @@ TYPED_TEST(DceLanePacks, HostSpacesFitInPacksOfTheCompileTargetsWidth) {
   EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(uptake, lm), host ? voxflow::fit::host_lanes : 1);
   lm.lane_packs = false;
   EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(model, lm), 1);
-  // Inputs without the uniform recursion (AIF on its own grid) and delay fits stay one voxel per work item.
+  // Inputs without the uniform recursion (AIF on its own grid) stay one voxel per work item.
   auto const fine = voxflow::testing::uniform_times(320, 1.0);
   auto const own_grid =
       voxflow::dce::make_dce_inputs<Mem>(pr.t, fine, voxflow::testing::parker_plasma(fine, 20.0), "test");
   EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(voxflow::dce::ExtendedToftsModel<Mem>(own_grid), {}), 1);
-  EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(voxflow::dce::ExtendedToftsModel<Mem, true>(in), {}), 1);
+  // A Tofts-family delay fit packs lanes with the subject's delay table and padded AIF, as fit_dce gives it,
+  // and only while its delay bounds stay within the padding; two-compartment delay fits stay one per item.
+  voxflow::dce::DelaySearch const search;
+  voxflow::dce::ExtendedToftsModel<Mem, true> delayed(in, search);
+  lm.lane_packs = true;
+  EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(delayed, lm), 1) << "no table, no padded AIF";
+  delayed.delay_starts = voxflow::dce::make_delay_start_table(TypeParam(), in, search, "test");
+  delayed.lane_aif = voxflow::dce::make_padded_aif(TypeParam(), in, "test");
+  EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(delayed, lm), host ? voxflow::fit::host_lanes : 1);
+  voxflow::dce::DelaySearch wide = search;
+  wide.upper_s = 80 * 4.0;  // a delay of the whole series would leave the padding
+  voxflow::dce::ExtendedToftsModel<Mem, true> too_wide(in, wide);
+  too_wide.delay_starts = delayed.delay_starts;
+  too_wide.lane_aif = delayed.lane_aif;
+  EXPECT_EQ(voxflow::fit::lane_pack_width<TypeParam>(too_wide, lm), 1);
+  EXPECT_EQ(
+      voxflow::fit::lane_pack_width<TypeParam>(voxflow::dce::TwoCompartmentExchangeModel<Mem, true>(in), lm),
+      1);
 }
 
 TYPED_TEST(DceLanePacks, EveryLaneEqualsTheScalarFitWithTheSameIterationsAndStatus) {
@@ -222,6 +250,17 @@ TYPED_TEST(DceLanePacks, EveryLaneEqualsTheScalarFitWithTheSameIterationsAndStat
     auto const statuses = expect_lanes_equal_scalar<TypeParam>(model, 100);
     for (FitStatus s : {FitStatus::converged, FitStatus::converged_at_bound, FitStatus::flat_signal,
                         FitStatus::non_finite_input, FitStatus::masked_out})
+      EXPECT_EQ(statuses.count(s), 1u) << "the voxel set should contain status " << static_cast<int>(s);
+  }
+}
+
+// Delay fits of the Tofts family: each lane's own shift of the AIF, on and off the frames, negative too, and
+// the pack's delay search give each voxel the scalar fit.
+TYPED_TEST(DceLanePacks, DelayFitLanesEqualTheScalarFit) {
+  for (DceModel model : {DceModel::tofts, DceModel::extended_tofts, DceModel::patlak}) {
+    SCOPED_TRACE(voxflow::dce::dce_model_name(model));
+    auto const statuses = expect_lanes_equal_scalar<TypeParam>(model, 100, true);
+    for (FitStatus s : {FitStatus::converged, FitStatus::non_finite_input, FitStatus::masked_out})
       EXPECT_EQ(statuses.count(s), 1u) << "the voxel set should contain status " << static_cast<int>(s);
   }
 }

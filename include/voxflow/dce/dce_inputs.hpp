@@ -26,7 +26,8 @@ struct DceInputs {
   Kokkos::View<double const*, MemorySpace> ta;  // AIF sample times, min
   Kokkos::View<double const*, MemorySpace> ca;  // AIF plasma concentration, mM
   // Frame spacing (min) when the AIF is sampled on the tissue grid and that grid is uniform, else 0: then an
-  // undelayed curve needs one set of weights and a plain recursion (PERF-LIMIT.md's kernel).
+  // undelayed curve needs one set of weights and a plain recursion (PERF-LIMIT.md's kernel), a delayed one a
+  // second set for the fraction of an interval the delay leaves.
   double uniform_step = 0.0;
 
   KOKKOS_INLINE_FUNCTION int n_samples() const { return static_cast<int>(t.extent(0)); }
@@ -42,33 +43,73 @@ struct DceInputs {
   template <int R, bool WithSlope, class Body>
   KOKKOS_FORCEINLINE_FUNCTION void convolve_samples(double const (&rates)[R], double shift,
                                                     Body&& body) const {
+    if (uniform_step > 0.0) {
+      // In frames, the shifted time of sample j is j - shift / step = j + q + fraction: on a uniform grid
+      // every shifted sample lies the same fraction into its AIF interval, the (q + j)-th.
+      double const frames = -shift / uniform_step;
+      if (kmath::fabs(frames) < n_samples()) {  // else (or NaN) the general walk copes with any shift
+        double const q = kmath::floor(frames);
+        convolve_uniform<R, WithSlope>(rates, static_cast<int>(q), frames - q, body);
+        return;
+      }
+    }
+    convolve_walk<R, WithSlope>(rates, shift, body);
+  }
+
+ private:
+  // convolve_samples() on a uniform grid with the AIF on it: sample j reads AIF knot k = j + q and the
+  // fraction `fraction` of the interval after it. One recursion step per sample with one set of full-interval
+  // weights, and one set of partial weights for all samples: two exps per rate and curve whatever the delay.
+  // Before the AIF's first sample the input is zero (knots k < 0 read zeros at both ends of their interval);
+  // after its last it is constant (knots past the end repeat the last value, the exact convolution of a
+  // constant). One call of body per sample keeps it inlined.
+  template <int R, bool WithSlope, class Body>
+  KOKKOS_FORCEINLINE_FUNCTION void convolve_uniform(double const (&rates)[R], int q, double fraction,
+                                                    Body&& body) const {
+    int const n = n_samples();
+    auto const aif = [&](int k) { return k < 0 ? 0.0 : ca(k < n ? k : n - 1); };
+    bool const on_knots = fraction == 0.0;
+    double const per_step = 1.0 / uniform_step;  // a multiply per sample, not a division
+    signal::ExpConvWeights full[R], part[R];
+    double f[R], g[R];
+    for (int r = 0; r < R; ++r) {
+      full[r] = signal::exp_conv_weights(rates[r], uniform_step);
+      if (!on_knots) part[r] = signal::exp_conv_weights(rates[r], fraction * uniform_step);
+      f[r] = g[r] = 0.0;
+    }
+    auto const step = [&](double c0, double c1) {
+      for (int r = 0; r < R; ++r) {
+        double const f_prev = f[r];
+        f[r] = full[r].decay * f_prev + full[r].w0 * c0 + full[r].w1 * c1;
+        g[r] = full[r].decay * g[r] + full[r].d_decay * f_prev + full[r].d_w0 * c0 + full[r].d_w1 * c1;
+      }
+    };
+    for (int k = 0; k < q; ++k) step(aif(k), aif(k + 1));  // the AIF ahead of the tissue (negative delay)
+    ConvolvedSample<R> s;
+    for (int j = 0, k = q; j < n; ++j, ++k) {
+      double const c0 = aif(k), c1 = k < 0 ? 0.0 : aif(k + 1);
+      if (on_knots) {
+        for (int r = 0; r < R; ++r) s.f[r] = f[r], s.g[r] = g[r];
+        s.c = c0;
+      } else {
+        s.c = c0 + (c1 - c0) * fraction;
+        for (int r = 0; r < R; ++r) {
+          s.f[r] = part[r].decay * f[r] + part[r].w0 * c0 + part[r].w1 * s.c;
+          s.g[r] = part[r].decay * g[r] + part[r].d_decay * f[r] + part[r].d_w0 * c0 + part[r].d_w1 * s.c;
+        }
+      }
+      s.slope = WithSlope ? (c1 - c0) * per_step : 0.0;  // zero before the AIF and past its end
+      body(j, s);
+      step(c0, c1);
+    }
+  }
+
+  // convolve_samples() on any grid: each rate's convolution walks the AIF's knots up to each shifted time.
+  template <int R, bool WithSlope, class Body>
+  KOKKOS_FORCEINLINE_FUNCTION void convolve_walk(double const (&rates)[R], double shift, Body&& body) const {
     int const n = n_samples();
     ConvolvedSample<R> s;
     s.slope = 0.0;
-    if (shift == 0.0 && uniform_step > 0.0) {
-      signal::ExpConvWeights w[R];
-      for (int r = 0; r < R; ++r) {
-        w[r] = signal::exp_conv_weights(rates[r], uniform_step);
-        s.f[r] = s.g[r] = 0.0;
-      }
-      double c_prev = ca(0);
-      s.c = c_prev;
-      if (WithSlope && n > 1) s.slope = (ca(1) - c_prev) / uniform_step;
-      body(0, s);
-      for (int j = 1; j < n; ++j) {
-        double const c = ca(j);
-        for (int r = 0; r < R; ++r) {
-          double const f_prev = s.f[r];
-          s.f[r] = w[r].decay * f_prev + w[r].w0 * c_prev + w[r].w1 * c;
-          s.g[r] = w[r].decay * s.g[r] + w[r].d_decay * f_prev + w[r].d_w0 * c_prev + w[r].d_w1 * c;
-        }
-        s.c = c;
-        if (WithSlope) s.slope = j + 1 < n ? (ca(j + 1) - c) / uniform_step : 0.0;
-        c_prev = c;
-        body(j, s);
-      }
-      return;
-    }
     signal::AifConvolution<Kokkos::View<double const*, MemorySpace>, Kokkos::View<double const*, MemorySpace>>
         conv[R] = {};
     for (int r = 0; r < R; ++r) conv[r] = convolution(rates[r]);

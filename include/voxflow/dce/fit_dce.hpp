@@ -95,9 +95,13 @@ template <class ExecutionSpace, class MemorySpace, bool Delay>
 void fit_model(ExecutionSpace const& space, Series<MemorySpace> const& conc, DceInputs<MemorySpace> const& in,
                Kokkos::View<std::uint8_t const*, MemorySpace> const& mask, DceFitOptions const& o,
                fit::FitOutputs<MemorySpace> const& out) {
-  // The Tofts family searches the delay on the subject's table of delayed-AIF terms (delay_start_table.hpp).
+  // The Tofts family searches the delay on the subject's table of delayed-AIF terms (delay_start_table.hpp)
+  // and, on a uniform grid, evaluates delays in lane packs from a padded AIF (padded_aif.hpp).
   auto with_delay_table = [&](auto m) {
-    if constexpr (Delay) m.delay_starts = make_delay_start_table(space, in, o.delay, "voxflow::dce::fit_dce");
+    if constexpr (Delay) {
+      m.delay_starts = make_delay_start_table(space, in, o.delay, "voxflow::dce::fit_dce");
+      if (in.uniform_step > 0.0) m.lane_aif = make_padded_aif(space, in, "voxflow::dce::fit_dce");
+    }
     return m;
   };
   switch (o.model) {

@@ -12,6 +12,7 @@
 #include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/dce_inputs.hpp>
 #include <voxflow/dce/delay_start_table.hpp>
+#include <voxflow/dce/padded_aif.hpp>
 #include <voxflow/fit/fit_lane_packs.hpp>
 #include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/fit/small_solve.hpp>
@@ -40,6 +41,8 @@ struct ToftsFamilyModel {
   static constexpr int i_ve = 1;
   static constexpr int i_vp = has_ve ? 2 : 1;
   static constexpr int i_delay = n_kinetic;
+  // The delay derivative's unit change, a multiply rather than a division (vector divisions are slow).
+  static constexpr double minutes_per_second = 1.0 / seconds_per_minute;
 
   DceInputs<MemorySpace> in;
   double lo[n_params];
@@ -48,6 +51,9 @@ struct ToftsFamilyModel {
   ToftsConvolution convolution = ToftsConvolution::exact;
   // Delay fits: the subject's delayed-AIF terms of the delay search (use_delay_start_table), or empty.
   DelayStartTable<MemorySpace> delay_starts;
+  // Delay fits in lane packs: the AIF padded for each lane's own shift (host spaces, uniform grids), or
+  // empty.
+  PaddedAif<MemorySpace> lane_aif;
 
   ToftsFamilyModel() = default;
   explicit ToftsFamilyModel(DceInputs<MemorySpace> const& inputs, DelaySearch const& search = {})
@@ -91,56 +97,35 @@ struct ToftsFamilyModel {
       double df[n_params];
       double const f = kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, s.f[0], s.g[0], s.c, df);
       // d/d(delay) with tau = t - delay/60: dF/dtau = Cp - kep F.
-      if (WithDelay) df[i_delay] = -(ktrans * (s.c - kep * s.f[0]) + vp * s.slope) / seconds_per_minute;
+      if (WithDelay) df[i_delay] = -(ktrans * (s.c - kep * s.f[0]) + vp * s.slope) * minutes_per_second;
       acc(j, f, df);
     });
     sink = acc;
     return true;
   }
 
-  // Lane packs (fit_lane_packs.hpp): the exact convolution on a uniform grid without a delay, the fast path
-  // of convolve_samples, with the same recursion and the same sample terms as evaluate().
+  // Lane packs (fit_lane_packs.hpp): the exact convolution on a uniform grid, the fast path of
+  // convolve_samples, with the same recursion and the same sample terms as evaluate(). A fitted delay also
+  // needs the subject's delay table and padded AIF, and bounds that keep every shift inside the padding.
   static constexpr bool lane_evaluation = true;
   KOKKOS_INLINE_FUNCTION bool lanes_supported() const {
-    return !WithDelay && convolution == ToftsConvolution::exact && in.uniform_step > 0.0 && n_samples() >= 1;
+    if (convolution != ToftsConvolution::exact || !(in.uniform_step > 0.0) || n_samples() < 1) return false;
+    if constexpr (WithDelay) {
+      double const widest_s = kmath::fabs(lo[i_delay]) > kmath::fabs(hi[i_delay]) ? kmath::fabs(lo[i_delay])
+                                                                                  : kmath::fabs(hi[i_delay]);
+      return delay_starts.candidates() > 0 && !lane_aif.empty() &&
+             widest_s / seconds_per_minute / in.uniform_step < n_samples() - 1;
+    }
+    return true;
   }
   template <int W>
   KOKKOS_INLINE_FUNCTION void evaluate_lanes(double const (&p)[W][n_params], double const* tile,
                                              fit::LaneNormalEquations<n_params, W>& ne,
                                              fit::LaneMask<W>& valid) const {
-    using V = fit::LanePack<W>;
-    V ktrans, vp, g_to_ktrans, g_to_ve, decay, w0, w1, d_decay, d_w0, d_w1;
-    for (int l = 0; l < W; ++l) {  // per lane, as evaluate() does per voxel
-      double kt = p[l][0];
-      double ve = has_ve ? p[l][i_ve] : 1.0;
-      double v_p = has_vp ? p[l][i_vp] : 0.0;
-      valid.on[l] = ve > 0.0;
-      if (!valid.on[l]) kt = 0.0, ve = 1.0, v_p = 0.0;  // finite stand-ins; the lane's result is discarded
-      double const kep = has_ve ? kt / ve : 0.0;
-      signal::ExpConvWeights const w = signal::exp_conv_weights(kep, in.uniform_step);
-      ktrans.set(l, kt);
-      vp.set(l, v_p);
-      g_to_ktrans.set(l, has_ve ? kt / ve : 0.0);
-      g_to_ve.set(l, -kt * kep / ve);
-      decay.set(l, w.decay);
-      w0.set(l, w.w0);
-      w1.set(l, w.w1);
-      d_decay.set(l, w.d_decay);
-      d_w0.set(l, w.d_w0);
-      d_w1.set(l, w.d_w1);
-    }
-    int const n = n_samples();
-    V f(0.0), g(0.0), df[n_params];
-    double c_prev = in.ca(0);
-    ne.add(V::load(tile), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, V(c_prev), df), df);
-    for (int j = 1; j < n; ++j) {
-      V const c(in.ca(j)), cp(c_prev);
-      V const f_prev = f;
-      f = decay * f_prev + w0 * cp + w1 * c;
-      g = decay * g + d_decay * f_prev + d_w0 * cp + d_w1 * c;
-      c_prev = in.ca(j);
-      ne.add(V::load(tile + j * W), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, c, df), df);
-    }
+    if constexpr (WithDelay)
+      evaluate_delayed_lanes<W>(p, tile, ne, valid);
+    else
+      evaluate_undelayed_lanes<W>(p, tile, ne, valid);
   }
 
   // Starting values: Murase's linearisation C = (Ktrans + kep vp) I - kep J + vp Cp, with I the running
@@ -162,31 +147,15 @@ struct ToftsFamilyModel {
         p);
   }
 
-  // initial_guess() of a lane pack (no delay: lanes_supported()): the regression of linearised() with the
-  // lanes' sums accumulated at once; the AIF terms are the same for every lane.
+  // initial_guess() of a lane pack: the regression of linearised() with the lanes' sums accumulated at once
+  // (the AIF terms are the same for every lane), or with a delay the pack's tabulated search.
   template <int W>
   KOKKOS_INLINE_FUNCTION void initial_guess_lanes(double const* tile, fit::LaneMask<W> const& lanes,
                                                   double (&p)[W][n_params]) const {
-    using V = fit::LanePack<W>;
-    constexpr int K = n_kinetic;
-    fit::LinearRegression<K, V> reg;
-    V tissue_integral = 0.0;
-    double const rates[1] = {0.0};
-    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
-      V const yj = V::load(tile + j * W);
-      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (yj + V::load(tile + (j - 1) * W));
-      V x[K];
-      x[0] = s.f[0];
-      if (has_ve) x[i_ve] = -tissue_integral;
-      if (has_vp) x[i_vp] = s.c;
-      reg.add(x, yj);
-    });
-    for (int l = 0; l < W; ++l) {
-      if (!lanes.on[l]) continue;
-      double beta[K] = {};
-      bool const ok = reg.lane(l).solve(beta);
-      parameters_from(beta, ok, 0.0, p[l]);
-    }
+    if constexpr (WithDelay)
+      tabulated_delay_start_lanes<W>(tile, lanes, p);
+    else
+      undelayed_initial_guess_lanes<W>(tile, lanes, p);
   }
 
   // Patlak without a delay is linear in (Ktrans, vp): one regression pass gives the exact least-squares fit,
@@ -222,6 +191,152 @@ struct ToftsFamilyModel {
   }
 
  private:
+  // evaluate_lanes() without a delay.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void evaluate_undelayed_lanes(double const (&p)[W][n_params], double const* tile,
+                                                       fit::LaneNormalEquations<n_params, W>& ne,
+                                                       fit::LaneMask<W>& valid) const {
+    using V = fit::LanePack<W>;
+    V ktrans, vp, g_to_ktrans, g_to_ve, decay, w0, w1, d_decay, d_w0, d_w1;
+    for (int l = 0; l < W; ++l) {  // per lane, as evaluate() does per voxel
+      double kt = p[l][0];
+      double ve = has_ve ? p[l][i_ve] : 1.0;
+      double v_p = has_vp ? p[l][i_vp] : 0.0;
+      valid.on[l] = ve > 0.0;
+      if (!valid.on[l]) kt = 0.0, ve = 1.0, v_p = 0.0;  // finite stand-ins; the lane's result is discarded
+      double const kep = has_ve ? kt / ve : 0.0;
+      signal::ExpConvWeights const w = signal::exp_conv_weights(kep, in.uniform_step);
+      ktrans.set(l, kt);
+      vp.set(l, v_p);
+      g_to_ktrans.set(l, has_ve ? kt / ve : 0.0);
+      g_to_ve.set(l, -kt * kep / ve);
+      decay.set(l, w.decay);
+      w0.set(l, w.w0);
+      w1.set(l, w.w1);
+      d_decay.set(l, w.d_decay);
+      d_w0.set(l, w.d_w0);
+      d_w1.set(l, w.d_w1);
+    }
+    int const n = n_samples();
+    V f(0.0), g(0.0), df[n_params];
+    double c_prev = in.ca(0);
+    ne.add(V::load(tile), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, V(c_prev), df), df);
+    for (int j = 1; j < n; ++j) {
+      V const c(in.ca(j)), cp(c_prev);
+      V const f_prev = f;
+      f = decay * f_prev + w0 * cp + w1 * c;
+      g = decay * g + d_decay * f_prev + d_w0 * cp + d_w1 * c;
+      c_prev = in.ca(j);
+      ne.add(V::load(tile + j * W), kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, f, g, c, df), df);
+    }
+  }
+
+  // evaluate_lanes() with a fitted delay: convolve_samples' uniform walk per lane, each lane reading the AIF
+  // at its own knot offset from the padded copy. The lanes step together from the knot of the lane whose AIF
+  // runs furthest ahead; the others meanwhile step over zeros before their AIF, which leaves them at zero.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void evaluate_delayed_lanes(double const (&p)[W][n_params], double const* tile,
+                                                     fit::LaneNormalEquations<n_params, W>& ne,
+                                                     fit::LaneMask<W>& valid) const {
+    using V = fit::LanePack<W>;
+    int const n = n_samples();
+    V ktrans, vp, kep, g_to_ktrans, g_to_ve, fraction;
+    V decay, w0, w1, d_decay, d_w0, d_w1;              // a whole interval
+    V p_decay, p_w0, p_w1, p_d_decay, p_d_w0, p_d_w1;  // the fraction of one the shift leaves
+    int knot[W];                                       // each lane's AIF knot at the first step
+    int ahead = 0;
+    for (int l = 0; l < W; ++l) {  // per lane, as evaluate() and convolve_samples() do per voxel
+      double kt = p[l][0];
+      double ve = has_ve ? p[l][i_ve] : 1.0;
+      double v_p = has_vp ? p[l][i_vp] : 0.0;
+      double frames = -(p[l][i_delay] / seconds_per_minute) / in.uniform_step;
+      valid.on[l] = ve > 0.0 && kmath::fabs(frames) < n;  // a shift off the padding only comes from a NaN
+      if (!valid.on[l]) kt = 0.0, ve = 1.0, v_p = 0.0, frames = 0.0;  // finite stand-ins, discarded
+      double const q = kmath::floor(frames);
+      double const kep_l = has_ve ? kt / ve : 0.0;
+      signal::ExpConvWeights const w = signal::exp_conv_weights(kep_l, in.uniform_step);
+      // On a knot the partial weights are the identity (decay 1, no input), as convolve_samples' on-knot
+      // case.
+      signal::ExpConvWeights const part =
+          frames == q ? signal::ExpConvWeights{}
+                      : signal::exp_conv_weights(kep_l, (frames - q) * in.uniform_step);
+      ktrans.set(l, kt);
+      vp.set(l, v_p);
+      kep.set(l, kep_l);
+      g_to_ktrans.set(l, has_ve ? kt / ve : 0.0);
+      g_to_ve.set(l, -kt * kep_l / ve);
+      fraction.set(l, frames - q);
+      decay.set(l, w.decay);
+      w0.set(l, w.w0);
+      w1.set(l, w.w1);
+      d_decay.set(l, w.d_decay);
+      d_w0.set(l, w.d_w0);
+      d_w1.set(l, w.d_w1);
+      p_decay.set(l, part.decay);
+      p_w0.set(l, part.w0);
+      p_w1.set(l, part.w1);
+      p_d_decay.set(l, part.d_decay);
+      p_d_w0.set(l, part.d_w0);
+      p_d_w1.set(l, part.d_w1);
+      knot[l] = static_cast<int>(q);
+      if (knot[l] > ahead) ahead = knot[l];
+    }
+    for (int l = 0; l < W; ++l) knot[l] -= ahead;
+    double const per_step = 1.0 / in.uniform_step;  // as convolve_samples' slope
+    double const* const starts = lane_aif.starts();
+    double const* const ends = lane_aif.interval_ends();
+    V f(0.0), g(0.0), c0, c1;
+    auto const next_interval = [&] {  // the lanes' AIF values at both ends of their current interval
+      c0 = V::gather(starts, knot);
+      c1 = V::gather(ends, knot);
+      for (int l = 0; l < W; ++l) ++knot[l];
+    };
+    auto const step = [&] {
+      V const f_prev = f;
+      f = decay * f_prev + w0 * c0 + w1 * c1;
+      g = decay * g + d_decay * f_prev + d_w0 * c0 + d_w1 * c1;
+    };
+    for (int j = -ahead; j < 0; ++j) next_interval(), step();
+    for (int j = 0; j < n; ++j) {
+      next_interval();
+      V const c = c0 + (c1 - c0) * fraction;
+      V const fs = p_decay * f + p_w0 * c0 + p_w1 * c;
+      V const gs = p_decay * g + p_d_decay * f + p_d_w0 * c0 + p_d_w1 * c;
+      V df[n_params];
+      V const model = kinetic_sample(ktrans, vp, g_to_ktrans, g_to_ve, fs, gs, c, df);
+      V const slope = (c1 - c0) * per_step;
+      df[i_delay] = -(ktrans * (c - kep * fs) + vp * slope) * minutes_per_second;
+      ne.add(V::load(tile + j * W), model, df);
+      step();
+    }
+  }
+
+  // initial_guess_lanes() without a delay.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void undelayed_initial_guess_lanes(double const* tile, fit::LaneMask<W> const& lanes,
+                                                            double (&p)[W][n_params]) const {
+    using V = fit::LanePack<W>;
+    constexpr int K = n_kinetic;
+    fit::LinearRegression<K, V> reg;
+    V tissue_integral = 0.0;
+    double const rates[1] = {0.0};
+    in.template convolve_samples<1, false>(rates, 0.0, [&](int j, ConvolvedSample<1> const& s) {
+      V const yj = V::load(tile + j * W);
+      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (yj + V::load(tile + (j - 1) * W));
+      V x[K];
+      x[0] = s.f[0];
+      if (has_ve) x[i_ve] = -tissue_integral;
+      if (has_vp) x[i_vp] = s.c;
+      reg.add(x, yj);
+    });
+    for (int l = 0; l < W; ++l) {
+      if (!lanes.on[l]) continue;
+      double beta[K] = {};
+      bool const ok = reg.lane(l).solve(beta);
+      parameters_from(beta, ok, 0.0, p[l]);
+    }
+  }
+
   // The sums of linear_solution(): the regression of the curve on (F_0, Cp) and the curve's moments (for
   // R²), of one voxel (V = double) or a lane pack.
   template <class V>
@@ -299,23 +414,12 @@ struct ToftsFamilyModel {
   // from the table's subject-wide sums and four dot products with the curve (delay_start_table.hpp).
   template <class Curve>
   KOKKOS_INLINE_FUNCTION void tabulated_delay_start(Curve const& y, double (&p)[n_params]) const {
-    constexpr int K = n_kinetic;
-    int const n = n_samples();
-    double yy = 0.0, jj = 0.0, jy = 0.0, tissue_integral = 0.0;  // the candidate-independent sums
-    for (int j = 0; j < n; ++j) {
-      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
-      yy += y(j) * y(j);
-      jj += tissue_integral * tissue_integral;
-      jy += tissue_integral * y(j);
-    }
-    double best_score = 1e300;
-    double best[K] = {};
-    bool best_ok = false;
-    int best_s = 0;
-    // The dot products of the curve with each candidate's terms I, Cp, u, w, a block of candidates at a time.
     constexpr int B = DelayStartTable<MemorySpace>::candidate_block;
-    int const count = delay_starts.candidates();
-    for (int s0 = 0; s0 < count; s0 += B) {
+    int const n = n_samples();
+    DelayCurveSums const sums = delay_curve_sums(y);
+    DelayBest best;
+    // The dot products of the curve with each candidate's terms I, Cp, u, w, a block of candidates at a time.
+    for (int s0 = 0; s0 < delay_starts.candidates(); s0 += B) {
       double dots[4][B] = {};
       for (int j = 0; j < n; ++j) {
         double const v = y(j);
@@ -325,34 +429,94 @@ struct ToftsFamilyModel {
           for (int b = 0; b < B; ++b) dots[term][b] += row[b] * v;
         }
       }
-      for (int b = 0; b < B && s0 + b < count; ++b)
-        score_delay_candidate(s0 + b, dots[0][b], dots[1][b], dots[2][b], dots[3][b], yy, jj, jy, best_score,
-                              best, best_ok, best_s);
+      score_delay_block(s0, dots, sums, best);
     }
-    parameters_from(best, best_ok, delay.candidate(best_s), p);
+    parameters_from(best.beta, best.ok, delay.candidate(best.s), p);
   }
+
+  // tabulated_delay_start() for the lanes of a pack that are on, reading the table once for the pack: the
+  // candidates of a block across a vector, each lane's dot products summed in sample order as above.
+  template <int W>
+  KOKKOS_INLINE_FUNCTION void tabulated_delay_start_lanes(double const* tile, fit::LaneMask<W> const& lanes,
+                                                          double (&p)[W][n_params]) const {
+    constexpr int B = DelayStartTable<MemorySpace>::candidate_block;
+    using V = fit::LanePack<B>;
+    int const n = n_samples();
+    DelayCurveSums sums[W];
+    DelayBest best[W];
+    for (int l = 0; l < W; ++l) sums[l] = delay_curve_sums(fit::TileColumn<W>{tile, l});
+    for (int s0 = 0; s0 < delay_starts.candidates(); s0 += B) {
+      double dots[W][4][B] = {};
+      for (int term = 0; term < 4; ++term) {
+        if (!delay_term_used(term)) continue;
+        V acc[W];
+        for (int j = 0; j < n; ++j) {
+          V const row = V::load(&delay_starts.terms(j, term, s0));
+          for (int l = 0; l < W; ++l) acc[l] += row * tile[j * W + l];
+        }
+        for (int l = 0; l < W; ++l)
+          for (int b = 0; b < B; ++b) dots[l][term][b] = acc[l][b];
+      }
+      for (int l = 0; l < W; ++l)
+        if (lanes.on[l]) score_delay_block(s0, dots[l], sums[l], best[l]);
+    }
+    for (int l = 0; l < W; ++l)
+      if (lanes.on[l]) parameters_from(best[l].beta, best[l].ok, delay.candidate(best[l].s), p[l]);
+  }
+
+  // The candidate-independent sums of the delay search: y.y, J.J and J.y with J the tissue curve's trapezoid
+  // integral.
+  struct DelayCurveSums {
+    double yy = 0.0, jj = 0.0, jy = 0.0;
+  };
+  template <class Curve>
+  KOKKOS_INLINE_FUNCTION DelayCurveSums delay_curve_sums(Curve const& y) const {
+    DelayCurveSums sums;
+    double tissue_integral = 0.0;
+    for (int j = 0; j < n_samples(); ++j) {
+      if (j > 0) tissue_integral += 0.5 * (in.t(j) - in.t(j - 1)) * (y(j) + y(j - 1));
+      sums.yy += y(j) * y(j);
+      sums.jj += tissue_integral * tissue_integral;
+      sums.jy += tissue_integral * y(j);
+    }
+    return sums;
+  }
+
+  // The best candidate of the delay search so far: the lowest residual, the first of equal ones.
+  struct DelayBest {
+    double score = 1e300;
+    double beta[n_kinetic] = {};
+    bool ok = false;
+    int s = 0;
+  };
 
   // Which of the table's terms (I, Cp, u, w) the variant's linearisation uses.
   KOKKOS_INLINE_FUNCTION static constexpr bool delay_term_used(int term) {
     return term == 0 || (term == 1 && has_vp) || (term == 2 && has_ve) || (term == 3 && has_ve && has_vp);
   }
 
+  // Scores the candidates s0 + b of one block from their dot products, in candidate order.
+  template <int B>
+  KOKKOS_INLINE_FUNCTION void score_delay_block(int s0, double const (&dots)[4][B],
+                                                DelayCurveSums const& sums, DelayBest& best) const {
+    for (int b = 0; b < B && s0 + b < delay_starts.candidates(); ++b)
+      score_delay_candidate(s0 + b, dots[0][b], dots[1][b], dots[2][b], dots[3][b], sums, best);
+  }
+
   // The linearised fit of one tabulated candidate from its dot products; it replaces the best so far when its
   // residual is lower.
   KOKKOS_INLINE_FUNCTION void score_delay_candidate(int s, double iy, double cy, double uy, double wy,
-                                                    double yy, double jj, double jy, double& best_score,
-                                                    double (&best)[n_kinetic], bool& best_ok,
-                                                    int& best_s) const {
+                                                    DelayCurveSums const& sums, DelayBest& best) const {
     constexpr int K = n_kinetic;
     // x = (I, -J, Cp) as in linearised(), without the columns the variant lacks.
     fit::LinearRegression<K> reg;
-    reg.yty = yy;
+    reg.yty = sums.yy;
     reg.xtx[fit::packed_index(0, 0)] = delay_starts.sums(s, 0);
     reg.xty[0] = iy;
     if (has_ve) {
       reg.xtx[fit::packed_index(i_ve, 0)] = -uy;
-      reg.xtx[fit::packed_index(i_ve, i_ve)] = jj;
-      reg.xty[i_ve] = -jy;
+      reg.xtx[fit::packed_index(i_ve, i_ve)] = sums.jj;
+      reg.xty[i_ve] = -sums.jy;
     }
     if (has_vp) {
       reg.xtx[fit::packed_index(i_vp, 0)] = delay_starts.sums(s, 1);
@@ -363,11 +527,11 @@ struct ToftsFamilyModel {
     double beta[K];
     bool const ok = reg.solve(beta);
     double const score = ok ? reg.residual(beta) : 1e300;
-    if (score < best_score) {
-      best_score = score;
-      best_ok = ok;
-      best_s = s;
-      for (int i = 0; i < K; ++i) best[i] = ok ? beta[i] : 0.0;
+    if (score < best.score) {
+      best.score = score;
+      best.ok = ok;
+      best.s = s;
+      for (int i = 0; i < K; ++i) best.beta[i] = ok ? beta[i] : 0.0;
     }
   }
 

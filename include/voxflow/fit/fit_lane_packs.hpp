@@ -62,6 +62,14 @@ struct LaneNormalEquations {
 // path.
 inline constexpr int max_lane_samples = 1024;
 
+// One lane's curve in a pack's tile (time, lane), for the per-lane parts of a lane pass.
+template <int W>
+struct TileColumn {
+  double const* tile;
+  int lane;
+  KOKKOS_FORCEINLINE_FUNCTION double operator()(int j) const { return tile[j * W + lane]; }
+};
+
 namespace detail {
 
 template <class Model, class = void>

@@ -86,6 +86,12 @@ struct LanePack {
 #endif
     return r;
   }
+  // Lane l from base[index[l]].
+  KOKKOS_FORCEINLINE_FUNCTION static LanePack gather(double const* base, int const (&index)[W]) {
+    LanePack r;
+    for (int l = 0; l < W; ++l) r.v[l] = base[index[l]];
+    return r;
+  }
 
 #ifdef VOXFLOW_GNU_VECTOR_LANES
 #define VOXFLOW_LANE_PACK_OPERATOR(op)                                              \
