@@ -92,6 +92,7 @@ CsvTable CsvTable::parse(std::string const& raw, std::string const& path) {
     auto cells = split_record(line);
     if (table.columns_.empty()) {
       table.columns_ = std::move(cells);
+      for (std::size_t i = 0; i < table.columns_.size(); ++i) table.column_of_.emplace(table.columns_[i], i);
       continue;
     }
     if (cells.size() != table.columns_.size())
@@ -106,15 +107,12 @@ CsvTable CsvTable::parse(std::string const& raw, std::string const& path) {
 }
 
 bool CsvTable::has_column(std::string const& name) const {
-  for (auto const& c : columns_)
-    if (c == trim(name)) return true;
-  return false;
+  return column_of_.count(trim(name)) > 0;
 }
 
 std::size_t CsvTable::column_index(std::string const& name) const {
   std::string const wanted = trim(name);
-  for (std::size_t i = 0; i < columns_.size(); ++i)
-    if (columns_[i] == wanted) return i;
+  if (auto const found = column_of_.find(wanted); found != column_of_.end()) return found->second;
   throw InputError(path_, wanted, "a column named '" + wanted + "' in the header");
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace voxflow::io {
@@ -33,6 +34,8 @@ class CsvTable {
   std::size_t column_index(std::string const& name) const;
   std::string path_;
   std::vector<std::string> columns_;
+  // Header name -> first column of that name: a lookup per cell stays constant-time however wide the file.
+  std::unordered_map<std::string, std::size_t> column_of_;
   std::vector<std::vector<std::string>> cells_;
 };
 
