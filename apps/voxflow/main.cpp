@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   // Before any output exists: an interrupted run removes its temporary files and exits with 128 + signal.
   voxflow::io::install_signal_cleanup();
   auto split = voxflow::app::split_kokkos_args(argc, argv);
-  CLI::App app{"voxflow: quantitative perfusion MRI maps on CPUs and GPUs (today: DCE-MRI with T1 mapping)",
+  CLI::App app{"voxflow: quantitative perfusion MRI maps (DCE, DSC, ASL, IVIM, T1) on CPUs and GPUs",
                "voxflow"};
   app.set_version_flag("--version", voxflow::version_string());
   app.require_subcommand(1);
