@@ -1,5 +1,6 @@
 #include <voxflow/core/backend.hpp>
 #include <voxflow/core/device_memory.hpp>
+#include <voxflow/core/host_blas_threads.hpp>
 #include <voxflow/core/runtime.hpp>
 #include <voxflow/core/thread_count.hpp>
 #include <voxflow/core/version.hpp>
@@ -34,6 +35,7 @@ constexpr int kokkos_cuda_capability = -1;  // a Kokkos 3.4 architecture this ta
 }  // namespace
 
 Runtime::Runtime(int& argc, char** argv, int threads) {
+  retire_host_blas_threads();
   // Thread binding that Kokkos recommends for performance, unless the user or the batch system chose
   // otherwise; it also keeps Kokkos from warning on every start.
   setenv("OMP_PROC_BIND", "spread", 0);
