@@ -4,10 +4,11 @@
 #include <voxflow/io/file_digest.hpp>
 
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -18,7 +19,9 @@ FileDigest file_digest(std::string const& path) {
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError(path, "", std::string("a readable file (") + std::strerror(errno) + ")");
   std::vector<unsigned char> block(std::size_t{1} << 20);
-  uLong crc = crc32(0L, Z_NULL, 0);
+  // gzip's CRC-32, by libdeflate: carry-less multiplies, an order of magnitude faster than zlib's tables
+  // (the digest of a 14 MB input was 15 ms of a run's read stage).
+  std::uint32_t crc = 0;
   FileDigest digest;
   while (true) {
     ssize_t const n = ::read(fd, block.data(), block.size());
@@ -30,7 +33,7 @@ FileDigest file_digest(std::string const& path) {
                        "a readable file (" + why + " after " + std::to_string(digest.size) + " bytes)");
     }
     if (n == 0) break;
-    crc = crc32(crc, block.data(), static_cast<uInt>(n));
+    crc = libdeflate_crc32(crc, block.data(), static_cast<std::size_t>(n));
     digest.size += static_cast<std::uintmax_t>(n);
   }
   ::close(fd);

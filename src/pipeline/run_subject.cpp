@@ -17,6 +17,7 @@
 #include <atomic>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -211,12 +212,31 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
     record.maps.push_back(
         {record_name(spec, analysis.method_label()), spec.units, volume_of(maps, k, voxels), spec.codes});
   }
-  // Compressing the maps dominates writing: one map per host thread at a time.
-  run_parallel(written.size(), [&](std::size_t k) {
-    nlohmann::json sidecar = {{"Description", written[k].description}};
-    if (written[k].codes) sidecar["StatusCodes"] = status_code_table();
-    outputs.write_map(written[k], grid.geometry, grid.dims, record.maps[k].values, sidecar);
-  });
+  record.vectors = analysis.record_vectors();
+  record.attributes = {
+      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
+      {"configuration_hash", hash},
+      {"configuration", config.resolved_yaml()}};
+  for (auto const& attribute : analysis.record_attributes()) record.attributes.push_back(attribute);
+  bool const hdf5 = config.settings().output.hdf5 && io::hdf5_support_built();
+  bool const qc = config.settings().output.qc;
+  // The panels here, on this thread: a modality may compute them with Kokkos (DCE predicts its fits).
+  std::vector<QcPanel> const panels = qc ? analysis.qc_panels(maps, qc_voxels(maps)) : std::vector<QcPanel>{};
+  // Writing is compression: the HDF5 file (one thread: the library is not thread-safe), the QC image and
+  // every map, one per host thread at a time, the two largest first.
+  std::vector<std::function<void()>> jobs;
+  if (hdf5) jobs.emplace_back([&] { write_subject_hdf5(outputs.path("voxflow", ".h5"), record); });
+  if (qc)
+    jobs.emplace_back([&] {
+      write_subject_qc(outputs.path("qc", ".png"), subject + "  " + analysis.method_name(), record, panels);
+    });
+  for (std::size_t k = 0; k < written.size(); ++k)
+    jobs.emplace_back([&, k] {
+      nlohmann::json sidecar = {{"Description", written[k].description}};
+      if (written[k].codes) sidecar["StatusCodes"] = status_code_table();
+      outputs.write_map(written[k], grid.geometry, grid.dims, record.maps[k].values, sidecar);
+    });
+  run_parallel(jobs.size(), [&](std::size_t j) { jobs[j](); });
   for (auto const& spec : written) {
     files.push_back(outputs.map_path(spec));
     files.push_back(outputs.sidecar_path(spec));
@@ -235,21 +255,8 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   io::write_text_atomically(config_path, "# resolved by voxflow " + std::string(VOXFLOW_VERSION_STRING) +
                                              " from " + config.file() + "\n" + config.resolved_yaml());
   files.push_back(config_path);
-  record.vectors = analysis.record_vectors();
-  record.attributes = {
-      {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
-      {"configuration_hash", hash},
-      {"configuration", config.resolved_yaml()}};
-  for (auto const& attribute : analysis.record_attributes()) record.attributes.push_back(attribute);
-  if (config.settings().output.hdf5 && io::hdf5_support_built()) {
-    write_subject_hdf5(outputs.path("voxflow", ".h5"), record);
-    files.push_back(outputs.path("voxflow", ".h5"));
-  }
-  if (config.settings().output.qc) {
-    write_subject_qc(outputs.path("qc", ".png"), subject + "  " + analysis.method_name(), record,
-                     analysis.qc_panels(maps, qc_voxels(maps)));
-    files.push_back(outputs.path("qc", ".png"));
-  }
+  if (hdf5) files.push_back(outputs.path("voxflow", ".h5"));
+  if (qc) files.push_back(outputs.path("qc", ".png"));
   std::vector<std::string> dataset_files = files;
   dataset_files.push_back(outputs.path("run", ".json"));
   write_dataset_files(config.settings().output.dir, dataset_files);
