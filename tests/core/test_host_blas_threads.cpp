@@ -7,21 +7,21 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <iterator>
 #include <vector>
 
 namespace {
 
-std::size_t threads_of_this_process() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] auto const& task : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
+std::ptrdiff_t threads_of_this_process() {
+  return std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                       std::filesystem::directory_iterator());
 }
 
 }  // namespace
 
 TEST(HostBlasThreads, AfterTheRuntimeStartsBlasRunsOnTheCallingThreadAndStartsNoThreads) {
   EXPECT_EQ(voxflow::host_blas_threads(), 1);
-  std::size_t const before = threads_of_this_process();
+  auto const before = threads_of_this_process();
   // A product large enough that a pooled BLAS would split it across its threads.
   int const n = 384;
   std::vector<double> a(static_cast<std::size_t>(n) * n), b(a.size()), c(a.size(), 0.0);
