@@ -19,8 +19,8 @@ FileDigest file_digest(std::string const& path) {
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError(path, "", std::string("a readable file (") + std::strerror(errno) + ")");
   std::vector<unsigned char> block(std::size_t{1} << 20);
-  // gzip's CRC-32, by libdeflate: carry-less multiplies, an order of magnitude faster than zlib's tables
-  // (the digest of a 14 MB input was 15 ms of a run's read stage).
+  // gzip's CRC-32, by libdeflate: carry-less multiplies, 4-5 times zlib's speed (a 14 MB input: 0.5-1.6 ms
+  // against 2.6-6.3 ms), the same values.
   std::uint32_t crc = 0;
   FileDigest digest;
   while (true) {

@@ -194,8 +194,9 @@ TEST_F(CohortKillMpi, TheWholeJobKilledResumesToTheSameBytes) {
 // kill -9 of one rank at 20 seeded moments of its file calls (the preload, VOXFLOW_FAULT_RANK): rank 1, which
 // runs subjects, and rank 0, which also serves the queue and writes the ledger, in turn. The dynamic queue
 // makes a rank's calls differ from run to run, so the moments are drawn from the first half of those a rank
-// made in the uninterrupted run, which every run reaches. After each kill the job has ended, nothing
-// half-written looks complete, and --resume under mpiexec finishes the cohort with the reference's maps.
+// made in the uninterrupted run, and again below what a killed run reached when it never got that far. After
+// each kill the job has ended, nothing half-written looks complete, and --resume under mpiexec finishes the
+// cohort with the reference's maps.
 TEST_F(CohortKillMpi, KillNineOfOneRankAtTwentySeededMomentsResumesToTheSameBytes) {
   voxflow::testing::ScratchFileSystem const scratch(dir_);
   auto const cohort = simulate_subjects_of(4, [](int s) { return std::array<int, 3>{6 + s, 4, 1}; });

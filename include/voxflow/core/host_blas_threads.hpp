@@ -1,8 +1,9 @@
 // The host BLAS's own threads. voxflow calls BLAS and LAPACK (OpenBLAS in Debian) only on the calling thread,
 // from inside the execution space's threads (one dgemm per block of voxels, DSC's small SVDs), so a BLAS
 // thread pool is never wanted. OpenBLAS's pthreads flavour nevertheless starts one thread per core when it
-// is loaded, and each spins (sched_yield) for about 0.1 s after its start and after every call: against the
-// OpenMP threads of a whole short run, and on every MPI rank of a node. The controls are looked up at run
+// is loaded, and each spins (sched_yield) after its start and after every call until its thread timeout
+// (2^28 cycles by default, about 0.1 s): 11,000 sched_yield calls against the OpenMP threads of a 0.2 s run,
+// and as many on every MPI rank of a node. The controls are looked up at run
 // time: another BLAS has none (and needs none). Host code only.
 #ifndef VOXFLOW_CORE_HOST_BLAS_THREADS_HPP
 #define VOXFLOW_CORE_HOST_BLAS_THREADS_HPP
