@@ -252,9 +252,9 @@ bool is_bids_label(std::string const& s) {
 
 }  // namespace
 
-RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
+RunConfig::RunConfig(ConfigSchema const& schema, std::string file, std::map<std::string, Value> values,
                      std::string resolved_yaml)
-    : schema_(std::move(schema)),
+    : schema_(&schema),
       file_(std::move(file)),
       values_(std::move(values)),
       resolved_yaml_(std::move(resolved_yaml)) {
@@ -280,7 +280,7 @@ RunConfig::RunConfig(ConfigSchema schema, std::string file, std::map<std::string
 }
 
 RunConfig::Value const& RunConfig::value(std::string const& key, KeyType type) const {
-  auto const* spec = schema_.find(key);
+  auto const* spec = schema_->find(key);
   bool const compatible =
       spec != nullptr &&
       (spec->type == type ||
@@ -289,7 +289,7 @@ RunConfig::Value const& RunConfig::value(std::string const& key, KeyType type) c
        (type == KeyType::numbers && spec->type == KeyType::numbers_or_path));
   if (!compatible)
     throw Error(ExitCode::failure, "voxflow::pipeline::RunConfig: no key '" + key +
-                                       "' of the requested type in the " + schema_.modality() + " schema");
+                                       "' of the requested type in the " + schema_->modality() + " schema");
   return values_.at(key);
 }
 
@@ -432,10 +432,10 @@ void merge_over(YAML::Node target, YAML::Node const& source) {
   }
 }
 
-// The single-subject document of cohort entry `index` (0-based): the shared keys, with `subject` and
-// `session` from the entry and the entry's own keys (its inputs above all) written over the shared ones.
-YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std::size_t index,
-                            std::string const& path) {
+// Cohort entry `index` (0-based) checked, and the subject (and session) it names: its own `session` or the
+// shared one.
+cohort::FoundSubject cohort_entry_subject(YAML::Node const& root, YAML::Node const& entry, std::size_t index,
+                                          std::string const& path) {
   std::string const field = "subjects[" + std::to_string(index + 1) + "]";
   if (!entry.IsMap())
     throw ConfigError(path, field, std::string(cohort_entry_form) + ", found " + describe(entry));
@@ -449,21 +449,28 @@ YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry, std
         path, field + ".inputs",
         "a mapping of the modality's input keys, e.g. {concentration: sub-01/conc.nii.gz}, found " +
             describe(inputs));
-  // The shared keys only: cloning the whole document (its `subjects` list) for every entry made reading a
-  // cohort quadratic in its size.
+  for (auto const& kv : entry) {
+    std::string const key = kv.first.Scalar();
+    if (key != "id" && is_cohort_wide(key))
+      throw ConfigError(path, field + "." + excerpt(key),
+                        "'" + key + "' once for the whole cohort, at the top level, not in a subject entry");
+  }
+  YAML::Node const session = entry["session"] ? entry["session"] : root["session"];
+  return {id.Scalar(), session && session.IsScalar() ? session.Scalar() : "", ""};
+}
+
+// The single-subject document of a checked cohort entry: the shared keys, with `subject` from the entry and
+// the entry's own keys (its inputs above all) written over the shared ones. Everything taken from the file's
+// tree is cloned: assigning one of its nodes merges yaml-cpp's record of every node of the file into the
+// new document, a pass over the whole cohort per entry (reading a cohort was quadratic in its size).
+YAML::Node subject_document(YAML::Node const& root, YAML::Node const& entry) {
   YAML::Node doc(YAML::NodeType::Map);
   for (auto const& kv : root)
     if (kv.first.Scalar() != "subjects") doc[kv.first.Scalar()] = YAML::Clone(kv.second);
-  doc["subject"] = id.Scalar();
+  doc["subject"] = entry["id"].Scalar();
   YAML::Node own(YAML::NodeType::Map);
-  for (auto const& kv : entry) {
-    std::string const key = kv.first.Scalar();
-    if (key == "id") continue;
-    if (is_cohort_wide(key))
-      throw ConfigError(path, field + "." + excerpt(key),
-                        "'" + key + "' once for the whole cohort, at the top level, not in a subject entry");
-    own[key] = kv.second;
-  }
+  for (auto const& kv : entry)
+    if (kv.first.Scalar() != "id") own[kv.first.Scalar()] = YAML::Clone(kv.second);
   merge_over(doc, own);
   return doc;
 }
@@ -570,18 +577,16 @@ CohortConfig parse_cohort_config(std::string const& text, std::string const& pat
     throw ConfigError(path, "subject",
                       "no 'subject' beside 'subjects' (each entry names its subject by 'id')");
   std::map<std::string, std::size_t> seen;  // "sub-01_ses-1" -> entry
-  std::vector<YAML::Node> docs;
+  std::vector<YAML::Node> entries;
   std::vector<cohort::FoundSubject> named;  // for the label filters
   // Iterated, not indexed: yaml-cpp finds subjects[i] by walking the sequence, quadratic for a long cohort.
-  std::size_t n = 0;
-  for (auto entry = subjects.begin(); entry != subjects.end(); ++entry, ++n) {
-    docs.push_back(subject_document(root, *entry, n, path));
-    YAML::Node const session = docs.back()["session"];
-    named.push_back(
-        {docs.back()["subject"].Scalar(), session && session.IsScalar() ? session.Scalar() : "", ""});
+  for (auto entry = subjects.begin(); entry != subjects.end(); ++entry) {
+    named.push_back(cohort_entry_subject(root, *entry, entries.size(), path));
+    entries.push_back(*entry);
   }
+  // One subject's document at a time: a cohort's are several times the size of its file.
   for (std::size_t const i : cohort::filter_subjects(named, filter, path)) {
-    YAML::Node const& doc = docs[i];
+    YAML::Node const doc = subject_document(root, entries[i]);
     try {
       cohort.subjects.push_back(read_subject_document(doc, path, overrides, schema_of));
     } catch (ConfigError const& e) {

@@ -53,13 +53,14 @@ class RunConfig {
   using Value = std::variant<std::monostate, std::string, double, long long, bool, std::vector<double>,
                              std::vector<std::string>>;
 
-  // Built by read_run_config: `values` holds every schema key.
-  RunConfig(ConfigSchema schema, std::string file, std::map<std::string, Value> values,
+  // Built by read_run_config: `values` holds every schema key. `schema` is a modality's (SchemaLookup's),
+  // which lives as long as the program: held, not copied, since a cohort holds one RunConfig per subject.
+  RunConfig(ConfigSchema const& schema, std::string file, std::map<std::string, Value> values,
             std::string resolved_yaml);
 
   std::string const& file() const { return file_; }
-  std::string const& modality() const { return schema_.modality(); }
-  ConfigSchema const& schema() const { return schema_; }
+  std::string const& modality() const { return schema_->modality(); }
+  ConfigSchema const& schema() const { return *schema_; }
   RunSettings const& settings() const { return settings_; }
   // The configuration with every default filled in and every path absolute: saved beside the outputs, it
   // reruns to the same maps from any working directory.
@@ -87,7 +88,7 @@ class RunConfig {
  private:
   Value const& value(std::string const& key, KeyType type) const;
 
-  ConfigSchema schema_;
+  ConfigSchema const* schema_;
   std::string file_;
   std::map<std::string, Value> values_;
   RunSettings settings_;
@@ -114,7 +115,8 @@ struct CohortConfig {
 CohortConfig read_cohort_config(std::string const& path, Overrides const& overrides = {});
 
 // The schema of the modality a document names, or ConfigError(source, "modality", ...): find_modality's in
-// voxflow (run_config_files.cpp); the fuzz harnesses, which link no modality, give their own.
+// voxflow (run_config_files.cpp); the fuzz harnesses, which link no modality, give their own. The schema
+// returned lives as long as the program (the RunConfigs read with it refer to it).
 using SchemaLookup = ConfigSchema const& (*)(std::string const& modality, std::string const& source);
 
 // read_run_config and read_cohort_config on text already in memory (the content of `path`, which names it in
