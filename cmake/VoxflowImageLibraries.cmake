@@ -1,4 +1,4 @@
-# The NIfTI C library, GDCM and libdeflate, found by path: by the library build (VoxflowDependencies.cmake) and by the fuzz
+# The NIfTI C library, GDCM, libdeflate and ISA-L, found by path: by the library build (VoxflowDependencies.cmake) and by the fuzz
 # harnesses (fuzz/CMakeLists.txt), which compile the readers again with clang.
 # Debian's NIFTIConfig.cmake points at files that do not exist (DEPS.md P4): find the C library by hand. Plain paths
 # (not imported targets) so that the installed package config needs nothing to re-find them.
@@ -20,4 +20,12 @@ if(NOT VOXFLOW_LIBDEFLATE_INCLUDE_DIR OR NOT VOXFLOW_LIBDEFLATE_LIBRARY)
   message(FATAL_ERROR "voxflow needs libdeflate (libdeflate.h and libdeflate.so) for .nii.gz files: install the "
                       "Debian package libdeflate-dev (scripts/bootstrap-deps.sh does), or set "
                       "VOXFLOW_LIBDEFLATE_INCLUDE_DIR and VOXFLOW_LIBDEFLATE_LIBRARY")
+endif()
+# ISA-L's igzip: streaming inflate of .nii.gz inputs at libdeflate's speed (zlib's is half of it); Debian libisal-dev.
+find_path(VOXFLOW_ISAL_INCLUDE_DIR isa-l/igzip_lib.h)
+find_library(VOXFLOW_ISAL_LIBRARY NAMES isal)
+if(NOT VOXFLOW_ISAL_INCLUDE_DIR OR NOT VOXFLOW_ISAL_LIBRARY)
+  message(FATAL_ERROR "voxflow needs ISA-L (isa-l/igzip_lib.h and libisal.so) for .nii.gz files: install the "
+                      "Debian package libisal-dev (scripts/bootstrap-deps.sh does), or set "
+                      "VOXFLOW_ISAL_INCLUDE_DIR and VOXFLOW_ISAL_LIBRARY")
 endif()

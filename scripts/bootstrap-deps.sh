@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything voxflow needs that a fresh Debian 12 machine lacks, and skips what is already there:
-#   1. Debian packages (MPI, HDF5, yaml-cpp, GoogleTest, NIfTI, DICOM, JSON, OpenBLAS, CLI11, libpng, libdeflate; Slurm
-#      and munge for the cluster test);
+#   1. Debian packages (MPI, HDF5, yaml-cpp, GoogleTest, NIfTI, DICOM, JSON, OpenBLAS, CLI11, libpng, libdeflate,
+#      ISA-L; Slurm and munge for the cluster test);
 #   2. Kokkos 3.4.01 + KokkosKernels 3.4.01 (Serial + OpenMP) built from Debian's Trilinos 13.2 source
 #      into a cache prefix outside the build tree;
 #   3. with --cuda, a second prefix with CUDA enabled (nvcc 13 under /usr/local/cuda) for one GPU architecture,
@@ -49,6 +49,7 @@ APT_PACKAGES=(
   ca-certificates cmake g++ make pkg-config patch
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev libgtest-dev libgmock-dev googletest
   libnifti2-dev libgdcm-dev nlohmann-json3-dev libopenblas-dev liblapack-dev libcli11-dev libpng-dev zlib1g-dev libdeflate-dev
+  libisal-dev
   # Real files for the DICOM tests (the test data these packages ship) and dcm2niix to compare against.
   python3-nibabel python3-pydicom dcm2niix
   # clang with libFuzzer for the readers' fuzz harnesses (scripts/fuzz.sh).

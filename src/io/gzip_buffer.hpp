@@ -1,8 +1,8 @@
-// Private to src/io: whole-buffer gzip with libdeflate, several times faster than zlib's streams for the
-// sizes of images (DESIGN.md §4). A file is inflated in one call per gzip member into a buffer of the size
-// the NIfTI header implies, and every member's CRC-32 and length are verified; maps are deflated in one call.
-// Anything the fast path cannot read returns "not read", and the caller falls back to zlib's stream, which
-// explains the failure the way it always has.
+// Private to src/io: gzip in whole buffers, several times faster than zlib's streams for the sizes of images
+// (DESIGN.md §4). A file is inflated by ISA-L's igzip (libdeflate's speed, but reading the compressed file in
+// pieces) into a buffer of the size the NIfTI header implies, member by member, each member's CRC-32 checked;
+// maps are deflated in one call by libdeflate. Anything the fast path cannot read returns "not read", and the
+// caller falls back to zlib's stream, which explains the failure the way it always has.
 #ifndef VOXFLOW_SRC_IO_GZIP_BUFFER_HPP
 #define VOXFLOW_SRC_IO_GZIP_BUFFER_HPP
 

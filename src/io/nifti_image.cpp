@@ -439,7 +439,7 @@ void gather_any(int datatype, unsigned char const* base, int64_t const* index, s
   }
 }
 
-// The stored bytes of a single-file image read in one piece (a .nii.gz inflated by libdeflate, a .nii read
+// The stored bytes of a single-file image read in one piece (a .nii.gz inflated by ISA-L, a .nii read
 // whole), when the file holds exactly the header, gap and data the header says; empty otherwise, and the
 // streaming reader then reads the file or explains why it cannot.
 struct StoredData {

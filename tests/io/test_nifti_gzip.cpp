@@ -1,6 +1,7 @@
-// The libdeflate fast path of .nii.gz files: maps it writes are gzip any reader takes (zlib, nibabel) at
-// every level, it reads what other writers produce (several gzip members), and read_nifti_voxels gives
-// exactly the values read_nifti gives, on the fast path and on the streaming fallback.
+// The fast gzip paths of .nii.gz files (ISA-L inflate, libdeflate deflate): maps they write are gzip any
+// reader takes (zlib, nibabel) at every level, they read what other writers produce (several gzip members),
+// and read_nifti_voxels gives exactly the values read_nifti gives, on the fast path and on the streaming
+// fallback.
 #include "io_test_support.hpp"
 
 #include <voxflow/core/errors.hpp>
