@@ -183,26 +183,48 @@ std::string subject_name(RunSettings const& s) {
   return "sub-" + s.subject + (s.session.empty() ? "" : "_ses-" + s.session);
 }
 
+// What the outputs of a computed subject take from its analysis, taken before the analysis is released:
+// its voxel data (the (voxel, time) series, most of a subject's memory) is not needed to write the maps.
+struct AnalysisProducts {
+  std::string method_label, method_name;
+  nlohmann::json provenance;
+  std::vector<RecordVector> vectors;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<TextOutput> extras;
+  std::vector<QcPanel> panels;  // empty without QC
+};
+
+// The panels here, on this thread: a modality may compute them with Kokkos (DCE predicts its fits).
+AnalysisProducts products_of(SubjectAnalysis const& analysis, SubjectMaps const& maps, bool qc) {
+  return {analysis.method_label(),
+          analysis.method_name(),
+          analysis.provenance(),
+          analysis.record_vectors(),
+          analysis.record_attributes(),
+          analysis.extra_outputs(),
+          qc ? analysis.qc_panels(maps, qc_voxels(maps)) : std::vector<QcPanel>{}};
+}
+
 // Writes every output of a computed subject but the run record: maps with sidecars, the status segmentation,
 // the modality's files, the resolved configuration, HDF5 and QC. Returns the files in writing order.
-std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis const& analysis,
+std::vector<std::string> write_outputs(SubjectOutputs& outputs, AnalysisProducts const& products,
                                        SubjectMaps const& maps, VoxelSelection const& voxels,
                                        InputGrid const& grid, RunConfig const& config,
                                        std::string const& subject, std::string const& hash) {
   std::vector<std::string> files;
-  for (auto const& folder : output_folders(outputs, maps.specs, analysis.method_label())) {
+  for (auto const& folder : output_folders(outputs, maps.specs, products.method_label)) {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) throw OutputError(folder, "cannot create the output folder: " + ec.message());
   }
-  outputs.provenance = analysis.provenance();
+  outputs.provenance = products.provenance;
   make_sources_relative(outputs.provenance, config.settings().output.dir);
   outputs.provenance["SoftwareName"] = "voxflow";
   outputs.provenance["SoftwareVersion"] = VOXFLOW_VERSION_STRING;
   outputs.provenance["SoftwareCommit"] = VOXFLOW_GIT_COMMIT;
   outputs.provenance["ConfigurationHash"] = hash;
   std::vector<MapSpec> written = maps.specs;
-  written.push_back(status_spec(analysis.method_label()));
+  written.push_back(status_spec(products.method_label));
   SubjectRecord record;
   record.dims = grid.dims;
   record.affine = io::voxel_to_world(grid.geometry);
@@ -210,25 +232,24 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
   for (std::size_t k = 0; k < written.size(); ++k) {
     auto const& spec = written[k];
     record.maps.push_back(
-        {record_name(spec, analysis.method_label()), spec.units, volume_of(maps, k, voxels), spec.codes});
+        {record_name(spec, products.method_label), spec.units, volume_of(maps, k, voxels), spec.codes});
   }
-  record.vectors = analysis.record_vectors();
+  record.vectors = products.vectors;
   record.attributes = {
       {"software", std::string("voxflow ") + VOXFLOW_VERSION_STRING + " (" + VOXFLOW_GIT_COMMIT + ")"},
       {"configuration_hash", hash},
       {"configuration", config.resolved_yaml()}};
-  for (auto const& attribute : analysis.record_attributes()) record.attributes.push_back(attribute);
+  for (auto const& attribute : products.attributes) record.attributes.push_back(attribute);
   bool const hdf5 = config.settings().output.hdf5 && io::hdf5_support_built();
   bool const qc = config.settings().output.qc;
-  // The panels here, on this thread: a modality may compute them with Kokkos (DCE predicts its fits).
-  std::vector<QcPanel> const panels = qc ? analysis.qc_panels(maps, qc_voxels(maps)) : std::vector<QcPanel>{};
   // Writing is compression: the HDF5 file (one thread: the library is not thread-safe), the QC image and
   // every map, one per host thread at a time, the two largest first.
   std::vector<std::function<void()>> jobs;
   if (hdf5) jobs.emplace_back([&] { write_subject_hdf5(outputs.path("voxflow", ".h5"), record); });
   if (qc)
     jobs.emplace_back([&] {
-      write_subject_qc(outputs.path("qc", ".png"), subject + "  " + analysis.method_name(), record, panels);
+      write_subject_qc(outputs.path("qc", ".png"), subject + "  " + products.method_name, record,
+                       products.panels);
     });
   for (std::size_t k = 0; k < written.size(); ++k)
     jobs.emplace_back([&, k] {
@@ -245,7 +266,7 @@ std::vector<std::string> write_outputs(SubjectOutputs& outputs, SubjectAnalysis 
     io::write_text_atomically(tsv, status_code_tsv());
     files.push_back(tsv);
   }
-  for (auto const& extra : analysis.extra_outputs()) {
+  for (auto const& extra : products.extras) {
     std::string const path = outputs.path(extra.suffix, extra.extension);
     io::write_text_atomically(path, extra.text);
     files.push_back(path);
@@ -388,7 +409,9 @@ SubjectReport run_subject_part(Modality const& modality, RunConfig const& config
   created->keep();
   // One fsync per output folder before the run record, not one per file (atomic_file.hpp).
   io::DeferredFolderSync folder_sync(folders);
-  report.files = write_outputs(outputs, *analysis, maps, voxels, *grid, config, report.subject, hash);
+  AnalysisProducts const products = products_of(*analysis, maps, settings.output.qc);
+  analysis.reset();  // its voxel data goes before the maps are written, not after
+  report.files = write_outputs(outputs, products, maps, voxels, *grid, config, report.subject, hash);
   // Files an earlier run of this subject wrote and this one did not would mix two runs' results.
   std::error_code ec;
   for (auto const& old : current.files)
@@ -400,12 +423,12 @@ SubjectReport run_subject_part(Modality const& modality, RunConfig const& config
   if (report.usable == 0) {
     report.failure = "no voxel of " + std::to_string(report.fitted) +
                      " fitted has a usable result (see the fit-status map " +
-                     outputs.map_path(status_spec(analysis->method_label())) + ")";
+                     outputs.map_path(status_spec(products.method_label)) + ")";
     return report;  // no run record: the subject is not complete
   }
   nlohmann::json summary = {{"Subject", report.subject},
                             {"Modality", modality.name()},
-                            {"Method", analysis->method_name()},
+                            {"Method", products.method_name},
                             {"Voxels", report.voxels},
                             {"Fitted", report.fitted},
                             {"Usable", report.usable},
