@@ -63,6 +63,12 @@ struct Chunk {
   }
 };
 
+// At most this many voxels per chunk on the host, whatever is requested: a host chunk is no round trip, only
+// its buffers (the stage's outputs and workspaces, copied into the subject's maps afterwards), which beside
+// the subject's series were a tenth of a large subject's peak memory with one chunk of all its voxels; 65,536
+// voxels still give every host thread thousands per parallel loop.
+constexpr std::int64_t host_chunk_voxels = std::int64_t{1} << 16;
+
 // Voxels per chunk on a device with `free_bytes` free: at most `requested`, and no more than half of the free
 // memory holds, counting twice the chunk's own buffers (`bytes_per_voxel`) for what the stage allocates per
 // chunk beside them (curves, workspaces). `free_bytes` 0 (host spaces) leaves `requested` as it is.
@@ -254,7 +260,8 @@ void for_each_chunk(ExecutionSpace const& space, HostSeries const& series, Voxel
   ScopedRegion region("voxflow::pipeline::for_each_chunk");
   constexpr bool on_host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, Mem>::accessible;
   if constexpr (on_host) {
-    detail::host_chunks(space, series, range, std::max<std::int64_t>(1, chunk_voxels), out, stage, progress);
+    detail::host_chunks(space, series, range, std::clamp<std::int64_t>(chunk_voxels, 1, host_chunk_voxels),
+                        out, stage, progress);
   } else {
     auto const shape = detail::chunk_shape(series, out);
     std::int64_t const bytes_per_voxel =
