@@ -331,21 +331,27 @@ std::optional<std::vector<double>> RunConfig::numbers(std::string const& key) co
   return std::nullopt;
 }
 
+std::string max_config_size_text() {
+  return std::to_string(max_config_bytes >> 20) + " MiB";
+}
+
 ConfigError RunConfig::error(std::string const& key, std::string const& expected) const {
   return ConfigError(file_, key, expected);
 }
 
 namespace {
 
-// As many values as a file of max_config_bytes could hold written out, so that aliases add no size a file
-// could not have.
-constexpr std::size_t max_config_nodes = max_config_bytes;
+// Values (scalars, lists, mappings), aliases expanded: yaml-cpp holds ~500 bytes per value, so this bounds
+// what a file costs in memory to ~0.5 GB (a 4 MiB flow list of 2 M values took 1 GB), while a 10,000-subject
+// cohort has ~150,000.
+constexpr std::size_t max_config_nodes = std::size_t{1} << 20;
 
 // The document `text` of `path`, parsed, a mapping, each key once.
 YAML::Node load_document(std::string const& text, std::string const& path) {
   if (text.size() > max_config_bytes)
-    throw ConfigError(
-        path, "", "a configuration file of at most 1 MiB, found " + std::to_string(text.size()) + " bytes");
+    throw ConfigError(path, "",
+                      "a configuration file of at most " + max_config_size_text() + ", found " +
+                          std::to_string(text.size()) + " bytes");
   YAML::Node root;
   try {
     // Before the tree is loaded and walked: every walk visits an aliased node once per alias.

@@ -22,7 +22,8 @@ std::string read_text(std::string const& path) {
   if (ec) throw ConfigError(path, "", "a readable configuration file (" + ec.message() + ")");
   if (size > max_config_bytes)
     throw ConfigError(path, "",
-                      "a configuration file of at most 1 MiB, found " + std::to_string(size) + " bytes");
+                      "a configuration file of at most " + max_config_size_text() + ", found " +
+                          std::to_string(size) + " bytes");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw ConfigError(path, "", std::string("a readable configuration file (") + std::strerror(errno) + ")");

@@ -232,9 +232,9 @@ TEST_F(ConfigFiles, SignalInputsNeedAT1Source) {
 }
 
 TEST_F(ConfigFiles, AFileTooLargeToBeAConfigurationIsRefusedWithoutReadingIt) {
-  std::string big(std::size_t(2) << 20, '#');
+  std::string big(std::size_t(5) << 20, '#');
   auto const message = error_of(std::string(contract) + big);
-  EXPECT_NE(message.find("at most 1 MiB"), std::string::npos) << message.substr(0, 200);
+  EXPECT_NE(message.find("at most 4 MiB"), std::string::npos) << message.substr(0, 200);
   EXPECT_LT(message.size(), 400u);
 }
 

@@ -121,8 +121,11 @@ using SchemaLookup = ConfigSchema const& (*)(std::string const& modality, std::s
 
 // read_run_config and read_cohort_config on text already in memory (the content of `path`, which names it in
 // messages and is the folder relative paths resolve against). At most max_config_bytes; ConfigError for
-// anything wrong.
-constexpr std::size_t max_config_bytes = std::size_t{1} << 20;
+// anything wrong. 4 MiB holds an explicit list of 10,000 subjects with long BIDS paths (~250 bytes an entry);
+// the bound keeps what a hostile file costs to read to seconds (reading is linear in the size).
+constexpr std::size_t max_config_bytes = std::size_t{4} << 20;
+// "4 MiB", for messages.
+std::string max_config_size_text();
 RunConfig parse_run_config(std::string const& text, std::string const& path, Overrides const& overrides,
                            SchemaLookup schema_of);
 CohortConfig parse_cohort_config(std::string const& text, std::string const& path, Overrides const& overrides,
