@@ -671,6 +671,20 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
                                       {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
 }
 
+// GDCM's image reader takes a RescaleIntercept without a RescaleSlope for a slope of 0 and asserts,
+// aborting the process (a libFuzzer find: the slope's tag mutated); the pair is now required first.
+TEST(DicomSeries, ARescaleInterceptWithoutItsSlopeIsRefusedBeforeGdcmDecodes) {
+  TempDir dir;
+  auto bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const slope{0x28, 0x00, 0x53, 0x10, 'D', 'S'};
+  auto const at = std::search(bytes.begin(), bytes.end(), slope.begin(), slope.end());
+  ASSERT_NE(at, bytes.end());
+  at[2] = 0x10, at[3] = 0x53;  // (0028,1053) becomes (0028,5310)
+  write_bytes(dir.file("no-slope.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-slope.dcm")); },
+                                      {"no-slope.dcm", "RescaleSlope (0028,1053)", "missing"});
+}
+
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
 // process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
 TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {

@@ -102,6 +102,10 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
     throw InputError(
         path, "HighBit (0028,0102)",
         "less than BitsAllocated (" + std::to_string(*allocated) + "), found " + std::to_string(*high_bit));
+  // The Modality LUT module's pair: GDCM's image reader took an intercept without a slope for a slope of 0
+  // and asserted (a libFuzzer find).
+  if (data_set.FindDataElement(kRescaleIntercept.tag()) && !data_set.FindDataElement(kRescaleSlope.tag()))
+    throw InputError(path, kRescaleSlope.label(), "a value beside RescaleIntercept (the element is missing)");
 }
 
 }  // namespace
