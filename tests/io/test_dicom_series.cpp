@@ -613,6 +613,25 @@ TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRef
   expect_refused_before_gdcm(with_first_element(dir, slice, undefined('S', 'Q', 0x60), "delimiter.dcm"));
 }
 
+// Encapsulated pixel data are OB (or OW): GDCM asserted, aborting the process, on pixel data of undefined
+// length written as OF (a libFuzzer find). Refused by the structure walk, named.
+TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
+  TempDir dir;
+  auto bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
+                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
+  auto const at = std::search(bytes.begin(), bytes.end(), pixel_data.begin(), pixel_data.end());
+  ASSERT_NE(at, bytes.end());
+  write_bytes(dir.file("ob.dcm"), bytes);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("ob.dcm")));
+  at[5] = 'F';  // OB becomes OF
+  write_bytes(dir.file("of.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("of.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("of.dcm")); },
+                                      {"of.dcm", "PixelData (7FE0,0010)", "OB or OW"});
+}
+
 // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
 // encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
 TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {

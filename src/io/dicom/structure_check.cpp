@@ -155,12 +155,14 @@ class ElementWalker {
       }
       pos += header;
       if (length == kUndefined) {
-        // A sequence or encapsulated pixel data (items up to a sequence delimitation); an undefined-length UN
-        // holds an implicit-VR sequence. Any other explicit VR cannot have an undefined length (GDCM asserts
-        // and aborts the process on one: found by fuzz/fuzz_dicom.cpp).
-        bool const un = explicit_vr && std::memcmp(head + 4, "UN", 2) == 0;
-        bool const pixel_data = group == 0x7FE0 && element == 0x0010;
-        if (explicit_vr && !un && !pixel_data && std::memcmp(head + 4, "SQ", 2) != 0) return false;
+        // A sequence or encapsulated pixel data (items up to a sequence delimitation, as OB or OW); an
+        // undefined-length UN holds an implicit-VR sequence. Any other explicit VR cannot have an undefined
+        // length (GDCM asserts and aborts the process on one: found by fuzz/fuzz_dicom.cpp, twice, the
+        // second time pixel data written as OF).
+        auto const vr_is = [&](char const* vr) { return std::memcmp(head + 4, vr, 2) == 0; };
+        bool const un = explicit_vr && vr_is("UN");
+        bool const pixel_data = group == 0x7FE0 && element == 0x0010 && (vr_is("OB") || vr_is("OW"));
+        if (explicit_vr && !un && !pixel_data && !vr_is("SQ")) return false;
         if (!walk_items(pos, un ? false : explicit_vr, be, depth + 1)) return false;
       } else {
         pos += length;
