@@ -127,10 +127,12 @@ class ElementWalker {
       if (end != kToDelimiter && pos == end) return true;
       unsigned char head[8];
       if (!read(pos, head, 8)) {
-        // At the top level, the end of the file, or fewer than 8 zero bytes of padding; else a cut header.
+        // At the top level, the end of the file, or fewer than 4 zero bytes of padding; else a cut header.
+        // Four to seven zero bytes are a tag (0000,0000) whose VR or length is cut: GDCM then reread the
+        // data set with 16-bit lengths and asserted, aborting the process (found by fuzz/fuzz_dicom.cpp).
         if (depth != 0 || pos > size_) return false;
         std::size_t const rest = static_cast<std::size_t>(size_ - pos);
-        if (rest > 0 && (raw_meta_ || !read(pos, head, rest))) return false;
+        if (rest >= 4 || (rest > 0 && (raw_meta_ || !read(pos, head, rest)))) return false;
         return std::all_of(head, head + rest, [](unsigned char c) { return c == 0; });
       }
       // Zero padding ends a data set only at the end of the file: GDCM reads on past zeros, and an element
