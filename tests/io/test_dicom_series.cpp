@@ -725,4 +725,13 @@ TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {
   EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw-meta.dcm")).structure,
             voxflow::io::detail::Structure::not_dicom);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("raw-meta.dcm")); }, {"raw-meta.dcm"});
+  // The same path asserted on a meta group written in implicit VR (a 16-byte libFuzzer find: two
+  // (0002,0000) elements of length 0).
+  std::vector<unsigned char> const implicit_meta{0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                                 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  write_bytes(dir.file("implicit-meta.dcm"), implicit_meta);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("implicit-meta.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("implicit-meta.dcm")); },
+                                      {"implicit-meta.dcm"});
 }

@@ -69,6 +69,9 @@ class ElementWalker {
     // A meta group without its preamble is read by GDCM's compatibility path, which asserts (aborting the
     // process) on a few bytes after the last element (a libFuzzer find): no padding is allowed there.
     raw_meta_ = group == 0x0002;
+    // The meta group is explicit VR: GDCM's compatibility path asserted on one written implicit (a
+    // libFuzzer find: two (0002,0000) elements of length 0, 16 bytes).
+    if (raw_meta_ && !is_vr(head + 4)) return Structure::not_dicom;
     return walk(pos, size_, is_vr(head + 4), false, 0) ? Structure::raw_complete : Structure::not_dicom;
   }
 
