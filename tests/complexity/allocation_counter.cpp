@@ -10,16 +10,22 @@
 
 namespace {
 std::atomic<std::uint64_t> allocation_calls{0};
-
-void* counted_malloc(std::size_t size) noexcept {
-  allocation_calls.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
 }  // namespace
 
 std::uint64_t voxflow::test::allocations_so_far() {
   return allocation_calls.load(std::memory_order_relaxed);
 }
+
+// nvcc (the CUDA variant compiles every source as CUDA) takes the global operators for host and device
+// functions, and device code cannot throw: its device pass keeps CUDA's own operators, which nothing on the
+// device calls here.
+#if !defined(__CUDA_ARCH__)
+namespace {
+void* counted_malloc(std::size_t size) noexcept {
+  allocation_calls.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
 
 void* operator new(std::size_t size) {
   if (void* p = counted_malloc(size)) return p;
@@ -37,3 +43,4 @@ void operator delete(void* p, std::size_t) noexcept {
 void operator delete(void* p, std::nothrow_t const&) noexcept {
   std::free(p);
 }
+#endif
