@@ -1,11 +1,11 @@
 #include "cohort_bench.hpp"
 
+#include "child_process.hpp"
+
 #include <voxflow/cohort/ledger.hpp>
 #include <voxflow/core/errors.hpp>
 #include <voxflow/io/atomic_file.hpp>
 
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -22,20 +23,9 @@ namespace voxflow::bench {
 
 namespace {
 
-std::string quoted(std::string const& s) {
-  return "'" + s + "'";
-}
-
-// Runs `command` through the shell; its exit code.
-int shell(std::string const& command) {
-  std::fflush(stdout);
-  int const rc = std::system(command.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + (WIFSIGNALED(rc) ? WTERMSIG(rc) : 0);
-}
-
 bool on_path(std::string const& program) {
   if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0;
-  return shell("command -v " + quoted(program) + " >/dev/null 2>&1") == 0;
+  return run_child("command -v " + shell_quoted(program) + " >/dev/null 2>&1").code == 0;
 }
 
 std::uintmax_t bytes_under(fs::path const& folder, std::string const& suffix) {
@@ -66,8 +56,9 @@ std::string simulate_cohort(CohortBenchOptions const& o, fs::path const& dir) {
   for (int s = 1; s <= o.subjects; ++s) {
     std::string const id = "sub-" + subject_id(s);
     int const rc =
-        shell(quoted(o.voxflow) + " simulate --out " + quoted((dir / id).string()) +
-              " dce --noise 0.01 --seed " + std::to_string(s) + " --matrix " + o.matrix + " >/dev/null");
+        run_child(shell_quoted(o.voxflow) + " simulate --out " + shell_quoted((dir / id).string()) +
+                  " dce --noise 0.01 --seed " + std::to_string(s) + " --matrix " + o.matrix + " >/dev/null")
+            .code;
     if (rc != 0) throw Error(ExitCode::failure, "voxflow simulate failed for " + id);
     yaml += "  - id: " + id + "\n    inputs: {concentration: " + id + "/conc.nii.gz, timing: " + id +
             "/time.txt, mask: " + id + "/mask.nii.gz}\n";
@@ -80,35 +71,72 @@ std::string simulate_cohort(CohortBenchOptions const& o, fs::path const& dir) {
   return path;
 }
 
+// One run of the whole cohort: its wall time, the busiest worker's subject seconds (from the ledgers), and
+// the largest worker's peak memory.
 struct WorkerRun {
-  double wall = 0.0;
   int code = 0;
+  double wall = 0.0;
+  double busiest = 0.0;  // the most subject seconds one worker (ledger file and rank) recorded
+  double subject_seconds = 0.0;
+  std::size_t subjects = 0;
+  double peak_rss_mib = 0.0;
 };
+
+// Subject seconds per worker from the ledgers under `out` (one per MPI job, one per worker process).
+void add_ledger_seconds(fs::path const& out, WorkerRun& run) {
+  std::map<std::pair<std::string, int>, double> per_worker;
+  for (auto const& e : fs::recursive_directory_iterator(out))
+    if (e.path().filename() == "cohort_status.tsv")
+      for (auto const& row : read_ledger(e.path())) {
+        per_worker[{e.path().string(), row.rank}] += row.seconds;
+        run.subject_seconds += row.seconds;
+        ++run.subjects;
+      }
+  for (auto const& [worker, seconds] : per_worker) run.busiest = std::max(run.busiest, seconds);
+}
 
 // One run of the whole cohort by `workers` workers into `out`.
 WorkerRun run_workers(CohortBenchOptions const& o, std::string const& cohort, int workers,
                       fs::path const& out, bool mpi) {
   fs::remove_all(out);
-  std::string const voxflow = quoted(o.voxflow) + " --threads " + std::to_string(o.threads) + " run --quiet ";
+  std::string const voxflow =
+      shell_quoted(o.voxflow) + " --threads " + std::to_string(o.threads) + " run --quiet ";
   std::string command;
   if (mpi) {
-    command = quoted(o.mpiexec) + " --allow-run-as-root --oversubscribe --bind-to none -np " +
-              std::to_string(workers) + " " + voxflow + quoted(cohort) + " --output " + quoted(out.string());
+    command = shell_quoted(o.mpiexec) + " --allow-run-as-root --oversubscribe --bind-to none -np " +
+              std::to_string(workers) + " " + voxflow + shell_quoted(cohort) + " --output " +
+              shell_quoted(out.string());
   } else {
     // Each worker its own share (round robin) and its own output folder: a static split.
     for (int w = 0; w < workers; ++w) {
       std::string labels;
       for (int s = 1 + w; s <= o.subjects; s += workers) labels += " " + subject_id(s);
-      command += voxflow + quoted(cohort) + " --output " + quoted((out / std::to_string(w)).string()) +
-                 " --participant-label" + labels + " & ";
+      command += voxflow + shell_quoted(cohort) + " --output " +
+                 shell_quoted((out / std::to_string(w)).string()) + " --participant-label" + labels + " & ";
     }
     command = "(" + command + "wait)";
   }
-  auto const start = std::chrono::steady_clock::now();
+  auto const child = run_child(command + " >/dev/null");
   WorkerRun run;
-  run.code = shell(command + " >/dev/null");
-  run.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.code = child.code;
+  run.wall = child.wall_s;
+  run.peak_rss_mib = child.peak_rss_mib;
+  add_ledger_seconds(out, run);
   return run;
+}
+
+// The Open MPI transport settings the job inherits, when set: they decide MPI_Init's cost (the default probe
+// of UCX and libfabric transports took 0.2 s per job on the development VM, OMPI_MCA_pml=ob1 0.05 s).
+std::string transport_note() {
+  std::string note;
+  for (char const* name : {"OMPI_MCA_pml", "OMPI_MCA_btl", "OMPI_MCA_mtl"})
+    if (char const* value = std::getenv(name)) note += std::string(", ") + name + "=" + value;
+  return note;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
 }
 
 // Milliseconds one atomic rewrite of a 10,000-subject ledger takes (median of 9), and its size.
@@ -138,13 +166,7 @@ std::pair<double, std::size_t> ledger_rewrite_cost(fs::path const& dir) {
 
 int run_cohort_bench(CohortBenchOptions const& given) {
   CohortBenchOptions o = given;
-  if (o.voxflow.empty()) {
-    char self[4096];
-    ssize_t const n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-    o.voxflow =
-        (fs::path(std::string(self, n > 0 ? static_cast<std::size_t>(n) : 0)).parent_path() / "voxflow")
-            .string();
-  }
+  if (o.voxflow.empty()) o.voxflow = default_voxflow();
   bool const mpi = o.mpiexec != "none" && on_path(o.mpiexec);
   fs::path const dir =
       o.work_dir.empty() ? fs::temp_directory_path() / ("voxflow-cohort-bench-" + std::to_string(::getpid()))
@@ -155,38 +177,33 @@ int run_cohort_bench(CohortBenchOptions const& given) {
   ::getloadavg(load, 3);
   std::printf(
       "cohort bench: %d DCE subjects of %s voxels (extended Tofts, 80 frames), %d host thread(s) per "
-      "worker, %s; load average %.2f on %ld CPUs\n",
+      "worker, %s%s; load average %.2f on %ld CPUs\n",
       o.subjects, o.matrix.c_str(), o.threads,
       mpi ? ("MPI ranks (" + o.mpiexec + ")").c_str() : "worker processes (static split, no mpiexec)",
-      load[0], ::sysconf(_SC_NPROCESSORS_ONLN));
+      transport_note().c_str(), load[0], ::sysconf(_SC_NPROCESSORS_ONLN));
   double baseline = 0.0;
   int code = 0;
   for (int workers : o.workers) {
-    std::vector<double> walls;
+    std::vector<double> walls, overheads, per_subject, rss;
     fs::path const out = dir / ("out-" + std::to_string(workers));
     for (int r = 0; r < o.repeats; ++r) {
       auto const run = run_workers(o, cohort, workers, out, mpi);
       if (run.code != 0 && code == 0) code = run.code;
       walls.push_back(run.wall);
+      overheads.push_back(run.wall - run.busiest);
+      per_subject.push_back(run.subjects ? run.subject_seconds / static_cast<double>(run.subjects) : 0.0);
+      rss.push_back(run.peak_rss_mib);
     }
-    std::sort(walls.begin(), walls.end());
-    double const wall = walls[walls.size() / 2];
+    double const wall = median(walls);
     if (baseline == 0.0) baseline = wall * workers;
-    double subject_seconds = 0.0;
-    std::size_t subjects = 0;
-    for (auto const& e : fs::recursive_directory_iterator(out))
-      if (e.path().filename() == "cohort_status.tsv")
-        for (auto const& row : read_ledger(e.path())) {
-          subject_seconds += row.seconds;
-          ++subjects;
-        }
-    rusage children{};
-    ::getrusage(RUSAGE_CHILDREN, &children);
+    // What the workers do not divide: the launcher's start, MPI and Kokkos initialisation, the header scan,
+    // the last ledger write, MPI_Finalize, and any worker's wait for the last subject.
     std::printf(
         "  %d worker(s): wall %.3f s (median of %d), parallel efficiency %.1f %%, %.3f s per subject "
-        "(ledger mean of %zu), peak RSS of a worker so far %.0f MiB\n",
-        workers, wall, o.repeats, 100.0 * baseline / (wall * workers),
-        subjects ? subject_seconds / subjects : 0.0, subjects, children.ru_maxrss / 1024.0);
+        "(ledger mean), job overhead %.3f s (wall - busiest worker's subject seconds, median), peak RSS "
+        "of a worker %.0f MiB\n",
+        workers, wall, o.repeats, 100.0 * baseline / (wall * workers), median(per_subject), median(overheads),
+        *std::max_element(rss.begin(), rss.end()));
   }
   double const inputs = static_cast<double>(bytes_under(dir / "sub-01", ".nii.gz"));
   double const outputs =

@@ -1,13 +1,12 @@
 #include "run_bench.hpp"
 
+#include "child_process.hpp"
+
 #include <voxflow/core/errors.hpp>
 
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,51 +18,6 @@ namespace fs = std::filesystem;
 namespace voxflow::bench {
 
 namespace {
-
-std::string shell_quoted(std::string const& s) {
-  return "'" + s + "'";
-}
-
-// One finished child: its wall time, what the kernel counted for it alone (wait4), and its stdout.
-struct ChildRun {
-  int code = 0;
-  double wall_s = 0.0, cpu_s = 0.0, peak_rss_mib = 0.0;
-  std::string output;
-};
-
-// Runs `command` with /bin/sh, which execs it, so the rusage is the command's own.
-ChildRun run_child(std::string const& command) {
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) throw Error(ExitCode::failure, "voxflow-bench run: pipe failed");
-  std::fflush(stdout);
-  auto const start = std::chrono::steady_clock::now();
-  pid_t const pid = ::fork();
-  if (pid < 0) throw Error(ExitCode::failure, "voxflow-bench run: fork failed");
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    std::string const exec_command = "exec " + command;
-    ::execl("/bin/sh", "sh", "-c", exec_command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  ChildRun run;
-  char buffer[4096];
-  ssize_t n = 0;
-  while ((n = ::read(pipe_fds[0], buffer, sizeof(buffer))) > 0)
-    run.output.append(buffer, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
-  int status = 0;
-  rusage usage{};
-  ::wait4(pid, &status, 0, &usage);
-  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  auto const seconds = [](timeval const& t) { return static_cast<double>(t.tv_sec) + 1e-6 * t.tv_usec; };
-  run.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-  run.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  return run;
-}
 
 // "validate 0.012s read 0.100s ..." from the summary line `voxflow run` prints for a subject.
 std::vector<std::pair<std::string, double>> stage_seconds(std::string const& output) {
@@ -83,13 +37,6 @@ std::string spread(std::vector<double> values, char const* format) {
   char text[160];
   std::snprintf(text, sizeof(text), format, values.front(), values[values.size() / 2], values.back());
   return text;
-}
-
-std::string default_voxflow() {
-  char self[4096];
-  ssize_t const n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  return (fs::path(std::string(self, n > 0 ? static_cast<std::size_t>(n) : 0)).parent_path() / "voxflow")
-      .string();
 }
 
 }  // namespace
