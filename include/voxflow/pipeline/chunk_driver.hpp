@@ -68,6 +68,9 @@ struct Chunk {
 // the subject's series were a tenth of a large subject's peak memory with one chunk of all its voxels; 65,536
 // voxels still give every host thread thousands per parallel loop.
 constexpr std::int64_t host_chunk_voxels = std::int64_t{1} << 16;
+// Rows the kernels cannot take as they are (a float32 series) are converted into a double buffer per chunk:
+// 8,192 voxels keep it to a few MB (5 MB at 80 frames), against the half of the series that float32 saves.
+constexpr std::int64_t host_converted_chunk_voxels = std::int64_t{1} << 13;
 
 // Voxels per chunk on a device with `free_bytes` free: at most `requested`, and no more than half of the free
 // memory holds, counting twice the chunk's own buffers (`bytes_per_voxel`) for what the stage allocates per
@@ -147,11 +150,16 @@ constexpr bool aliasable_rows = std::is_same<MemorySpace, Kokkos::HostSpace>::va
     std::is_same<typename HostSeries::array_layout, Kokkos::LayoutRight>::value&&
         std::is_same<typename HostSeries::value_type, double>::value;
 
+// Rows [begin, begin + rows) of `series` into `staged` (host memory), converted to its value type, by the
+// host's threads.
 template <class Staged, class HostSeries>
 void pack_rows(Staged const& staged, HostSeries const& series, std::int64_t begin, std::int64_t rows) {
   std::int64_t const samples = static_cast<std::int64_t>(series.extent(1));
-  for (std::int64_t v = 0; v < rows; ++v)
-    for (std::int64_t j = 0; j < samples; ++j) staged(v, j) = series(begin + v, j);
+  Kokkos::parallel_for("voxflow::pipeline::for_each_chunk: pack rows",
+                       Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, rows), [&](std::int64_t v) {
+                         for (std::int64_t j = 0; j < samples; ++j) staged(v, j) = series(begin + v, j);
+                       });
+  Kokkos::DefaultHostExecutionSpace().fence();
 }
 
 template <class Values, class Status>
@@ -260,8 +268,10 @@ void for_each_chunk(ExecutionSpace const& space, HostSeries const& series, Voxel
   ScopedRegion region("voxflow::pipeline::for_each_chunk");
   constexpr bool on_host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, Mem>::accessible;
   if constexpr (on_host) {
-    detail::host_chunks(space, series, range, std::clamp<std::int64_t>(chunk_voxels, 1, host_chunk_voxels),
-                        out, stage, progress);
+    constexpr std::int64_t most =
+        detail::aliasable_rows<Mem, HostSeries> ? host_chunk_voxels : host_converted_chunk_voxels;
+    detail::host_chunks(space, series, range, std::clamp<std::int64_t>(chunk_voxels, 1, most), out, stage,
+                        progress);
   } else {
     auto const shape = detail::chunk_shape(series, out);
     std::int64_t const bytes_per_voxel =

@@ -134,7 +134,8 @@ DceData read_dce_data(DceSettings const& s, std::optional<InputImage>& dynamic_i
   if (!s.inputs.mask.empty()) mask = std::make_unique<io::NiftiImage>(io::read_nifti(s.inputs.mask));
   d.voxels = select_voxels(mask.get(), dims[0] * dims[1] * dims[2]);
   require_input(d.voxels.size() > 0, s.inputs.mask, "mask", "at least one voxel > 0");
-  d.series = dynamic_image ? gather_series(dynamic_image->image, d.voxels) : read_series(path, d.voxels);
+  d.series = dynamic_image ? SubjectSeries(gather_series(dynamic_image->image, d.voxels))
+                           : read_series(path, d.voxels, s.inputs.series_precision);
   dynamic_image.reset();  // the full 4-D image is no longer needed: only the selected voxels' curves
   if (s.signal_input() && !s.inputs.t1_map.empty())
     d.t1 = gather_values(io::read_nifti(s.inputs.t1_map), d.voxels);

@@ -26,6 +26,9 @@ std::vector<KeySpec> dce_keys() {
       text_key(
           "inputs.series", "null",
           "a DICOM folder holding several series: the SeriesInstanceUID or SeriesNumber of the dynamic one"),
+      choice_key("inputs.series_precision", series_precision_names, SeriesPrecision::automatic,
+                 "the dynamic NIfTI series in memory: auto = float32 where no value changes (float32 or\n"
+                 "16-bit data, unscaled), float32 = half the memory (float64 data rounded), float64"),
       number_key("acquisition.flip_angle_deg", "null", "flip angle of the dynamic series"),
       number_key("acquisition.repetition_time_s", "null", "TR of the dynamic series, s"),
       number_key("acquisition.relaxivity", "4.5", "r1, 1/(mM s)"),
@@ -73,6 +76,7 @@ DceSettings read_dce_settings(RunConfig const& config) {
   in.timing = optional_path(config, "inputs.timing");
   in.mask = optional_path(config, "inputs.mask");
   in.vfa = config.paths("inputs.vfa").value_or(std::vector<std::string>{});
+  in.series_precision = config.choice("inputs.series_precision", series_precision_names);
 
   auto& acq = c.acquisition;
   acq.flip_angle_deg = config.number("acquisition.flip_angle_deg");

@@ -7,6 +7,7 @@
 #include <voxflow/core/enum_names.hpp>
 #include <voxflow/dce/fit_dce.hpp>
 #include <voxflow/io/dicom_series.hpp>
+#include <voxflow/pipeline/masked_volume.hpp>
 #include <voxflow/pipeline/run_config.hpp>
 #include <voxflow/t1/t1_method.hpp>
 
@@ -31,6 +32,7 @@ struct DceSettings {
     std::vector<double>
         frame_times_s;          // from a BIDS sidecar; otherwise timing or the DICOM series gives them
     io::DicomSelection series;  // which series of a DICOM folder is the dynamic input
+    SeriesPrecision series_precision{};  // of a NIfTI dynamic input in memory
   } inputs;
   struct Acquisition {
     std::optional<double> flip_angle_deg, repetition_time_s, t1_assumed_s, vfa_repetition_time_s;

@@ -27,10 +27,10 @@ namespace voxflow::pipeline::dce_run {
 struct DceData {
   std::vector<double> times;  // s, one per frame
   VoxelSelection voxels;
-  Kokkos::View<double**, Kokkos::HostSpace> series;  // (voxel, time): concentration, or signal
-  std::vector<double> t1;                            // per voxel, s: from a T1 map, or mapped from `vfa`
-  Kokkos::View<double**, Kokkos::HostSpace> vfa;     // (voxel, flip angle) when T1 is mapped in the run
-  std::vector<double> b1;                            // per voxel relative flip angle, or empty
+  SubjectSeries series;                           // (voxel, time): concentration, or signal
+  std::vector<double> t1;                         // per voxel, s: from a T1 map, or mapped from `vfa`
+  Kokkos::View<double**, Kokkos::HostSpace> vfa;  // (voxel, flip angle) when T1 is mapped in the run
+  std::vector<double> b1;                         // per voxel relative flip angle, or empty
   dce::SpgrConversion conversion;      // signal input: flip angle, TR, ... (configuration or DICOM)
   std::vector<std::int64_t> aif_rows;  // rows of `series` in the AIF mask (measured AIF)
 };
@@ -177,14 +177,16 @@ DceAif compute_aif(Space const& space, DceSettings const& s, DceData const& d, s
     Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace> scores("voxflow::pipeline::dce::scores", n,
                                                                           1);
     auto const times_dev = to_device<Mem>(space, times, "voxflow::pipeline::dce::aif_times");
-    for_each_chunk(space, d.series, {0, n}, chunk_voxels, {map_columns(scores, 0, 1), {}},
-                   [&](Chunk<Mem> const& chunk) {
-                     auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
-                     Kokkos::View<double*, Mem> score("voxflow::pipeline::dce::score", chunk.size());
-                     aif::score_arterial_voxels(space, conc, times_dev,
-                                                Kokkos::View<std::uint8_t const*, Mem>(), params, score);
-                     copy_column(space, score, chunk.values, 0);
-                   });
+    d.series.visit([&](auto const& series) {
+      for_each_chunk(space, series, {0, n}, chunk_voxels, {map_columns(scores, 0, 1), {}},
+                     [&](Chunk<Mem> const& chunk) {
+                       auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
+                       Kokkos::View<double*, Mem> score("voxflow::pipeline::dce::score", chunk.size());
+                       aif::score_arterial_voxels(space, conc, times_dev,
+                                                  Kokkos::View<std::uint8_t const*, Mem>(), params, score);
+                       copy_column(space, score, chunk.values, 0);
+                     });
+    });
     std::vector<double> const score_list(scores.data(), scores.data() + n);
     auto const r = aif::select_aif(
         score_list,
@@ -215,18 +217,20 @@ void fit_voxels(Space const& space, DceSettings const& s, DceData const& d,
   using Mem = typename Space::memory_space;
   auto const inputs = dce::make_dce_inputs<Mem>(d.times, d.times, aif_plasma, s.config_file);
   int const n_params = static_cast<int>(dce::dce_parameter_names(s.fit.model, s.fit.fit_delay).size());
-  for_each_chunk(
-      space, d.series, range, chunk_voxels, out,
-      [&](Chunk<Mem> const& chunk) {
-        auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
-        fit::FitOutputs<Mem> fitted(space, "voxflow::pipeline::dce::fit", static_cast<int>(chunk.size()),
-                                    n_params);
-        dce::fit_dce(space, conc, inputs, Kokkos::View<std::uint8_t const*, Mem>(), s.fit, fitted);
-        copy_columns(space, fitted.params, chunk.values, 0, n_params);
-        copy_column(space, fitted.r2, chunk.values, n_params);
-        Kokkos::deep_copy(space, chunk.status, fitted.status);
-      },
-      progress);
+  d.series.visit([&](auto const& series) {
+    for_each_chunk(
+        space, series, range, chunk_voxels, out,
+        [&](Chunk<Mem> const& chunk) {
+          auto const conc = chunk_concentration(space, s, d, d.t1, chunk);
+          fit::FitOutputs<Mem> fitted(space, "voxflow::pipeline::dce::fit", static_cast<int>(chunk.size()),
+                                      n_params);
+          dce::fit_dce(space, conc, inputs, Kokkos::View<std::uint8_t const*, Mem>(), s.fit, fitted);
+          copy_columns(space, fitted.params, chunk.values, 0, n_params);
+          copy_column(space, fitted.r2, chunk.values, n_params);
+          Kokkos::deep_copy(space, chunk.status, fitted.status);
+        },
+        progress);
+  });
 }
 
 }  // namespace voxflow::pipeline::dce_run
