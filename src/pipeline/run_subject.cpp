@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace voxflow::pipeline {
 
@@ -72,14 +73,21 @@ bool usable(std::uint8_t code) {
 }
 
 // Three voxels at the 25th, 50th and 75th percentile of the first map among the usable ones, for the QC
-// image.
+// image. Ties go to the lower voxel index, so each percentile is one voxel; selection, not a full sort.
 std::vector<std::int64_t> qc_voxels(SubjectMaps const& maps) {
   std::vector<std::int64_t> rows;
   for (std::int64_t v = 0; v < maps.voxels(); ++v)
     if (usable(maps.status(v))) rows.push_back(v);
   if (rows.empty()) return {};
-  std::sort(rows.begin(), rows.end(), [&](auto a, auto b) { return maps.values(a, 0) < maps.values(b, 0); });
-  return {rows[rows.size() / 4], rows[rows.size() / 2], rows[3 * rows.size() / 4]};
+  auto const before = [&](std::int64_t a, std::int64_t b) {
+    return std::pair(maps.values(a, 0), a) < std::pair(maps.values(b, 0), b);
+  };
+  auto const at = [&](std::size_t k) { return rows.begin() + static_cast<std::ptrdiff_t>(k); };
+  std::size_t const q1 = rows.size() / 4, q2 = rows.size() / 2, q3 = 3 * rows.size() / 4;
+  std::nth_element(rows.begin(), at(q2), rows.end(), before);
+  std::nth_element(rows.begin(), at(q1), at(q2), before);
+  if (q3 > q2) std::nth_element(at(q2 + 1), at(q3), rows.end(), before);
+  return {rows[q1], rows[q2], rows[q3]};
 }
 
 // The folders a run creates for its outputs: removed again, when still empty, if the run fails before writing
