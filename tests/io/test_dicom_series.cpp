@@ -1,6 +1,7 @@
 // DICOM series reading: synthetic series written with GDCM (write_synthetic_dicom_series, file names
 // shuffled) are read back and checked for values, geometry (the DICOM position formula, in RAS), timing and
 // metadata; then the error cases.
+#include "../../src/io/dicom/file_header.hpp"
 #include "../../src/io/dicom/structure_check.hpp"
 #include "io_test_support.hpp"
 #include "synthetic_dicom.hpp"
@@ -643,6 +644,94 @@ TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
                                       {"of.dcm", "PixelData (7FE0,0010)", "OB or OW"});
 }
 
+// GDCM's JPEG codecs abort the process on any warning libjpeg gives while reading a frame's header (a
+// libFuzzer find: 24 bytes between two marker segments of a lossless frame). Such frames are refused, named,
+// before GDCM decodes: bytes between segments, a stream that ends before its scan, a JFIF version libjpeg
+// does not read.
+TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
+  TempDir dir;
+  auto const original = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
+                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
+  auto const found = std::search(original.begin(), original.end(), pixel_data.begin(), pixel_data.end());
+  ASSERT_NE(found, original.end());
+  auto const u32_at = [](std::vector<unsigned char> const& b, std::size_t at) {
+    return static_cast<std::size_t>(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));
+  };
+  // The basic offset table item, then the frame's fragment item.
+  std::size_t const table = static_cast<std::size_t>(found - original.begin()) + pixel_data.size();
+  std::size_t const fragment = table + 8 + u32_at(original, table + 4);
+  std::size_t const frame = fragment + 8;
+  ASSERT_EQ(original[fragment + 3], 0xE0);
+  ASSERT_EQ(original[frame], 0xFF);
+  ASSERT_EQ(original[frame + 1], 0xD8);
+  std::vector<unsigned char> const sos{0xFF, 0xDA};
+  auto const header = original.begin() + static_cast<std::ptrdiff_t>(frame + 2);
+  std::size_t const sos_at = static_cast<std::size_t>(
+      std::search(header, original.end(), sos.begin(), sos.end()) - original.begin());
+  ASSERT_LT(sos_at, original.size());
+  // `insert` put into the frame at `at`, the fragment's length grown to match, written as `name`.
+  auto const with = [&](std::size_t at, std::vector<unsigned char> const& insert, std::string const& name) {
+    auto bytes = original;
+    bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(at), insert.begin(), insert.end());
+    std::size_t const length = u32_at(bytes, fragment + 4) + insert.size();
+    for (int b = 0; b < 4; ++b)
+      bytes[fragment + 4 + static_cast<std::size_t>(b)] = (length >> (8 * b)) & 0xFF;
+    write_bytes(dir.file(name), bytes);
+    return dir.file(name);
+  };
+  EXPECT_NO_THROW(read_dicom_series(with(sos_at, {}, "intact.dcm")));
+  expect_error_mentioning<InputError>(
+      [&] { read_dicom_series(with(sos_at, std::vector<unsigned char>(24, 0x11), "extraneous.dcm")); },
+      {"extraneous.dcm", "PixelData (7FE0,0010)", "24 bytes between its marker segments", "0xDA"});
+  // A stuffed FF 00 between segments is extraneous data too.
+  expect_error_mentioning<InputError>(
+      [&] {
+        read_dicom_series(with(sos_at, {0xFF, 0x00}, "stuffed.dcm"));
+      },
+      {"stuffed.dcm", "2 bytes between"});
+  std::vector<unsigned char> jfif{0xFF, 0xE0, 0x00, 0x10, 'J',  'F',  'I',  'F',  0x00,
+                                  0x02, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+  expect_error_mentioning<InputError>([&] { read_dicom_series(with(frame + 2, jfif, "jfif2.dcm")); },
+                                      {"jfif2.dcm", "JFIF marker of version 2"});
+  jfif[9] = 0x01;  // version 1.1: read
+  EXPECT_NO_THROW(read_dicom_series(with(frame + 2, jfif, "jfif1.dcm")));
+  // A frame of 17-bit samples: GDCM dereferenced a null codec (a libFuzzer find).
+  auto const sof3 =
+      std::search_n(original.begin() + static_cast<std::ptrdiff_t>(frame), original.end(), 1, 0xC3);
+  ASSERT_EQ(*(sof3 - 1), 0xFF);
+  auto seventeen = original;
+  seventeen[static_cast<std::size_t>(sof3 - original.begin()) + 3] = 17;  // FF C3, length, precision
+  write_bytes(dir.file("17-bit.dcm"), seventeen);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("17-bit.dcm")); },
+                                      {"17-bit.dcm", "17-bit samples"});
+  // The frame cut inside its header: the pixel data end before the scan.
+  auto cut = original;
+  std::size_t const kept = (sos_at - frame - 4) & ~std::size_t{1};  // items have even lengths
+  cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(frame + kept),
+            cut.begin() + static_cast<std::ptrdiff_t>(frame + u32_at(original, fragment + 4)));
+  for (int b = 0; b < 4; ++b) cut[fragment + 4 + static_cast<std::size_t>(b)] = (kept >> (8 * b)) & 0xFF;
+  write_bytes(dir.file("cut-header.dcm"), cut);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("cut-header.dcm")); },
+                                      {"cut-header.dcm", "ends before its scan"});
+}
+
+// Native pixel data hold every sample Rows and Columns claim: a 1.2 kB file claiming 64514 x 4100 samples
+// made the series take gigabytes before decoding found them missing (a libFuzzer find). Refused with the
+// header, named.
+TEST(DicomSeries, NativePixelDataShorterThanTheMatrixAreRefusedBeforeAnyImageIsDecoded) {
+  TempDir dir;
+  auto bytes = one_slice(dir).bytes;
+  std::vector<unsigned char> const rows{0x28, 0x00, 0x10, 0x00, 'U', 'S', 0x02, 0x00};
+  auto const at = std::search(bytes.begin(), bytes.end(), rows.begin(), rows.end());
+  ASSERT_NE(at, bytes.end());
+  at[8] = 0x02, at[9] = 0xFC;  // 64514 rows
+  write_bytes(dir.file("tall.dcm"), bytes);
+  // By the header reader, before any series is allocated or image decoded.
+  expect_error_mentioning<InputError>([&] { voxflow::io::detail::read_file_header(dir.file("tall.dcm")); },
+                                      {"tall.dcm", "PixelData (7FE0,0010)", "bytes of pixel data", "found"});
+}
+
 // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
 // encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
 TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {
@@ -734,4 +823,35 @@ TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {
             voxflow::io::detail::Structure::not_dicom);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("implicit-meta.dcm")); },
                                       {"implicit-meta.dcm"});
+  // And it reads a meta element of an unknown VR ("CQ") as implicit VR, its VR and length bytes as a length
+  // of 1.5 GB that it allocated (a 49-byte libFuzzer find).
+  std::vector<unsigned char> unknown_vr{0x02, 0x00, 0x60, 0x00, 'C', 'Q', 0x00, 0x5D};
+  unknown_vr.resize(49, 0x00);
+  write_bytes(dir.file("unknown-vr-meta.dcm"), unknown_vr);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("unknown-vr-meta.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("unknown-vr-meta.dcm")); },
+                                      {"unknown-vr-meta.dcm"});
+  // And asserts, aborting the process, on a sequence in the meta group (a 35-byte find).
+  std::vector<unsigned char> sequence{0x02, 0x00, 0x60, 0x00, 'S', 'Q'};
+  sequence.resize(35, 0x00);
+  write_bytes(dir.file("sequence-meta.dcm"), sequence);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("sequence-meta.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  // And asserts when the file ends after the meta group (an 8-byte find: one empty UI element).
+  write_bytes(dir.file("meta-only.dcm"), {0x02, 0x00, 0x00, 0x02, 'U', 'I', 0x00, 0x00});
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("meta-only.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("meta-only.dcm")); },
+                                      {"meta-only.dcm"});
+}
+
+// The same rule for a Part-10 file: its meta group holds the VRs of PS3.10 only (UL, OB, UI, SH, AE, UR).
+TEST(DicomSeries, APart10MetaElementOfAnotherVrIsRefusedBeforeGdcm) {
+  TempDir dir;
+  auto slice = one_slice(dir);
+  // (0002,0000) UL becomes (0002,0000) SQ: the group length element at byte 132.
+  slice.bytes[136] = 'S', slice.bytes[137] = 'Q';
+  write_bytes(dir.file("sq-meta.dcm"), slice.bytes);
+  expect_refused_before_gdcm(dir.file("sq-meta.dcm"));
 }

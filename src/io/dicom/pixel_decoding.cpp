@@ -55,15 +55,7 @@ std::vector<double> decode_pixels(FileHeader const& h) {
     throw InputError(h.path, kPixelData.label(),
                      "pixel data of " + std::to_string(bytes) + " bytes that decodes (transfer syntax " + ts +
                          "; the file may be truncated)");
-  // GDCM accepts native pixel data cut short by the end of the file (and pads it): check the stored length.
-  gdcm::DataSet const& data_set = reader.GetFile().GetDataSet();
-  if (data_set.FindDataElement(kPixelData.tag())) {
-    gdcm::DataElement const& de = data_set.GetDataElement(kPixelData.tag());
-    if (gdcm::ByteValue const* value = de.GetByteValue(); value && value->GetLength() < bytes)
-      throw InputError(h.path, kPixelData.label(),
-                       std::to_string(bytes) + " bytes of pixel data (found " +
-                           std::to_string(value->GetLength()) + ": the file is truncated)");
-  }
+  // Native pixel data shorter than the matrix were refused with the header (check_native_pixel_length).
   std::vector<double> values(count);
   auto const scalar = pf.GetScalarType();
   bool const is_signed = pf.GetPixelRepresentation() == 1;

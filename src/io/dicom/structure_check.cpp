@@ -4,12 +4,15 @@
 #include "structure_check.hpp"
 
 #include "attribute_values.hpp"
+#include "jpeg_header_check.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <vector>
 
 namespace voxflow::io::detail {
 
@@ -39,7 +42,7 @@ class ElementWalker {
         if (!read(pos, head, 8)) return Structure::truncated;
         if (u16(head, false) != 0x0002) break;
         uint64_t length = 0, header = 0;
-        if (!explicit_header(pos, head, false, length, header) || length == kUndefined)
+        if (!meta_vr_at(head) || !explicit_header(pos, head, false, length, header) || length == kUndefined)
           return Structure::truncated;
         if (u16(head + 2, false) == 0x0010) {
           syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
@@ -57,7 +60,9 @@ class ElementWalker {
         return Structure::complete;  // deflated: GDCM inflates and checks
       bool const explicit_vr = syntax != "1.2.840.10008.1.2";
       bool const big_endian = syntax == "1.2.840.10008.1.2.2";
-      return walk(pos, size_, explicit_vr, big_endian, 0) ? Structure::complete : Structure::truncated;
+      if (!walk(pos, size_, explicit_vr, big_endian, 0)) return Structure::truncated;
+      if (is_libjpeg_transfer_syntax(syntax)) check_jpeg_frames();
+      return Structure::complete;
     }
     // No preamble: a raw data set must start with group 0008 (or 0002), explicit or implicit VR little
     // endian.
@@ -72,7 +77,11 @@ class ElementWalker {
     // The meta group is explicit VR: GDCM's compatibility path asserted on one written implicit (a
     // libFuzzer find: two (0002,0000) elements of length 0, 16 bytes).
     if (raw_meta_ && !is_vr(head + 4)) return Structure::not_dicom;
-    return walk(pos, size_, is_vr(head + 4), false, 0) ? Structure::raw_complete : Structure::not_dicom;
+    if (!walk(pos, size_, is_vr(head + 4), false, 0)) return Structure::not_dicom;
+    // GDCM's compatibility reader reads meta elements until it reads a tag of another group, and asserts,
+    // aborting the process, when the file ends first (an 8-byte libFuzzer find: one meta element).
+    if (raw_meta_ && size_ < meta_end_ + 4) return Structure::not_dicom;
+    return Structure::raw_complete;
   }
 
  private:
@@ -104,6 +113,15 @@ class ElementWalker {
                                             "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US"};
     return long_vr(vr) || std::any_of(std::begin(short_vrs), std::end(short_vrs),
                                       [&](char const* known) { return vr == known; });
+  }
+  // The VRs of the file meta elements (PS3.10 7.1), and UN, which GDCM replaces by the right one. GDCM's meta
+  // readers take an element of a VR they do not know for implicit VR, its VR and length bytes for a 32-bit
+  // length (a 49-byte libFuzzer find made it allocate 1.5 GB), and assert, aborting the process, on a
+  // sequence there (a 35-byte find).
+  static bool meta_vr_at(unsigned char const* head) {
+    static char const* const meta_vrs[] = {"UL", "OB", "UI", "SH", "AE", "UR", "UN"};
+    return std::any_of(std::begin(meta_vrs), std::end(meta_vrs),
+                       [&](char const* vr) { return std::memcmp(head + 4, vr, 2) == 0; });
   }
   // Length and header size of an explicit-VR element whose first 8 bytes are `head`. A VR this walker does
   // not know is read as GDCM reads it, with two reserved bytes and a 32-bit length (PS3.5 6.2: the form of
@@ -154,7 +172,9 @@ class ElementWalker {
         return false;
       }
       if (explicit_vr) {
+        if (raw_meta_ && group == 0x0002 && !meta_vr_at(head)) return false;
         if (!explicit_header(pos, head, be, length, header)) return false;
+        if (raw_meta_ && group == 0x0002 && length == kUndefined) return false;  // GDCM asserts on it
       } else {
         length = u32(head + 4, be);
       }
@@ -168,11 +188,16 @@ class ElementWalker {
         bool const un = explicit_vr && vr_is("UN");
         bool const pixel_data = group == 0x7FE0 && element == 0x0010 && (vr_is("OB") || vr_is("OW"));
         if (explicit_vr && !un && !pixel_data && !vr_is("SQ")) return false;
-        if (!walk_items(pos, un ? false : explicit_vr, be, depth + 1)) return false;
+        collecting_fragments_ = depth == 0 && group == 0x7FE0 && element == 0x0010;
+        bool const items = walk_items(pos, un ? false : explicit_vr, be, depth + 1);
+        collecting_fragments_ = false;
+        if (!items) return false;
       } else {
+        if (depth == 0 && group == 0x7FE0 && element == 0x0010) native_pixel_bytes_ = length;
         pos += length;
         if (pos > (end == kToDelimiter ? size_ : end)) return false;
       }
+      if (depth == 0 && group == 0x0002) meta_end_ = pos;
     }
   }
   bool zeros_to_end(uint64_t pos) {
@@ -200,9 +225,60 @@ class ElementWalker {
       if (length == kUndefined) {
         if (!walk(pos, kToDelimiter, explicit_vr, be, depth + 1)) return false;
       } else {
+        if (collecting_fragments_) fragments_.push_back({pos, length});
         pos += length;  // item contents (elements or a pixel data fragment): only their extent is checked
         if (pos > size_) return false;
       }
+    }
+  }
+
+  // The bytes of the pixel data's fragments from fragment `first` on, read in blocks.
+  class FragmentBytes : public JpegFrameBytes {
+   public:
+    FragmentBytes(ElementWalker& walker, std::size_t first) : walker_(walker), fragment_(first) {}
+    bool next(unsigned char& byte) override {
+      if (at_ == filled_ && !fill()) return false;
+      byte = block_[at_++];
+      return true;
+    }
+    bool skip(uint64_t n) override {
+      while (n > 0) {
+        if (at_ == filled_ && !fill()) return false;
+        auto const step = static_cast<std::size_t>(std::min<uint64_t>(n, filled_ - at_));
+        at_ += step;
+        n -= step;
+      }
+      return true;
+    }
+
+   private:
+    bool fill() {
+      auto const& fragments = walker_.fragments_;
+      while (fragment_ < fragments.size() && offset_ == fragments[fragment_].second) ++fragment_, offset_ = 0;
+      if (fragment_ == fragments.size()) return false;
+      auto const [start, length] = fragments[fragment_];
+      filled_ = static_cast<std::size_t>(std::min<uint64_t>(sizeof(block_), length - offset_));
+      if (!walker_.read(start + offset_, block_, filled_)) return false;
+      offset_ += filled_;
+      at_ = 0;
+      return true;
+    }
+    ElementWalker& walker_;
+    std::size_t fragment_;
+    uint64_t offset_ = 0;
+    unsigned char block_[4096];
+    std::size_t at_ = 0, filled_ = 0;
+  };
+
+  // The header of every frame of encapsulated JPEG pixel data: each fragment after the basic offset table
+  // that starts with SOI starts a frame.
+  void check_jpeg_frames() {
+    for (std::size_t i = 1; i < fragments_.size() && jpeg_problem_.empty(); ++i) {
+      unsigned char soi[2];
+      if (fragments_[i].second < 2 || !read(fragments_[i].first, soi, 2) || soi[0] != 0xFF || soi[1] != 0xD8)
+        continue;
+      FragmentBytes bytes(*this, i);
+      jpeg_problem_ = jpeg_header_problem(bytes);
     }
   }
 
@@ -212,11 +288,18 @@ class ElementWalker {
   std::pair<uint16_t, uint16_t> top_level_tag_{0, 0};
   bool saw_pixel_data_ = false;
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
+  uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
+  std::optional<uint64_t> native_pixel_bytes_;
+  bool collecting_fragments_ = false;
+  std::vector<std::pair<uint64_t, uint64_t>> fragments_;  // (offset, length) of the pixel data's items
+  std::string jpeg_problem_;
 
  public:
   // See StructureCheck.
   std::pair<uint16_t, uint16_t> last_tag() const { return top_level_tag_; }
   bool saw_pixel_data() const { return saw_pixel_data_; }
+  std::string const& jpeg_problem() const { return jpeg_problem_; }
+  std::optional<uint64_t> native_pixel_bytes() const { return native_pixel_bytes_; }
 };
 
 }  // namespace
@@ -228,6 +311,8 @@ StructureCheck check_structure(std::string const& path) {
   result.last_tag = walker.last_tag();
   result.saw_pixel_data = walker.saw_pixel_data();
   result.open_error = walker.open_error();
+  result.jpeg_problem = walker.jpeg_problem();
+  result.native_pixel_bytes = walker.native_pixel_bytes();
   return result;
 }
 

@@ -6,6 +6,7 @@
 #define VOXFLOW_SRC_IO_DICOM_STRUCTURE_CHECK_HPP
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,6 +26,11 @@ struct StructureCheck {
   std::pair<uint16_t, uint16_t> last_tag{0, 0};
   bool saw_pixel_data = false;  // a top-level PixelData (7FE0,0010) element was reached
   int open_error = 0;           // errno of a failed open (Structure::unreadable)
+  // Of a complete file with JPEG pixel data: what GDCM's codec would abort on in a frame's header
+  // (jpeg_header_check.hpp), or "".
+  std::string jpeg_problem;
+  // The length of top-level pixel data of defined length (native, not encapsulated), when there are any.
+  std::optional<uint64_t> native_pixel_bytes;
 };
 
 // Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
