@@ -11,6 +11,7 @@
 #include <voxflow/io/nifti_image.hpp>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -730,6 +731,46 @@ TEST(DicomSeries, NativePixelDataShorterThanTheMatrixAreRefusedBeforeAnyImageIsD
   // By the header reader, before any series is allocated or image decoded.
   expect_error_mentioning<InputError>([&] { voxflow::io::detail::read_file_header(dir.file("tall.dcm")); },
                                       {"tall.dcm", "PixelData (7FE0,0010)", "bytes of pixel data", "found"});
+}
+
+// A deflated data set (transfer syntax 1.2.840.10008.1.2.1.99) is walked once inflated: GDCM asserted,
+// aborting the process, on the elements of a garbage one (a libFuzzer find). A good one still reads.
+TEST(DicomSeries, ADeflatedDataSetIsWalkedInflatedBeforeGdcm) {
+  TempDir dir;
+  auto const slice = one_slice(dir);
+  std::string const explicit_le("1.2.840.10008.1.2.1\0", 20), deflated = "1.2.840.10008.1.2.1.99";
+  // `data_set` deflated after the slice's meta group, its transfer syntax (and group length) made deflated.
+  auto const deflated_file = [&](std::vector<unsigned char> data_set, std::string const& name) {
+    std::vector<unsigned char> meta(slice.bytes.begin(),
+                                    slice.bytes.begin() + static_cast<std::ptrdiff_t>(slice.data_set_start));
+    auto const uid = std::search(meta.begin(), meta.end(), explicit_le.begin(), explicit_le.end());
+    EXPECT_NE(uid, meta.end());
+    std::size_t const at = static_cast<std::size_t>(uid - meta.begin());
+    meta[at - 2] = static_cast<unsigned char>(deflated.size());
+    meta.erase(meta.begin() + static_cast<std::ptrdiff_t>(at),
+               meta.begin() + static_cast<std::ptrdiff_t>(at + 20));
+    meta.insert(meta.begin() + static_cast<std::ptrdiff_t>(at), deflated.begin(), deflated.end());
+    meta[140] = static_cast<unsigned char>(meta[140] + 2);  // the group length, 2 bytes longer
+    z_stream z{};
+    EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    std::vector<unsigned char> out(deflateBound(&z, data_set.size()));
+    z.next_in = data_set.data();
+    z.avail_in = static_cast<uInt>(data_set.size());
+    z.next_out = out.data();
+    z.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out.resize(out.size() - z.avail_out);
+    deflateEnd(&z);
+    meta.insert(meta.end(), out.begin(), out.end());
+    write_bytes(dir.file(name), meta);
+    return dir.file(name);
+  };
+  std::vector<unsigned char> const data_set(
+      slice.bytes.begin() + static_cast<std::ptrdiff_t>(slice.data_set_start), slice.bytes.end());
+  EXPECT_NO_THROW(read_dicom_series(deflated_file(data_set, "deflated.dcm")));
+  // The same data set cut inside an element, deflated: refused, named.
+  std::vector<unsigned char> cut(data_set.begin(), data_set.end() - 7);
+  expect_refused_before_gdcm(deflated_file(cut, "deflated-cut.dcm"));
 }
 
 // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
