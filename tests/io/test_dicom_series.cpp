@@ -731,6 +731,15 @@ TEST(DicomSeries, NativePixelDataShorterThanTheMatrixAreRefusedBeforeAnyImageIsD
   // By the header reader, before any series is allocated or image decoded.
   expect_error_mentioning<InputError>([&] { voxflow::io::detail::read_file_header(dir.file("tall.dcm")); },
                                       {"tall.dcm", "PixelData (7FE0,0010)", "bytes of pixel data", "found"});
+  // JPEG frames have the size of Rows and Columns too (a find: 16387 x 12804 over a frame of a few bytes).
+  auto jpeg = one_slice(dir, true).bytes;
+  auto const jpeg_rows = std::search(jpeg.begin(), jpeg.end(), rows.begin(), rows.end());
+  ASSERT_NE(jpeg_rows, jpeg.end());
+  jpeg_rows[8] = 0x03, jpeg_rows[9] = 0x40;  // 16387 rows
+  write_bytes(dir.file("tall-jpeg.dcm"), jpeg);
+  expect_error_mentioning<InputError>(
+      [&] { voxflow::io::detail::read_file_header(dir.file("tall-jpeg.dcm")); },
+      {"tall-jpeg.dcm", "Rows (0028,0010)", "the size of its JPEG frames", "found 16387 x"});
 }
 
 // A deflated data set (transfer syntax 1.2.840.10008.1.2.1.99) is walked once inflated: GDCM asserted,

@@ -109,11 +109,18 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
     throw InputError(path, kRescaleSlope.label(), "a value beside RescaleIntercept (the element is missing)");
 }
 
-// Native pixel data hold every sample the matrix size claims, checked before any image is decoded or a
-// series allocated: GDCM pads native data that are short, and a 1.2 kB file claiming 64514 x 4100 samples
-// made the series take gigabytes before its decoding found them missing (a libFuzzer find).
-void check_native_pixel_length(FileHeader const& h, gdcm::DataSet const& data_set,
-                               StructureCheck const& walked) {
+// Pixel data hold every sample the matrix size claims, checked before any image is decoded or a series
+// allocated: GDCM pads native data that are short, and a 1.2 kB file claiming 64514 x 4100 samples made the
+// series take gigabytes before its decoding found them missing (a libFuzzer find); likewise the frames of
+// JPEG pixel data have the size of Rows and Columns (a find: 16387 x 12804 with a frame of a few bytes).
+void check_pixel_data_size(FileHeader const& h, gdcm::DataSet const& data_set, StructureCheck const& walked) {
+  if (auto const frame = walked.jpeg_frame_size;
+      frame && (static_cast<int>(frame->columns) != h.columns ||
+                (frame->rows != 0 && static_cast<int>(frame->rows) != h.rows)))
+    throw InputError(h.path, kRows.label() + "/" + kColumns.label(),
+                     "the size of its JPEG frames (" + std::to_string(frame->rows) + " x " +
+                         std::to_string(frame->columns) + "), found " + std::to_string(h.rows) + " x " +
+                         std::to_string(h.columns) + " (the file is corrupt)");
   if (!walked.native_pixel_bytes) return;
   gdcm::ByteValue const* value = data_set.GetDataElement(gdcm::Tag(0x0028, 0x0100)).GetByteValue();
   if (value == nullptr || value->GetLength() < 2) return;
@@ -246,7 +253,7 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
   if (auto const type = a.text(kImageType)) h.mosaic = type->find("MOSAIC") != std::string::npos;
   if (h.mosaic) read_mosaic_layout(a, h);
   if (h.number_of_frames.value_or(1) > 1) h.frames = read_frame_values(a, file, *h.number_of_frames);
-  check_native_pixel_length(h, file.GetDataSet(), walked);
+  check_pixel_data_size(h, file.GetDataSet(), walked);
   return h;
 }
 

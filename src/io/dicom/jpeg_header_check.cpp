@@ -26,7 +26,7 @@ std::string application_problem(unsigned marker, unsigned char const* data, std:
 
 }  // namespace
 
-std::string jpeg_header_problem(JpegFrameBytes& bytes) {
+std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
   unsigned char byte = 0;
   // libjpeg requires SOI first and fails (not a warning) without it.
   if (!bytes.next(byte) || byte != 0xFF || !bytes.next(byte) || byte != 0xD8) return "";
@@ -68,6 +68,14 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes) {
       if (precision < 2 || precision > 16)
         return "a JPEG frame of " + std::to_string(precision) + "-bit samples (2 to 16)";
       --data_size;
+      unsigned char lines[4];
+      if (data_size >= 4 && size != nullptr) {
+        for (unsigned char& b : lines)
+          if (!bytes.next(b)) return "a JPEG stream that ends before its scan (SOS marker)";
+        size->rows = (lines[0] << 8) | lines[1];
+        size->columns = (lines[2] << 8) | lines[3];
+        data_size -= 4;
+      }
     }
     if (marker == 0xE0 || marker == 0xEE) {
       unsigned char data[14] = {};

@@ -22,8 +22,14 @@ class JpegFrameBytes {
   virtual bool skip(std::uint64_t n) = 0;
 };
 
-// What libjpeg would warn about in the frame's header (SOI up to the first SOS): "" when nothing.
-std::string jpeg_header_problem(JpegFrameBytes& bytes);
+// The lines and samples per line of a frame header (SOF); rows 0: given later by a DNL marker.
+struct JpegFrameSize {
+  unsigned rows = 0, columns = 0;
+};
+
+// What libjpeg would warn about in the frame's header (SOI up to the first SOS): "" when nothing. `size`,
+// when given, receives the size its SOF marker gives (unchanged without one).
+std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size = nullptr);
 
 // Whether a transfer syntax UID is one of the JPEG processes GDCM decodes through libjpeg (baseline,
 // extended, progressive, lossless).

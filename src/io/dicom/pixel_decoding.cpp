@@ -55,7 +55,7 @@ std::vector<double> decode_pixels(FileHeader const& h) {
     throw InputError(h.path, kPixelData.label(),
                      "pixel data of " + std::to_string(bytes) + " bytes that decodes (transfer syntax " + ts +
                          "; the file may be truncated)");
-  // Native pixel data shorter than the matrix were refused with the header (check_native_pixel_length).
+  // Native pixel data shorter than the matrix were refused with the header (check_pixel_data_size).
   std::vector<double> values(count);
   auto const scalar = pf.GetScalarType();
   bool const is_signed = pf.GetPixelRepresentation() == 1;

@@ -317,7 +317,9 @@ class ElementWalker {
       if (fragments_[i].second < 2 || !read(fragments_[i].first, soi, 2) || soi[0] != 0xFF || soi[1] != 0xD8)
         continue;
       FragmentBytes bytes(*this, i);
-      jpeg_problem_ = jpeg_header_problem(bytes);
+      JpegFrameSize size;
+      jpeg_problem_ = jpeg_header_problem(bytes, &size);
+      if (size.columns > 0 && !jpeg_frame_size_) jpeg_frame_size_ = size;
     }
   }
 
@@ -331,6 +333,7 @@ class ElementWalker {
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
   uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
   std::optional<uint64_t> native_pixel_bytes_;
+  std::optional<JpegFrameSize> jpeg_frame_size_;
   bool collecting_fragments_ = false;
   std::vector<std::pair<uint64_t, uint64_t>> fragments_;  // (offset, length) of the pixel data's items
   std::string jpeg_problem_;
@@ -341,6 +344,7 @@ class ElementWalker {
   bool saw_pixel_data() const { return saw_pixel_data_; }
   std::string const& jpeg_problem() const { return jpeg_problem_; }
   std::optional<uint64_t> native_pixel_bytes() const { return native_pixel_bytes_; }
+  std::optional<JpegFrameSize> jpeg_frame_size() const { return jpeg_frame_size_; }
 };
 
 }  // namespace
@@ -354,6 +358,7 @@ StructureCheck check_structure(std::string const& path) {
   result.open_error = walker.open_error();
   result.jpeg_problem = walker.jpeg_problem();
   result.native_pixel_bytes = walker.native_pixel_bytes();
+  result.jpeg_frame_size = walker.jpeg_frame_size();
   return result;
 }
 

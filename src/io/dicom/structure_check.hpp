@@ -5,6 +5,8 @@
 #ifndef VOXFLOW_SRC_IO_DICOM_STRUCTURE_CHECK_HPP
 #define VOXFLOW_SRC_IO_DICOM_STRUCTURE_CHECK_HPP
 
+#include "jpeg_header_check.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +33,8 @@ struct StructureCheck {
   std::string jpeg_problem;
   // The length of top-level pixel data of defined length (native, not encapsulated), when there are any.
   std::optional<uint64_t> native_pixel_bytes;
+  // The size the SOF marker of its first JPEG frame gives, when it has one.
+  std::optional<JpegFrameSize> jpeg_frame_size;
 };
 
 // Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
