@@ -643,6 +643,11 @@ TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
             voxflow::io::detail::Structure::truncated);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("of.dcm")); },
                                       {"of.dcm", "PixelData (7FE0,0010)", "OB or OW"});
+  // Pixel data written as a sequence: GDCM asserted, aborting the process (a libFuzzer find).
+  at[4] = 'S', at[5] = 'Q';
+  write_bytes(dir.file("sq.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("sq.dcm")); },
+                                      {"sq.dcm", "PixelData (7FE0,0010)", "OB or OW"});
 }
 
 // GDCM's JPEG codecs abort the process on any warning libjpeg gives while reading a frame's header (a

@@ -203,6 +203,11 @@ class ElementWalker {
       uint64_t length = 0, header = 8;
       if (depth == 0) top_level_tag_ = {group, element};
       if (depth == 0 && group == 0x7FE0 && element == 0x0010) saw_pixel_data_ = true;
+      // Pixel data are OB or OW (PS3.5 8.2; UN from converters that lost the VR): GDCM asserted, aborting the
+      // process, on pixel data written as a sequence (a libFuzzer find).
+      if (explicit_vr && group == 0x7FE0 && element == 0x0010 && std::memcmp(head + 4, "OB", 2) != 0 &&
+          std::memcmp(head + 4, "OW", 2) != 0 && std::memcmp(head + 4, "UN", 2) != 0)
+        return false;
       if (group == 0xFFFE) {
         if (element == 0xE00D && end == kToDelimiter) {
           pos += 8;
