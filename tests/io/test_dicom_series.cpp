@@ -787,6 +787,32 @@ TEST(DicomSeries, ADeflatedDataSetIsWalkedInflatedBeforeGdcm) {
   expect_refused_before_gdcm(deflated_file(cut, "deflated-cut.dcm"));
 }
 
+// GDCM's image reader asserted, aborting the process, on a PhotometricInterpretation it does not know
+// ("PALETTE COL", a libFuzzer find), and aborts on a palette without its lookup tables. Both refused, named.
+TEST(DicomSeries, AnUnknownPhotometricInterpretationOrAPaletteWithoutTablesIsRefusedBeforeGdcm) {
+  TempDir dir;
+  auto const bytes = one_slice(dir).bytes;
+  std::string const monochrome("MONOCHROME2 ");
+  auto const at = std::search(bytes.begin(), bytes.end(), monochrome.begin(), monochrome.end());
+  ASSERT_NE(at, bytes.end());
+  // The element's value replaced by `value` (of even length), its 16-bit length with it.
+  auto const with_value = [&](std::string const& value, std::string const& name) {
+    auto changed = bytes;
+    auto const value_at = at - bytes.begin();
+    changed.erase(changed.begin() + value_at, changed.begin() + value_at + 12);
+    changed.insert(changed.begin() + value_at, value.begin(), value.end());
+    changed[static_cast<std::size_t>(value_at) - 2] = static_cast<unsigned char>(value.size());
+    write_bytes(dir.file(name), changed);
+    return dir.file(name);
+  };
+  expect_error_mentioning<InputError>(
+      [&] { read_dicom_series(with_value("PALETTE COL ", "unknown.dcm")); },
+      {"unknown.dcm", "PhotometricInterpretation (0028,0004)", "'PALETTE COL'"});
+  expect_error_mentioning<InputError>([&] { read_dicom_series(with_value("PALETTE COLOR ", "palette.dcm")); },
+                                      {"palette.dcm", "lookup tables"});
+  EXPECT_NO_THROW(read_dicom_series(with_value("MONOCHROME1 ", "monochrome1.dcm")));
+}
+
 // A Part-10 file must start with its meta group and name its transfer syntax: without them GDCM guesses the
 // encoding (a libFuzzer find: the first group byte-swapped made it read big-endian lengths of gigabytes).
 TEST(DicomSeries, APart10FileWithoutItsMetaGroupIsRefusedBeforeGdcm) {

@@ -103,6 +103,23 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
     throw InputError(
         path, "HighBit (0028,0102)",
         "less than BitsAllocated (" + std::to_string(*allocated) + "), found " + std::to_string(*high_bit));
+  // GDCM's image reader asserts, aborting the process, on a PhotometricInterpretation it does not know, and
+  // aborts on a palette without its lookup tables (a libFuzzer find: "PALETTE COL").
+  if (gdcm::ByteValue const* value = data_set.GetDataElement(gdcm::Tag(0x0028, 0x0004)).GetByteValue()) {
+    std::string const pi = trim(std::string(value->GetPointer(), value->GetLength()));
+    static char const* const terms[] = {
+        "MONOCHROME1",  "MONOCHROME2",     "PALETTE COLOR",   "RGB",     "HSV",    "ARGB", "CMYK", "YBR_FULL",
+        "YBR_FULL_422", "YBR_PARTIAL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT"};
+    if (std::none_of(std::begin(terms), std::end(terms), [&](char const* t) { return pi == t; }))
+      throw InputError(path, "PhotometricInterpretation (0028,0004)",
+                       "a defined term (MONOCHROME2, MONOCHROME1, RGB, ...), found '" + pi + "'");
+    for (uint16_t table = 0; pi == "PALETTE COLOR" && table < 3; ++table)
+      if (!data_set.FindDataElement(gdcm::Tag(0x0028, 0x1101 + table)) ||
+          (!data_set.FindDataElement(gdcm::Tag(0x0028, 0x1201 + table)) &&
+           !data_set.FindDataElement(gdcm::Tag(0x0028, 0x1221 + table))))
+        throw InputError(path, "PhotometricInterpretation (0028,0004)",
+                         "the palette's lookup tables (0028,1101-1103 and 1201-1203) for PALETTE COLOR");
+  }
   // The Modality LUT module's pair: GDCM's image reader took an intercept without a slope for a slope of 0
   // and asserted (a libFuzzer find).
   if (data_set.FindDataElement(kRescaleIntercept.tag()) && !data_set.FindDataElement(kRescaleSlope.tag()))
