@@ -6,6 +6,9 @@ namespace voxflow::io::detail {
 
 namespace {
 
+// libjpeg's JWRN_JPEG_EOF: its source manager feeds a fake EOI and warns.
+constexpr char const* kEndsBeforeScan = "a JPEG stream that ends before its scan (SOS marker)";
+
 std::string hex(unsigned value) {
   char text[8];
   std::snprintf(text, sizeof(text), "0x%02X", value);
@@ -32,19 +35,19 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
   if (!bytes.next(byte) || byte != 0xFF || !bytes.next(byte) || byte != 0xD8) return "";
   for (;;) {
     std::uint64_t extraneous = 0;
-    if (!bytes.next(byte)) return "a JPEG stream that ends before its scan (SOS marker)";
+    if (!bytes.next(byte)) return kEndsBeforeScan;
     // libjpeg's next_marker: anything but 0xFF here, and a stuffed FF 00, is data between segments.
     for (;;) {
       while (byte != 0xFF) {
         ++extraneous;
-        if (!bytes.next(byte)) return "a JPEG stream that ends before its scan (SOS marker)";
+        if (!bytes.next(byte)) return kEndsBeforeScan;
       }
       do {
-        if (!bytes.next(byte)) return "a JPEG stream that ends before its scan (SOS marker)";
+        if (!bytes.next(byte)) return kEndsBeforeScan;
       } while (byte == 0xFF);
       if (byte != 0) break;
       extraneous += 2;
-      if (!bytes.next(byte)) return "a JPEG stream that ends before its scan (SOS marker)";
+      if (!bytes.next(byte)) return kEndsBeforeScan;
     }
     unsigned const marker = byte;
     if (extraneous > 0)
@@ -53,8 +56,7 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
     if (marker == 0xDA || marker == 0xD9) return "";  // the scan, or an image-less stream libjpeg refuses
     if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length
     unsigned char length_bytes[2];
-    if (!bytes.next(length_bytes[0]) || !bytes.next(length_bytes[1]))
-      return "a JPEG stream that ends before its scan (SOS marker)";
+    if (!bytes.next(length_bytes[0]) || !bytes.next(length_bytes[1])) return kEndsBeforeScan;
     std::uint64_t const length = (std::uint64_t{length_bytes[0]} << 8) | length_bytes[1];
     if (length < 2) return "";  // libjpeg fails on it (JERR_BAD_LENGTH)
     std::uint64_t data_size = length - 2;
@@ -64,14 +66,14 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
       // GDCM picks its 8-, 12- or 16-bit libjpeg by the frame's precision and dereferences a null codec
       // beyond 16 bits (a libFuzzer find: a 17-bit lossless frame).
       unsigned char precision = 0;
-      if (!bytes.next(precision)) return "a JPEG stream that ends before its scan (SOS marker)";
+      if (!bytes.next(precision)) return kEndsBeforeScan;
       if (precision < 2 || precision > 16)
         return "a JPEG frame of " + std::to_string(precision) + "-bit samples (2 to 16)";
       --data_size;
       unsigned char lines[4];
       if (data_size >= 4 && size != nullptr) {
         for (unsigned char& b : lines)
-          if (!bytes.next(b)) return "a JPEG stream that ends before its scan (SOS marker)";
+          if (!bytes.next(b)) return kEndsBeforeScan;
         size->rows = (lines[0] << 8) | lines[1];
         size->columns = (lines[2] << 8) | lines[3];
         data_size -= 4;
@@ -81,12 +83,12 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
       unsigned char data[14] = {};
       std::uint64_t const examined = data_size < sizeof(data) ? data_size : sizeof(data);
       for (std::uint64_t i = 0; i < examined; ++i)
-        if (!bytes.next(data[i])) return "a JPEG stream that ends before its scan (SOS marker)";
+        if (!bytes.next(data[i])) return kEndsBeforeScan;
       auto const problem = application_problem(marker, data, data_size);
       if (!problem.empty()) return problem;
       data_size -= examined;
     }
-    if (!bytes.skip(data_size)) return "a JPEG stream that ends before its scan (SOS marker)";
+    if (!bytes.skip(data_size)) return kEndsBeforeScan;
   }
 }
 
