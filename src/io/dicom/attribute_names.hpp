@@ -52,6 +52,7 @@ inline constexpr TagName kTemporalPosition{0x0020, 0x0100, "TemporalPositionIden
 inline constexpr TagName kNumberOfTemporalPositions{0x0020, 0x0105, "NumberOfTemporalPositions"};
 inline constexpr TagName kSamplesPerPixel{0x0028, 0x0002, "SamplesPerPixel"};
 inline constexpr TagName kNumberOfFrames{0x0028, 0x0008, "NumberOfFrames"};
+inline constexpr TagName kPhotometricInterpretation{0x0028, 0x0004, "PhotometricInterpretation"};
 inline constexpr TagName kRows{0x0028, 0x0010, "Rows"};
 inline constexpr TagName kColumns{0x0028, 0x0011, "Columns"};
 inline constexpr TagName kPixelSpacing{0x0028, 0x0030, "PixelSpacing"};

@@ -57,6 +57,17 @@ std::optional<double> date_time_s(AttributeReader const& a, TagName const& date,
   return seconds;
 }
 
+// An US attribute (0028,element) of the image pixel module as stored, before GDCM's image reader has
+// interpreted it; nothing when absent or empty.
+std::optional<unsigned> image_pixel_us(gdcm::DataSet const& data_set, uint16_t element) {
+  gdcm::Tag const tag(0x0028, element);
+  if (!data_set.FindDataElement(tag)) return std::nullopt;
+  gdcm::ByteValue const* value = data_set.GetDataElement(tag).GetByteValue();
+  if (value == nullptr || value->GetLength() < 2) return std::nullopt;
+  auto const* b = reinterpret_cast<unsigned char const*>(value->GetPointer());
+  return b[0] | (b[1] << 8);  // US, little endian (the meta group said so, or GDCM swapped it on reading)
+}
+
 // What GDCM's image reader would abort the process on, refused here with the file named: an attribute of the
 // groups it consults (identification 0008, acquisition 0018, position 0020, image pixel 0028) whose VR its
 // dictionary does not allow (gdcm::Attribute and ImageHelper assert; libFuzzer finds: PixelRepresentation
@@ -79,15 +90,8 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
   }
   // GDCM's codecs pick their implementation by these (its JPEG codec asserts when none fits, found by
   // fuzz/fuzz_dicom.cpp with BitsAllocated 29968): checked before any codec runs.
-  auto const us = [&](uint16_t element) -> std::optional<unsigned> {
-    gdcm::Tag const tag(0x0028, element);
-    if (!data_set.FindDataElement(tag)) return std::nullopt;
-    gdcm::ByteValue const* value = data_set.GetDataElement(tag).GetByteValue();
-    if (value == nullptr || value->GetLength() < 2) return std::nullopt;
-    auto const* b = reinterpret_cast<unsigned char const*>(value->GetPointer());
-    return b[0] | (b[1] << 8);  // US, little endian (the meta group said so, or GDCM swapped it on reading)
-  };
-  auto const allocated = us(0x0100), stored = us(0x0101), high_bit = us(0x0102);
+  auto const allocated = image_pixel_us(data_set, 0x0100), stored = image_pixel_us(data_set, 0x0101),
+             high_bit = image_pixel_us(data_set, 0x0102);
   if (allocated && *allocated != 8 && *allocated != 16 && *allocated != 32 && *allocated != 64)
     throw InputError(path, "BitsAllocated (0028,0100)",
                      "8, 16, 32 or 64, found " + std::to_string(*allocated));
@@ -105,19 +109,20 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
         "less than BitsAllocated (" + std::to_string(*allocated) + "), found " + std::to_string(*high_bit));
   // GDCM's image reader asserts, aborting the process, on a PhotometricInterpretation it does not know, and
   // aborts on a palette without its lookup tables (a libFuzzer find: "PALETTE COL").
-  if (gdcm::ByteValue const* value = data_set.GetDataElement(gdcm::Tag(0x0028, 0x0004)).GetByteValue()) {
+  if (gdcm::ByteValue const* value =
+          data_set.GetDataElement(kPhotometricInterpretation.tag()).GetByteValue()) {
     std::string const pi = trim(std::string(value->GetPointer(), value->GetLength()));
     static char const* const terms[] = {
         "MONOCHROME1",  "MONOCHROME2",     "PALETTE COLOR",   "RGB",     "HSV",    "ARGB", "CMYK", "YBR_FULL",
         "YBR_FULL_422", "YBR_PARTIAL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT"};
     if (std::none_of(std::begin(terms), std::end(terms), [&](char const* t) { return pi == t; }))
-      throw InputError(path, "PhotometricInterpretation (0028,0004)",
+      throw InputError(path, kPhotometricInterpretation.label(),
                        "a defined term (MONOCHROME2, MONOCHROME1, RGB, ...), found '" + pi + "'");
     for (uint16_t table = 0; pi == "PALETTE COLOR" && table < 3; ++table)
       if (!data_set.FindDataElement(gdcm::Tag(0x0028, 0x1101 + table)) ||
           (!data_set.FindDataElement(gdcm::Tag(0x0028, 0x1201 + table)) &&
            !data_set.FindDataElement(gdcm::Tag(0x0028, 0x1221 + table))))
-        throw InputError(path, "PhotometricInterpretation (0028,0004)",
+        throw InputError(path, kPhotometricInterpretation.label(),
                          "the palette's lookup tables (0028,1101-1103 and 1201-1203) for PALETTE COLOR");
   }
   // The Modality LUT module's pair: GDCM's image reader took an intercept without a slope for a slope of 0
@@ -138,15 +143,12 @@ void check_pixel_data_size(FileHeader const& h, gdcm::DataSet const& data_set, S
                      "the size of its JPEG frames (" + std::to_string(frame->rows) + " x " +
                          std::to_string(frame->columns) + "), found " + std::to_string(h.rows) + " x " +
                          std::to_string(h.columns) + " (the file is corrupt)");
-  if (!walked.native_pixel_bytes) return;
-  gdcm::ByteValue const* value = data_set.GetDataElement(gdcm::Tag(0x0028, 0x0100)).GetByteValue();
-  if (value == nullptr || value->GetLength() < 2) return;
-  auto const* b = reinterpret_cast<unsigned char const*>(value->GetPointer());
-  std::uint64_t const bits_allocated = b[0] | (b[1] << 8);
+  auto const bits_allocated = image_pixel_us(data_set, 0x0100);
+  if (!walked.native_pixel_bytes || !bits_allocated) return;
   std::uint64_t const needed = static_cast<std::uint64_t>(h.rows) * static_cast<std::uint64_t>(h.columns) *
                                static_cast<std::uint64_t>(std::max(1, h.number_of_frames.value_or(1))) *
                                static_cast<std::uint64_t>(std::max(1, h.samples_per_pixel.value_or(1))) *
-                               bits_allocated / 8;
+                               *bits_allocated / 8;
   if (*walked.native_pixel_bytes < needed)
     throw InputError(h.path, kPixelData.label(),
                      std::to_string(needed) +
@@ -168,7 +170,7 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
   if (structure == Structure::not_dicom) return std::nullopt;
   if (structure == Structure::truncated) throw_corrupt(path, walked.last_tag);
   if (!walked.jpeg_problem.empty())
-    throw InputError(path, "PixelData (7FE0,0010)",
+    throw InputError(path, kPixelData.label(),
                      "JPEG frames that decode, found " + walked.jpeg_problem + " (the file is corrupt)");
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());

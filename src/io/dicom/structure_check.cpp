@@ -230,9 +230,9 @@ class ElementWalker {
         // second time pixel data written as OF).
         auto const vr_is = [&](char const* vr) { return std::memcmp(head + 4, vr, 2) == 0; };
         bool const un = explicit_vr && vr_is("UN");
-        bool const pixel_data = group == 0x7FE0 && element == 0x0010 && (vr_is("OB") || vr_is("OW"));
+        bool const pixel_data = group == 0x7FE0 && element == 0x0010;  // its VR was checked above
         if (explicit_vr && !un && !pixel_data && !vr_is("SQ")) return false;
-        collecting_fragments_ = depth == 0 && group == 0x7FE0 && element == 0x0010;
+        collecting_fragments_ = depth == 0 && pixel_data;
         bool const items = walk_items(pos, un ? false : explicit_vr, be, depth + 1);
         collecting_fragments_ = false;
         if (!items) return false;
