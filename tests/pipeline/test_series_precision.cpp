@@ -11,7 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <string>
 
 namespace fs = std::filesystem;
 using namespace voxflow;
@@ -24,10 +24,15 @@ class SeriesPrecisionTest : public voxflow::testing::PipelineTest {
   // `config` with inputs.series_precision set, writing to `out`; returns the new configuration's path.
   std::string with_precision(std::string const& config, std::string const& precision,
                              std::string const& out) const {
+    // (No std::regex: GCC 12's <regex> trips -Wmaybe-uninitialized in the sanitizer build.)
     std::string text = voxflow::testing::read_file(config);
-    text = std::regex_replace(text, std::regex("\ninputs:\n"),
-                              "\ninputs:\n  series_precision: " + precision + "\n");
-    text = std::regex_replace(text, std::regex("dir: out"), "dir: " + out);
+    auto const replace_once = [&text](std::string const& from, std::string const& to) {
+      auto const at = text.find(from);
+      ASSERT_NE(at, std::string::npos) << from;
+      text.replace(at, from.size(), to);
+    };
+    replace_once("\ninputs:\n", "\ninputs:\n  series_precision: " + precision + "\n");
+    replace_once("dir: out", "dir: " + out);
     fs::path const path = dir_ / (precision + ".yaml");
     std::ofstream(path) << text;
     return path.string();
