@@ -650,6 +650,31 @@ TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
                                       {"sq.dcm", "PixelData (7FE0,0010)", "OB or OW"});
 }
 
+// Encapsulated pixel data of a basic offset table and no fragment: GDCM's JPEG codec asserted, aborting the
+// process (a libFuzzer find, whose table's length swallowed the frame's fragment).
+TEST(DicomSeries, EncapsulatedPixelDataWithoutAFragmentAreRefusedBeforeGdcm) {
+  TempDir dir;
+  auto bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
+                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
+  auto const found = std::search(bytes.begin(), bytes.end(), pixel_data.begin(), pixel_data.end());
+  ASSERT_NE(found, bytes.end());
+  auto const u32_at = [&](std::size_t at) {
+    return static_cast<std::size_t>(bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) |
+                                    (bytes[at + 3] << 24));
+  };
+  std::size_t const table = static_cast<std::size_t>(found - bytes.begin()) + pixel_data.size();
+  std::size_t const fragment = table + 8 + u32_at(table + 4);
+  ASSERT_EQ(bytes[fragment + 3], 0xE0);
+  std::size_t const swallowed = u32_at(table + 4) + 8 + u32_at(fragment + 4);
+  for (int b = 0; b < 4; ++b) bytes[table + 4 + static_cast<std::size_t>(b)] = (swallowed >> (8 * b)) & 0xFF;
+  write_bytes(dir.file("table-only.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("table-only.dcm")).structure,
+            voxflow::io::detail::Structure::truncated);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("table-only.dcm")); },
+                                      {"table-only.dcm", "PixelData (7FE0,0010)", "at least one fragment"});
+}
+
 // GDCM's JPEG codecs abort the process on any warning libjpeg gives while reading a frame's header (a
 // libFuzzer find: 24 bytes between two marker segments of a lossless frame). Such frames are refused, named,
 // before GDCM decodes: bytes between segments, a stream that ends before its scan, a JFIF version libjpeg

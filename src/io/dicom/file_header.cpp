@@ -40,8 +40,8 @@ namespace {
 [[noreturn]] void throw_corrupt(std::string const& path, std::pair<uint16_t, uint16_t> tag = {0, 0}) {
   if (tag == std::make_pair(kPixelData.group, kPixelData.element))
     throw InputError(path, kPixelData.label(),
-                     "pixel data that ends within the file, encapsulated as OB or OW (the file is truncated "
-                     "or corrupt)");
+                     "pixel data that ends within the file, encapsulated as OB or OW in a basic offset table "
+                     "and at least one fragment (the file is truncated or corrupt)");
   throw InputError(
       path, "DICOM header",
       "a complete DICOM Part-10 file (it starts like one but cannot be parsed: truncated or corrupt)");

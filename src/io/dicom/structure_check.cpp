@@ -236,6 +236,9 @@ class ElementWalker {
         bool const items = walk_items(pos, un ? false : explicit_vr, be, depth + 1);
         collecting_fragments_ = false;
         if (!items) return false;
+        // Encapsulated pixel data are a basic offset table then one fragment or more (PS3.5 A.4): GDCM's
+        // codecs asserted, aborting the process, on a table alone (a libFuzzer find).
+        if (depth == 0 && pixel_data && fragments_.size() < 2) return false;
       } else {
         if (depth == 0 && group == 0x7FE0 && element == 0x0010) native_pixel_bytes_ = length;
         pos += length;
