@@ -546,6 +546,32 @@ std::string with_first_element(TempDir const& dir, OneSlice slice, std::vector<u
   write_bytes(dir.file(name), slice.bytes);
   return dir.file(name);
 }
+// The little-endian 32-bit value at `at`, and its replacement.
+std::size_t u32_at(std::vector<unsigned char> const& bytes, std::size_t at) {
+  return static_cast<std::size_t>(bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) |
+                                  (static_cast<uint32_t>(bytes[at + 3]) << 24));
+}
+void set_u32_at(std::vector<unsigned char>& bytes, std::size_t at, std::size_t value) {
+  for (std::size_t b = 0; b < 4; ++b) bytes[at + b] = static_cast<unsigned char>((value >> (8 * b)) & 0xFF);
+}
+// Where the basic offset table item of a JPEG slice's encapsulated pixel data starts: after the 12-byte
+// header of (7FE0,0010) OB of undefined length. 0 when there is none.
+std::size_t offset_table_item(std::vector<unsigned char> const& bytes) {
+  std::vector<unsigned char> const header{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
+                                          0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
+  auto const found = std::search(bytes.begin(), bytes.end(), header.begin(), header.end());
+  return found == bytes.end() ? 0 : static_cast<std::size_t>(found - bytes.begin()) + header.size();
+}
+// The slice without its top-level element `tag` (four bytes as written; explicit VR of a 16-bit length).
+std::vector<unsigned char> without_element(std::vector<unsigned char> bytes,
+                                           std::vector<unsigned char> const& tag) {
+  auto const at = std::search(bytes.begin(), bytes.end(), tag.begin(), tag.end());
+  EXPECT_NE(at, bytes.end());
+  if (at == bytes.end()) return bytes;
+  std::size_t const length = static_cast<std::size_t>(at[6] | (at[7] << 8));
+  bytes.erase(at, at + static_cast<std::ptrdiff_t>(8 + length));
+  return bytes;
+}
 // Refused by the structure walk, before GDCM reads the file, with an error naming it.
 void expect_refused_before_gdcm(std::string const& path) {
   EXPECT_EQ(voxflow::io::detail::check_structure(path).structure, voxflow::io::detail::Structure::truncated);
@@ -631,20 +657,19 @@ TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRef
 TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
   TempDir dir;
   auto bytes = one_slice(dir, true).bytes;
-  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
-                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
-  auto const at = std::search(bytes.begin(), bytes.end(), pixel_data.begin(), pixel_data.end());
-  ASSERT_NE(at, bytes.end());
+  std::size_t const table = offset_table_item(bytes);
+  ASSERT_NE(table, 0u);
+  std::size_t const vr = table - 8;  // the pixel data's VR, then two reserved bytes and the length
   write_bytes(dir.file("ob.dcm"), bytes);
   EXPECT_NO_THROW(read_dicom_series(dir.file("ob.dcm")));
-  at[5] = 'F';  // OB becomes OF
+  bytes[vr + 1] = 'F';  // OB becomes OF
   write_bytes(dir.file("of.dcm"), bytes);
   EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("of.dcm")).structure,
             voxflow::io::detail::Structure::truncated);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("of.dcm")); },
                                       {"of.dcm", "PixelData (7FE0,0010)", "OB or OW"});
   // Pixel data written as a sequence: GDCM asserted, aborting the process (a libFuzzer find).
-  at[4] = 'S', at[5] = 'Q';
+  bytes[vr] = 'S', bytes[vr + 1] = 'Q';
   write_bytes(dir.file("sq.dcm"), bytes);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("sq.dcm")); },
                                       {"sq.dcm", "PixelData (7FE0,0010)", "OB or OW"});
@@ -655,19 +680,11 @@ TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {
 TEST(DicomSeries, EncapsulatedPixelDataWithoutAFragmentAreRefusedBeforeGdcm) {
   TempDir dir;
   auto bytes = one_slice(dir, true).bytes;
-  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
-                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
-  auto const found = std::search(bytes.begin(), bytes.end(), pixel_data.begin(), pixel_data.end());
-  ASSERT_NE(found, bytes.end());
-  auto const u32_at = [&](std::size_t at) {
-    return static_cast<std::size_t>(bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) |
-                                    (bytes[at + 3] << 24));
-  };
-  std::size_t const table = static_cast<std::size_t>(found - bytes.begin()) + pixel_data.size();
-  std::size_t const fragment = table + 8 + u32_at(table + 4);
+  std::size_t const table = offset_table_item(bytes);
+  ASSERT_NE(table, 0u);
+  std::size_t const fragment = table + 8 + u32_at(bytes, table + 4);
   ASSERT_EQ(bytes[fragment + 3], 0xE0);
-  std::size_t const swallowed = u32_at(table + 4) + 8 + u32_at(fragment + 4);
-  for (int b = 0; b < 4; ++b) bytes[table + 4 + static_cast<std::size_t>(b)] = (swallowed >> (8 * b)) & 0xFF;
+  set_u32_at(bytes, table + 4, u32_at(bytes, table + 4) + 8 + u32_at(bytes, fragment + 4));
   write_bytes(dir.file("table-only.dcm"), bytes);
   EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("table-only.dcm")).structure,
             voxflow::io::detail::Structure::truncated);
@@ -682,15 +699,9 @@ TEST(DicomSeries, EncapsulatedPixelDataWithoutAFragmentAreRefusedBeforeGdcm) {
 TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
   TempDir dir;
   auto const original = one_slice(dir, true).bytes;
-  std::vector<unsigned char> const pixel_data{0xE0, 0x7F, 0x10, 0x00, 'O',  'B',
-                                              0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
-  auto const found = std::search(original.begin(), original.end(), pixel_data.begin(), pixel_data.end());
-  ASSERT_NE(found, original.end());
-  auto const u32_at = [](std::vector<unsigned char> const& b, std::size_t at) {
-    return static_cast<std::size_t>(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));
-  };
   // The basic offset table item, then the frame's fragment item.
-  std::size_t const table = static_cast<std::size_t>(found - original.begin()) + pixel_data.size();
+  std::size_t const table = offset_table_item(original);
+  ASSERT_NE(table, 0u);
   std::size_t const fragment = table + 8 + u32_at(original, table + 4);
   std::size_t const frame = fragment + 8;
   ASSERT_EQ(original[fragment + 3], 0xE0);
@@ -705,9 +716,7 @@ TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
   auto const with = [&](std::size_t at, std::vector<unsigned char> const& insert, std::string const& name) {
     auto bytes = original;
     bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(at), insert.begin(), insert.end());
-    std::size_t const length = u32_at(bytes, fragment + 4) + insert.size();
-    for (int b = 0; b < 4; ++b)
-      bytes[fragment + 4 + static_cast<std::size_t>(b)] = (length >> (8 * b)) & 0xFF;
+    set_u32_at(bytes, fragment + 4, u32_at(bytes, fragment + 4) + insert.size());
     write_bytes(dir.file(name), bytes);
     return dir.file(name);
   };
@@ -741,7 +750,7 @@ TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
   std::size_t const kept = (sos_at - frame - 4) & ~std::size_t{1};  // items have even lengths
   cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(frame + kept),
             cut.begin() + static_cast<std::ptrdiff_t>(frame + u32_at(original, fragment + 4)));
-  for (int b = 0; b < 4; ++b) cut[fragment + 4 + static_cast<std::size_t>(b)] = (kept >> (8 * b)) & 0xFF;
+  set_u32_at(cut, fragment + 4, kept);
   write_bytes(dir.file("cut-header.dcm"), cut);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("cut-header.dcm")); },
                                       {"cut-header.dcm", "ends before its scan"});
@@ -886,12 +895,8 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("bits.dcm")); },
                                       {"bits.dcm", "BitsAllocated (0028,0100)", "found 29968"});
   // Without BitsStored, GDCM's 16-bit JPEG codec asserted (a libFuzzer find): the element is required.
-  bytes = one_slice(dir, true).bytes;
-  std::vector<unsigned char> const bits_stored{0x28, 0x00, 0x01, 0x01, 'U', 'S'};
-  auto const stored = std::search(bytes.begin(), bytes.end(), bits_stored.begin(), bits_stored.end());
-  ASSERT_NE(stored, bytes.end());
-  stored[0] = 0x32;  // (0028,0101) becomes (0032,0101)
-  write_bytes(dir.file("no-bits-stored.dcm"), bytes);
+  write_bytes(dir.file("no-bits-stored.dcm"),
+              without_element(one_slice(dir, true).bytes, {0x28, 0x00, 0x01, 0x01}));
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-bits-stored.dcm")); },
                                       {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
 }
@@ -900,14 +905,37 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
 // aborting the process (a libFuzzer find: the slope's tag mutated); the pair is now required first.
 TEST(DicomSeries, ARescaleInterceptWithoutItsSlopeIsRefusedBeforeGdcmDecodes) {
   TempDir dir;
-  auto bytes = one_slice(dir, true).bytes;
-  std::vector<unsigned char> const slope{0x28, 0x00, 0x53, 0x10, 'D', 'S'};
-  auto const at = std::search(bytes.begin(), bytes.end(), slope.begin(), slope.end());
-  ASSERT_NE(at, bytes.end());
-  at[2] = 0x10, at[3] = 0x53;  // (0028,1053) becomes (0028,5310)
-  write_bytes(dir.file("no-slope.dcm"), bytes);
+  write_bytes(dir.file("no-slope.dcm"),
+              without_element(one_slice(dir, true).bytes, {0x28, 0x00, 0x53, 0x10}));
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-slope.dcm")); },
                                       {"no-slope.dcm", "RescaleSlope (0028,1053)", "missing"});
+}
+
+// GDCM reads a header up to the pixel data and stops at the first tag past them, so the checks above missed
+// the elements after one out of order, and its image reader asserted, aborting the process, on them (a
+// libFuzzer find: (0028,0102) became (8028,0102), hiding a RescaleIntercept without its slope). Elements out
+// of ascending tag order are refused, named, first.
+TEST(DicomSeries, ElementsOutOfTagOrderAreRefusedBeforeGdcm) {
+  TempDir dir;
+  auto bytes = one_slice(dir).bytes;
+  std::vector<unsigned char> const high_bit{0x28, 0x00, 0x02, 0x01, 'U', 'S'};
+  auto const at = std::search(bytes.begin(), bytes.end(), high_bit.begin(), high_bit.end());
+  ASSERT_NE(at, bytes.end());
+  at[1] = 0x80;  // (0028,0102) becomes (8028,0102)
+  write_bytes(dir.file("out-of-order.dcm"), bytes);
+  expect_error_mentioning<InputError>(
+      [&] { read_dicom_series(dir.file("out-of-order.dcm")); },
+      {"out-of-order.dcm", "ascending tag order", "(8028,0102) before (0028,"});
+  // A tag written twice (pydicom ships such a file) is not out of order: GDCM keeps one.
+  bytes = one_slice(dir).bytes;
+  std::size_t const high_bit_at = static_cast<std::size_t>(
+      std::search(bytes.begin(), bytes.end(), high_bit.begin(), high_bit.end()) - bytes.begin());
+  ASSERT_LT(high_bit_at, bytes.size());
+  std::vector<unsigned char> const element(bytes.begin() + static_cast<std::ptrdiff_t>(high_bit_at),
+                                           bytes.begin() + static_cast<std::ptrdiff_t>(high_bit_at + 10));
+  bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(high_bit_at), element.begin(), element.end());
+  write_bytes(dir.file("twice.dcm"), bytes);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("twice.dcm")));
 }
 
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the

@@ -11,16 +11,19 @@
 
 namespace voxflow::io::detail {
 
+// A tag as messages write it: "(0018,1314)".
+inline std::string tag_text(uint16_t group, uint16_t element) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "(%04X,%04X)", group, element);
+  return buffer;
+}
+
 // A DICOM attribute with the name used in error messages: "FlipAngle (0018,1314)".
 struct TagName {
   uint16_t group, element;
   char const* name;
   gdcm::Tag tag() const { return gdcm::Tag(group, element); }
-  std::string label() const {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, " (%04X,%04X)", group, element);
-    return std::string(name) + buffer;
-  }
+  std::string label() const { return std::string(name) + " " + tag_text(group, element); }
 };
 
 inline constexpr TagName kImageType{0x0008, 0x0008, "ImageType"};

@@ -27,7 +27,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <utility>
@@ -82,9 +81,7 @@ void check_image_pixel_module(gdcm::DataSet const& data_set, std::string const& 
     gdcm::DictEntry const& entry = dicts.GetDictEntry(tag);
     gdcm::VR const expected = entry.GetVR();
     if (expected == gdcm::VR::INVALID || expected.Compatible(element.GetVR())) continue;
-    char label[16];
-    std::snprintf(label, sizeof(label), " (%04X,%04X)", tag.GetGroup(), tag.GetElement());
-    throw InputError(path, entry.GetKeyword() + std::string(label),
+    throw InputError(path, std::string(entry.GetKeyword()) + " " + tag_text(tag.GetGroup(), tag.GetElement()),
                      std::string("the value representation ") + gdcm::VR::GetVRString(expected) + ", found " +
                          gdcm::VR::GetVRString(element.GetVR()));
   }
@@ -169,6 +166,13 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
     throw InputError(path, "file", "a DICOM file, found an empty file (an interrupted copy?)");
   if (structure == Structure::not_dicom) return std::nullopt;
   if (structure == Structure::truncated) throw_corrupt(path, walked.last_tag);
+  if (auto const order = walked.out_of_order) {
+    auto const [before, after] = *order;
+    throw InputError(path, "DICOM header",
+                     "elements in ascending tag order (PS3.5 7.1), found " +
+                         tag_text(before.first, before.second) + " before " +
+                         tag_text(after.first, after.second));
+  }
   if (!walked.jpeg_problem.empty())
     throw InputError(path, kPixelData.label(),
                      "JPEG frames that decode, found " + walked.jpeg_problem + " (the file is corrupt)");

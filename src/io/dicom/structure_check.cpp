@@ -88,6 +88,8 @@ class ElementWalker {
     // GDCM's compatibility reader reads meta elements until it reads a tag of another group, and asserts,
     // aborting the process, when the file ends first (an 8-byte libFuzzer find: one meta element).
     if (raw_meta_ && size_ < meta_end_ + 4) return Structure::not_dicom;
+    // A raw data set is told from other files by its walk alone: one out of tag order is not taken for one.
+    if (out_of_order_) return Structure::not_dicom;
     return Structure::raw_complete;
   }
 
@@ -201,7 +203,16 @@ class ElementWalker {
         return zeros_to_end(pos);
       uint16_t const group = u16(head, be), element = u16(head + 2, be);
       uint64_t length = 0, header = 8;
-      if (depth == 0) top_level_tag_ = {group, element};
+      if (depth == 0) {
+        // Top-level elements come in ascending tag order (PS3.5 7.1): GDCM's ReadUpToTag stops at the first
+        // tag past the one it reads to, so the checks made on what it read missed the rest, and its image
+        // reader asserted, aborting the process, on them (a libFuzzer find). A tag written twice, as in
+        // pydicom's palettes/winter.dcm, is left to GDCM, which keeps one.
+        if (walked_top_level_ && !out_of_order_ && std::make_pair(group, element) < top_level_tag_)
+          out_of_order_ = std::make_pair(top_level_tag_, std::make_pair(group, element));
+        walked_top_level_ = true;
+        top_level_tag_ = {group, element};
+      }
       if (depth == 0 && group == 0x7FE0 && element == 0x0010) saw_pixel_data_ = true;
       // Pixel data are OB or OW (PS3.5 8.2; UN from converters that lost the VR): GDCM asserted, aborting the
       // process, on pixel data written as a sequence (a libFuzzer find).
@@ -337,6 +348,8 @@ class ElementWalker {
   std::string memory_;  // a deflated data set, inflated: read instead of the file when in_memory_
   bool in_memory_ = false;
   std::pair<uint16_t, uint16_t> top_level_tag_{0, 0};
+  bool walked_top_level_ = false;  // top_level_tag_ holds a tag read
+  std::optional<TagPair> out_of_order_;
   bool saw_pixel_data_ = false;
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
   uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
@@ -353,6 +366,7 @@ class ElementWalker {
   std::string const& jpeg_problem() const { return jpeg_problem_; }
   std::optional<uint64_t> native_pixel_bytes() const { return native_pixel_bytes_; }
   std::optional<JpegFrameSize> jpeg_frame_size() const { return jpeg_frame_size_; }
+  std::optional<TagPair> out_of_order() const { return out_of_order_; }
 };
 
 }  // namespace
@@ -367,6 +381,7 @@ StructureCheck check_structure(std::string const& path) {
   result.jpeg_problem = walker.jpeg_problem();
   result.native_pixel_bytes = walker.native_pixel_bytes();
   result.jpeg_frame_size = walker.jpeg_frame_size();
+  result.out_of_order = walker.out_of_order();
   return result;
 }
 

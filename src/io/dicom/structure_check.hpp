@@ -16,6 +16,9 @@ namespace voxflow::io::detail {
 
 // unreadable: the file cannot be opened or read; empty: it has no bytes at all (an interrupted copy, most
 // likely a slice): both are errors for a file in a DICOM folder, never silently skipped.
+// Two (group, element) tags: the one walked before and the one walked after it.
+using TagPair = std::pair<std::pair<uint16_t, uint16_t>, std::pair<uint16_t, uint16_t>>;
+
 enum class Structure { not_dicom, complete, raw_complete, truncated, unreadable, empty };
 
 struct StructureCheck {
@@ -35,6 +38,9 @@ struct StructureCheck {
   std::optional<uint64_t> native_pixel_bytes;
   // The size the SOF marker of its first JPEG frame gives, when it has one.
   std::optional<JpegFrameSize> jpeg_frame_size;
+  // Of a Part-10 file: the first two top-level elements out of ascending tag order, in the order they
+  // appear.
+  std::optional<TagPair> out_of_order;
 };
 
 // Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
