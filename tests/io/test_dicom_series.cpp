@@ -938,6 +938,32 @@ TEST(DicomSeries, ElementsOutOfTagOrderAreRefusedBeforeGdcm) {
   EXPECT_NO_THROW(read_dicom_series(dir.file("twice.dcm")));
 }
 
+// GDCM keeps the first of a tag written twice, and the structure walk took the last TransferSyntaxUID: a JPEG
+// file whose ImplementationClassUID (0002,0012) had become a second (0002,0010) passed the walk as another
+// encoding, its frames unchecked, and GDCM's JPEG codec dereferenced a null pointer on a 40-bit frame (a
+// libFuzzer find). The walk now reads the encoding GDCM will.
+TEST(DicomSeries, TheFirstOfTwoTransferSyntaxesDecidesWhichChecksRun) {
+  TempDir dir;
+  auto bytes = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const implementation{0x02, 0x00, 0x12, 0x00, 'U', 'I'};
+  auto const at = std::search(bytes.begin(), bytes.end(), implementation.begin(), implementation.end());
+  ASSERT_NE(at, bytes.end());
+  at[2] = 0x10;  // (0002,0012) becomes a second (0002,0010)
+  std::size_t const table = offset_table_item(bytes);
+  ASSERT_NE(table, 0u);
+  std::size_t const frame = table + 8 + u32_at(bytes, table + 4) + 8;
+  std::vector<unsigned char> const sof3{0xFF, 0xC3};
+  auto const sof =
+      std::search(bytes.begin() + static_cast<std::ptrdiff_t>(frame), bytes.end(), sof3.begin(), sof3.end());
+  ASSERT_NE(sof, bytes.end());
+  write_bytes(dir.file("two-syntaxes.dcm"), bytes);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("two-syntaxes.dcm")));
+  sof[4] = 40;  // FF C3, the segment's length, then the sample precision
+  write_bytes(dir.file("two-syntaxes-40-bit.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("two-syntaxes-40-bit.dcm")); },
+                                      {"two-syntaxes-40-bit.dcm", "40-bit samples"});
+}
+
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
 // process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
 TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {

@@ -39,6 +39,7 @@ class ElementWalker {
       // Part 10: the meta group (explicit VR little endian), then the data set in its transfer syntax.
       uint64_t pos = 132;
       std::string syntax;
+      bool syntax_read = false;
       for (;;) {
         unsigned char head[8];
         if (!read(pos, head, 8)) return Structure::truncated;
@@ -46,7 +47,11 @@ class ElementWalker {
         uint64_t length = 0, header = 0;
         if (!meta_vr_at(head) || !explicit_header(pos, head, false, length, header) || length == kUndefined)
           return Structure::truncated;
-        if (u16(head + 2, false) == 0x0010) {
+        // GDCM keeps the first of a tag written twice, so the walk takes the encoding from the first
+        // TransferSyntaxUID too: taking the last let a JPEG file pass unchecked as another encoding, and
+        // GDCM's JPEG codec dereferenced a null pointer on its frame (a libFuzzer find).
+        if (u16(head + 2, false) == 0x0010 && !syntax_read) {
+          syntax_read = true;
           syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
           if (!read(pos + header, syntax.data(), syntax.size())) return Structure::truncated;
           syntax = trim(syntax);
@@ -213,7 +218,9 @@ class ElementWalker {
         walked_top_level_ = true;
         top_level_tag_ = {group, element};
       }
-      if (depth == 0 && group == 0x7FE0 && element == 0x0010) saw_pixel_data_ = true;
+      // Of pixel data written twice, GDCM keeps the first: what the walk records is the first one's.
+      bool const first_pixel_data = depth == 0 && group == 0x7FE0 && element == 0x0010 && !saw_pixel_data_;
+      if (first_pixel_data) saw_pixel_data_ = true;
       // Pixel data are OB or OW (PS3.5 8.2; UN from converters that lost the VR): GDCM asserted, aborting the
       // process, on pixel data written as a sequence (a libFuzzer find).
       if (explicit_vr && group == 0x7FE0 && element == 0x0010 && std::memcmp(head + 4, "OB", 2) != 0 &&
@@ -243,15 +250,15 @@ class ElementWalker {
         bool const un = explicit_vr && vr_is("UN");
         bool const pixel_data = group == 0x7FE0 && element == 0x0010;  // its VR was checked above
         if (explicit_vr && !un && !pixel_data && !vr_is("SQ")) return false;
-        collecting_fragments_ = depth == 0 && pixel_data;
+        collecting_fragments_ = first_pixel_data;
         bool const items = walk_items(pos, un ? false : explicit_vr, be, depth + 1);
         collecting_fragments_ = false;
         if (!items) return false;
         // Encapsulated pixel data are a basic offset table then one fragment or more (PS3.5 A.4): GDCM's
         // codecs asserted, aborting the process, on a table alone (a libFuzzer find).
-        if (depth == 0 && pixel_data && fragments_.size() < 2) return false;
+        if (first_pixel_data && fragments_.size() < 2) return false;
       } else {
-        if (depth == 0 && group == 0x7FE0 && element == 0x0010) native_pixel_bytes_ = length;
+        if (first_pixel_data) native_pixel_bytes_ = length;
         pos += length;
         if (pos > (end == kToDelimiter ? size_ : end)) return false;
       }
