@@ -964,6 +964,35 @@ TEST(DicomSeries, TheFirstOfTwoTransferSyntaxesDecidesWhichChecksRun) {
                                       {"two-syntaxes-40-bit.dcm", "40-bit samples"});
 }
 
+// GDCM reads a TransferSyntaxUID up to its first NUL; the structure walk read past it and took
+// "1.2.840.10008.1.2", a NUL and more for explicit VR, while GDCM read the data set as implicit VR and
+// allocated the 3.7 GB that value bytes claimed as a length (a libFuzzer find). Refused first, as is a UID
+// with other characters than digits and dots.
+TEST(DicomSeries, ATransferSyntaxIsReadUpToItsFirstNulAsGdcmReadsIt) {
+  TempDir dir;
+  auto const original = one_slice(dir).bytes;
+  std::vector<unsigned char> const transfer_syntax{0x02, 0x00, 0x10, 0x00, 'U', 'I'};
+  std::size_t const at = static_cast<std::size_t>(
+      std::search(original.begin(), original.end(), transfer_syntax.begin(), transfer_syntax.end()) -
+      original.begin());
+  ASSERT_LT(at, original.size());
+  std::string const value(original.begin() + static_cast<std::ptrdiff_t>(at + 8),
+                          original.begin() + static_cast<std::ptrdiff_t>(at + 8 + original[at + 6]));
+  ASSERT_EQ(value, std::string("1.2.840.10008.1.2.1\0", 20));
+  auto bytes = original;
+  bytes[at + 8 + 17] = 0;  // "1.2.840.10008.1.2", NUL, "1", NUL: implicit VR, as GDCM reads it
+  write_bytes(dir.file("nul.dcm"), bytes);
+  expect_refused_before_gdcm(dir.file("nul.dcm"));
+  bytes = original;
+  bytes[at + 8 + 18] = 'x';  // "1.2.840.10008.1.2.x"
+  write_bytes(dir.file("letter.dcm"), bytes);
+  expect_refused_before_gdcm(dir.file("letter.dcm"));
+  bytes = original;
+  bytes[at + 8 + 19] = ' ';  // trailing space padding, as GDCM trims it
+  write_bytes(dir.file("space.dcm"), bytes);
+  EXPECT_NO_THROW(read_dicom_series(dir.file("space.dcm")));
+}
+
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
 // process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
 TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {

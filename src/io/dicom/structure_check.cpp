@@ -54,7 +54,13 @@ class ElementWalker {
           syntax_read = true;
           syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
           if (!read(pos + header, syntax.data(), syntax.size())) return Structure::truncated;
-          syntax = trim(syntax);
+          // As GDCM reads it (TransferSyntax::GetTSType): up to the first NUL, less trailing spaces. Read
+          // otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit VR here and implicit there, and
+          // GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a libFuzzer find). A UID
+          // is digits and dots (PS3.5 9.1): anything else is not an encoding this walk can follow.
+          syntax.resize(std::min(syntax.find('\0'), syntax.size()));
+          while (!syntax.empty() && syntax.back() == ' ') syntax.pop_back();
+          if (syntax.find_first_not_of("0123456789.") != std::string::npos) return Structure::truncated;
         }
         pos += header + length;
         if (pos > size_) return Structure::truncated;
