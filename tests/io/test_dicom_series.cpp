@@ -911,11 +911,11 @@ TEST(DicomSeries, ARescaleInterceptWithoutItsSlopeIsRefusedBeforeGdcmDecodes) {
                                       {"no-slope.dcm", "RescaleSlope (0028,1053)", "missing"});
 }
 
-// GDCM reads a header up to the pixel data and stops at the first tag past them, so the checks above missed
-// the elements after one out of order, and its image reader asserted, aborting the process, on them (a
-// libFuzzer find: (0028,0102) became (8028,0102), hiding a RescaleIntercept without its slope). Elements out
-// of ascending tag order are refused, named, first.
-TEST(DicomSeries, ElementsOutOfTagOrderAreRefusedBeforeGdcm) {
+// GDCM reads a header up to the first tag at or past the pixel data's, so the checks above missed the
+// elements after one such tag out of order, and its image reader asserted, aborting the process, on them (a
+// libFuzzer find: (0028,0102) became (8028,0102), hiding a RescaleIntercept without its slope). Such files
+// are refused, named, first; other elements out of order GDCM sorts, and they are read.
+TEST(DicomSeries, ElementsOutOfTagOrderPastThePixelDataTagAreRefusedBeforeGdcm) {
   TempDir dir;
   auto bytes = one_slice(dir).bytes;
   std::vector<unsigned char> const high_bit{0x28, 0x00, 0x02, 0x01, 'U', 'S'};
@@ -926,6 +926,21 @@ TEST(DicomSeries, ElementsOutOfTagOrderAreRefusedBeforeGdcm) {
   expect_error_mentioning<InputError>(
       [&] { read_dicom_series(dir.file("out-of-order.dcm")); },
       {"out-of-order.dcm", "ascending tag order", "(8028,0102) before (0028,"});
+  // Columns before Rows: out of order, below the pixel data's tag, read as GDCM sorts them.
+  auto const original = one_slice(dir).bytes;
+  bytes = original;
+  std::vector<unsigned char> const rows{0x28, 0x00, 0x10, 0x00, 'U', 'S', 0x02, 0x00};
+  auto const rows_at = std::search(bytes.begin(), bytes.end(), rows.begin(), rows.end());
+  ASSERT_NE(rows_at, bytes.end());
+  ASSERT_EQ(rows_at[11], 0x00);  // (0028,0011) Columns follows
+  ASSERT_EQ(rows_at[12], 0x11);
+  std::rotate(rows_at, rows_at + 10, rows_at + 20);
+  write_bytes(dir.file("columns-first.dcm"), bytes);
+  write_bytes(dir.file("in-order.dcm"), original);
+  auto const swapped = read_dicom_series(dir.file("columns-first.dcm"));
+  auto const in_order = read_dicom_series(dir.file("in-order.dcm"));
+  EXPECT_EQ(swapped.image.dims, in_order.image.dims);
+  EXPECT_EQ(swapped.image.data, in_order.image.data);
   // A tag written twice (pydicom ships such a file) is not out of order: GDCM keeps one.
   bytes = one_slice(dir).bytes;
   std::size_t const high_bit_at = static_cast<std::size_t>(

@@ -99,7 +99,8 @@ class ElementWalker {
     // GDCM's compatibility reader reads meta elements until it reads a tag of another group, and asserts,
     // aborting the process, when the file ends first (an 8-byte libFuzzer find: one meta element).
     if (raw_meta_ && size_ < meta_end_ + 4) return Structure::not_dicom;
-    // A raw data set is told from other files by its walk alone: one out of tag order is not taken for one.
+    // A raw data set is told from other files by its walk alone: one out of tag order (as above) is not taken
+    // for one.
     if (out_of_order_) return Structure::not_dicom;
     return Structure::raw_complete;
   }
@@ -215,14 +216,17 @@ class ElementWalker {
       uint16_t const group = u16(head, be), element = u16(head + 2, be);
       uint64_t length = 0, header = 8;
       if (depth == 0) {
-        // Top-level elements come in ascending tag order (PS3.5 7.1): GDCM's ReadUpToTag stops at the first
-        // tag past the one it reads to, so the checks made on what it read missed the rest, and its image
-        // reader asserted, aborting the process, on them (a libFuzzer find). A tag written twice, as in
-        // pydicom's palettes/winter.dcm, is left to GDCM, which keeps one.
-        if (walked_top_level_ && !out_of_order_ && std::make_pair(group, element) < top_level_tag_)
-          out_of_order_ = std::make_pair(top_level_tag_, std::make_pair(group, element));
-        walked_top_level_ = true;
-        top_level_tag_ = {group, element};
+        // GDCM's ReadUpToTag reads the header up to the first tag at or past the pixel data's, so the checks
+        // made on what it read missed any element after that one with a lower tag, and its image reader
+        // asserted, aborting the process, on them (a libFuzzer find: (0028,0102) had become (8028,0102)).
+        // Such elements are out of ascending tag order (PS3.5 7.1); other elements out of order, and a tag
+        // written twice (pydicom's palettes/winter.dcm), GDCM sorts and reads, and so does voxflow.
+        std::pair<uint16_t, uint16_t> const tag{group, element};
+        std::pair<uint16_t, uint16_t> const pixel_data_tag{0x7FE0, 0x0010};
+        if (stop_tag_ && !out_of_order_ && tag < pixel_data_tag)
+          out_of_order_ = std::make_pair(*stop_tag_, tag);
+        if (!stop_tag_ && tag >= pixel_data_tag) stop_tag_ = tag;
+        top_level_tag_ = tag;
       }
       // Of pixel data written twice, GDCM keeps the first: what the walk records is the first one's.
       bool const first_pixel_data = depth == 0 && group == 0x7FE0 && element == 0x0010 && !saw_pixel_data_;
@@ -361,7 +365,7 @@ class ElementWalker {
   std::string memory_;  // a deflated data set, inflated: read instead of the file when in_memory_
   bool in_memory_ = false;
   std::pair<uint16_t, uint16_t> top_level_tag_{0, 0};
-  bool walked_top_level_ = false;  // top_level_tag_ holds a tag read
+  std::optional<std::pair<uint16_t, uint16_t>> stop_tag_;  // the first top-level tag >= (7FE0,0010)
   std::optional<TagPair> out_of_order_;
   bool saw_pixel_data_ = false;
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group

@@ -38,8 +38,8 @@ struct StructureCheck {
   std::optional<uint64_t> native_pixel_bytes;
   // The size the SOF marker of its first JPEG frame gives, when it has one.
   std::optional<JpegFrameSize> jpeg_frame_size;
-  // Of a Part-10 file: the first two top-level elements out of ascending tag order, in the order they
-  // appear.
+  // Of a Part-10 file: the first top-level element at or past PixelData's tag (7FE0,0010) and a later one
+  // below it, which GDCM's header reader never reaches.
   std::optional<TagPair> out_of_order;
 };
 
