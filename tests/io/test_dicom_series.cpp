@@ -1008,6 +1008,41 @@ TEST(DicomSeries, ATransferSyntaxIsReadUpToItsFirstNulAsGdcmReadsIt) {
   EXPECT_NO_THROW(read_dicom_series(dir.file("space.dcm")));
 }
 
+// A raw data set (no preamble) that starts with a meta group is read by GDCM in the encoding the group names:
+// its JPEG frames went unchecked, and GDCM's lossless codec asserted, aborting the process, on 24 bytes
+// between two marker segments (a libFuzzer find). They are now checked as in a Part-10 file, and a group
+// naming an encoding the structure walk did not follow is not taken for DICOM.
+TEST(DicomSeries, ARawDataSetWithAMetaGroupGetsTheChecksOfItsTransferSyntax) {
+  TempDir dir;
+  auto const part10 = one_slice(dir, true).bytes;
+  std::vector<unsigned char> const raw(part10.begin() + 132, part10.end());  // no preamble, no "DICM"
+  write_bytes(dir.file("raw.dcm"), raw);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw.dcm")).structure,
+            voxflow::io::detail::Structure::raw_complete);
+  std::size_t const table = offset_table_item(raw);
+  ASSERT_NE(table, 0u);
+  std::size_t const fragment = table + 8 + u32_at(raw, table + 4);
+  std::vector<unsigned char> const sos{0xFF, 0xDA};
+  auto const sos_at = std::search(raw.begin() + static_cast<std::ptrdiff_t>(fragment + 10), raw.end(),
+                                  sos.begin(), sos.end());
+  ASSERT_NE(sos_at, raw.end());
+  auto bytes = raw;
+  bytes.insert(bytes.begin() + (sos_at - raw.begin()), 24, 0x11);
+  set_u32_at(bytes, fragment + 4, u32_at(raw, fragment + 4) + 24);
+  write_bytes(dir.file("raw-extraneous.dcm"), bytes);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("raw-extraneous.dcm")); },
+                                      {"raw-extraneous.dcm", "24 bytes between its marker segments"});
+  // The meta group naming implicit VR for a data set walked as explicit VR.
+  std::string const lossless = "1.2.840.10008.1.2.4.70";
+  auto const uid = std::search(bytes.begin(), bytes.end(), lossless.begin(), lossless.end());
+  ASSERT_NE(uid, bytes.end());
+  std::string const implicit("1.2.840.10008.1.2\0\0\0\0\0", 22);
+  std::copy(implicit.begin(), implicit.end(), uid);
+  write_bytes(dir.file("raw-implicit.dcm"), bytes);
+  EXPECT_EQ(voxflow::io::detail::check_structure(dir.file("raw-implicit.dcm")).structure,
+            voxflow::io::detail::Structure::not_dicom);
+}
+
 // A meta group without a preamble goes through GDCM's compatibility reader, which asserted (aborting the
 // process) on two bytes after its last element: this 22-byte file is a libFuzzer find. Refused, named.
 TEST(DicomSeries, ARawMetaGroupWithTrailingBytesIsRefusedBeforeGdcm) {

@@ -52,15 +52,7 @@ class ElementWalker {
         // GDCM's JPEG codec dereferenced a null pointer on its frame (a libFuzzer find).
         if (u16(head + 2, false) == 0x0010 && !syntax_read) {
           syntax_read = true;
-          syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
-          if (!read(pos + header, syntax.data(), syntax.size())) return Structure::truncated;
-          // As GDCM reads it (TransferSyntax::GetTSType): up to the first NUL, less trailing spaces. Read
-          // otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit VR here and implicit there, and
-          // GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a libFuzzer find). A UID
-          // is digits and dots (PS3.5 9.1): anything else is not an encoding this walk can follow.
-          syntax.resize(std::min(syntax.find('\0'), syntax.size()));
-          while (!syntax.empty() && syntax.back() == ' ') syntax.pop_back();
-          if (syntax.find_first_not_of("0123456789.") != std::string::npos) return Structure::truncated;
+          if (!read_transfer_syntax(pos + header, length, syntax)) return Structure::truncated;
         }
         pos += header + length;
         if (pos > size_) return Structure::truncated;
@@ -99,6 +91,13 @@ class ElementWalker {
     // GDCM's compatibility reader reads meta elements until it reads a tag of another group, and asserts,
     // aborting the process, when the file ends first (an 8-byte libFuzzer find: one meta element).
     if (raw_meta_ && size_ < meta_end_ + 4) return Structure::not_dicom;
+    // GDCM reads the data set after a raw meta group in the encoding its TransferSyntaxUID names, and this
+    // walk followed explicit VR little endian: any other is refused, and JPEG frames are checked as in a
+    // Part-10 file (GDCM's lossless codec asserted on one of a raw file, unchecked: a libFuzzer find).
+    if (raw_meta_ && (raw_syntax_ == "1.2.840.10008.1.2" || raw_syntax_ == "1.2.840.10008.1.2.2" ||
+                      raw_syntax_ == "1.2.840.10008.1.2.1.99"))
+      return Structure::not_dicom;
+    if (raw_meta_ && is_libjpeg_transfer_syntax(raw_syntax_)) check_jpeg_frames();
     // A raw data set is told from other files by its walk alone: one out of tag order (as above) is not taken
     // for one.
     if (out_of_order_) return Structure::not_dicom;
@@ -135,6 +134,19 @@ class ElementWalker {
     in_memory_ = true;
     size_ = memory_.size();
     return true;
+  }
+
+  // The TransferSyntaxUID of `length` bytes at `pos` as GDCM reads it (TransferSyntax::GetTSType): up to the
+  // first NUL, less trailing spaces. Read otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit
+  // VR here and implicit there, and GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a
+  // libFuzzer find). False when it cannot be read or is not a UID (digits and dots, PS3.5 9.1): not an
+  // encoding this walk can follow.
+  bool read_transfer_syntax(uint64_t pos, uint64_t length, std::string& syntax) {
+    syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
+    if (!read(pos, syntax.data(), syntax.size())) return false;
+    syntax.resize(std::min(syntax.find('\0'), syntax.size()));
+    while (!syntax.empty() && syntax.back() == ' ') syntax.pop_back();
+    return syntax.find_first_not_of("0123456789.") == std::string::npos;
   }
 
   bool read(uint64_t pos, void* buffer, std::size_t n) {
@@ -247,6 +259,10 @@ class ElementWalker {
         if (raw_meta_ && group == 0x0002 && !meta_vr_at(head)) return false;
         if (!explicit_header(pos, head, be, length, header)) return false;
         if (raw_meta_ && group == 0x0002 && length == kUndefined) return false;  // GDCM asserts on it
+        if (raw_meta_ && depth == 0 && group == 0x0002 && element == 0x0010 && !raw_syntax_read_) {
+          raw_syntax_read_ = true;  // the first, as GDCM keeps it
+          if (!read_transfer_syntax(pos + header, length, raw_syntax_)) return false;
+        }
       } else {
         length = u32(head + 4, be);
       }
@@ -370,6 +386,8 @@ class ElementWalker {
   bool saw_pixel_data_ = false;
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
   uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
+  bool raw_syntax_read_ = false;
+  std::string raw_syntax_;  // a raw meta group's TransferSyntaxUID, or ""
   std::optional<uint64_t> native_pixel_bytes_;
   std::optional<JpegFrameSize> jpeg_frame_size_;
   bool collecting_fragments_ = false;
