@@ -126,9 +126,11 @@ struct DicomSeries {
 //    A file that is neither Part 10 ("DICM" at byte 128) nor a raw data set starting with group 0008/0002 is
 //    skipped and counted as not DICOM. A DICOM file any element of which runs past the end of the file
 //    (truncated or corrupt), or an image file (MR/CT/secondary-capture SOP class, or Rows and Columns)
-//    without pixel data, is an InputError naming it: a broken slice is never dropped silently. DICOM files
-//    without an image (DICOMDIR, structured reports, ...) are skipped and counted. Pixel data that GDCM
-//    cannot decode (e.g. a corrupt JPEG stream) is an InputError naming the file.
+//    without pixel data, is an InputError naming it: a broken slice is never dropped silently; so is one with
+//    an element below PixelData's tag written after one at or past it (GDCM's header reader stops there,
+//    PS3.5 7.1 requires ascending order), naming both tags. DICOM files without an image (DICOMDIR,
+//    structured reports, ...) are skipped and counted. Pixel data that GDCM cannot decode (e.g. a corrupt
+//    JPEG stream) is an InputError naming the file.
 //  - Images are grouped by SeriesInstanceUID. No image at all is an error; several series without a selection
 //    is an error listing each (number, description, file count, UID).
 //  - Mosaics and multi-frame files are split into single images first (src/io/dicom/image_parts.hpp);
