@@ -745,6 +745,12 @@ TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
   write_bytes(dir.file("17-bit.dcm"), seventeen);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("17-bit.dcm")); },
                                       {"17-bit.dcm", "17-bit samples"});
+  // A frame of 7-bit samples: GDCM's image codec asserted on 8 bits allocated and 7 stored (a libFuzzer
+  // find).
+  seventeen[static_cast<std::size_t>(sof3 - original.begin()) + 3] = 7;
+  write_bytes(dir.file("7-bit.dcm"), seventeen);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("7-bit.dcm")); },
+                                      {"7-bit.dcm", "7-bit samples (8 to 16)"});
   // The frame cut inside its header: the pixel data end before the scan.
   auto cut = original;
   std::size_t const kept = (sos_at - frame - 4) & ~std::size_t{1};  // items have even lengths

@@ -64,11 +64,13 @@ std::string jpeg_header_problem(JpegFrameBytes& bytes, JpegFrameSize* size) {
         marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (frame_header && data_size > 0) {
       // GDCM picks its 8-, 12- or 16-bit libjpeg by the frame's precision and dereferences a null codec
-      // beyond 16 bits (a libFuzzer find: a 17-bit lossless frame).
+      // beyond 16 bits (a libFuzzer find: a 17-bit lossless frame); below 8 bits its 8-bit codec gives
+      // 8 bits allocated and fewer stored, on which GDCM's image codec asserts, aborting the process (a
+      // libFuzzer find: a 7-bit lossless frame; 2 to 7 bits all abort, 8, 12 and 16 decode).
       unsigned char precision = 0;
       if (!bytes.next(precision)) return kEndsBeforeScan;
-      if (precision < 2 || precision > 16)
-        return "a JPEG frame of " + std::to_string(precision) + "-bit samples (2 to 16)";
+      if (precision < 8 || precision > 16)
+        return "a JPEG frame of " + std::to_string(precision) + "-bit samples (8 to 16)";
       --data_size;
       unsigned char lines[4];
       if (data_size >= 4 && size != nullptr) {
