@@ -905,6 +905,16 @@ TEST(DicomSeries, BitDepthsNoCodecHandlesAreRefusedBeforeGdcmDecodes) {
               without_element(one_slice(dir, true).bytes, {0x28, 0x00, 0x01, 0x01}));
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("no-bits-stored.dcm")); },
                                       {"no-bits-stored.dcm", "BitsStored (0028,0101)", "missing"});
+  // 32 bits allocated and 16 stored: GDCM's image codec asserted, clearing the unused bits (a libFuzzer find,
+  // native pixel data of 64 bits allocated).
+  bytes = one_slice(dir).bytes;
+  auto const native = std::search(bytes.begin(), bytes.end(), bits_allocated.begin(), bits_allocated.end());
+  ASSERT_NE(native, bytes.end());
+  native[8] = 32, native[9] = 0;
+  write_bytes(dir.file("32-bit.dcm"), bytes);
+  expect_error_mentioning<InputError>(
+      [&] { read_dicom_series(dir.file("32-bit.dcm")); },
+      {"32-bit.dcm", "BitsStored (0028,0101)", "BitsAllocated (32)", "found 16"});
 }
 
 // GDCM's image reader takes a RescaleIntercept without a RescaleSlope for a slope of 0 and asserts,
