@@ -652,6 +652,27 @@ TEST(DicomSeries, UndefinedLengthsWhereNoneBelongsAndDelimitersWithALengthAreRef
   expect_refused_before_gdcm(with_first_element(dir, slice, undefined('S', 'Q', 0x60), "delimiter.dcm"));
 }
 
+// GDCM parses the elements of every sequence item, of defined length too, rereading an undefined-length UN as
+// explicit VR where implicit VR fails (CP-246); the structure walk only checked such an item's extent, and
+// GDCM asserted, aborting the process, on one holding a JPEG frame (a libFuzzer find). Items are walked.
+TEST(DicomSeries, TheElementsOfASequenceItemOfDefinedLengthAreWalked) {
+  TempDir dir;
+  auto const slice = one_slice(dir);
+  // (0008,0001) UN of undefined length: one item of 8 bytes, then the sequence delimitation.
+  auto const un_with_item = [](unsigned char fill) {
+    std::vector<unsigned char> e{0x08, 0x00, 0x01, 0x00, 'U',  'N',  0x00, 0x00, 0xFF, 0xFF,
+                                 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0x08, 0x00, 0x00, 0x00};
+    e.insert(e.end(), 8, fill);
+    for (unsigned char b : {0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00}) e.push_back(b);
+    return e;
+  };
+  expect_refused_before_gdcm(with_first_element(dir, slice, un_with_item(0xFF), "garbage-item.dcm"));
+  // The same item holding one element, (0008,0002) of length 0 in implicit VR: read.
+  auto element = un_with_item(0x00);
+  element[20] = 0x08, element[22] = 0x02;
+  EXPECT_NO_THROW(read_dicom_series(with_first_element(dir, slice, element, "element-item.dcm")));
+}
+
 // Encapsulated pixel data are OB (or OW): GDCM asserted, aborting the process, on pixel data of undefined
 // length written as OF (a libFuzzer find). Refused by the structure walk, named.
 TEST(DicomSeries, EncapsulatedPixelDataOfAnotherVrIsRefusedBeforeGdcm) {

@@ -277,7 +277,15 @@ class ElementWalker {
         bool const pixel_data = group == 0x7FE0 && element == 0x0010;  // its VR was checked above
         if (explicit_vr && !un && !pixel_data && !vr_is("SQ")) return false;
         collecting_fragments_ = first_pixel_data;
-        bool const items = walk_items(pos, un ? false : explicit_vr, be, depth + 1);
+        // An undefined-length UN holds implicit VR (CP-246); GDCM rereads it as explicit VR where that
+        // fails, and so does the walk.
+        uint64_t const items_start = pos;
+        bool items = walk_items(pos, un ? false : explicit_vr, be, depth + 1, pixel_data);
+        if (!items && un) {
+          pos = items_start;
+          items = walk_items(pos, true, be, depth + 1, false);
+        }
+        if (end != kToDelimiter && pos > end) return false;  // past the end of the item holding it
         collecting_fragments_ = false;
         if (!items) return false;
         // Encapsulated pixel data are a basic offset table then one fragment or more (PS3.5 A.4): GDCM's
@@ -301,7 +309,10 @@ class ElementWalker {
     }
     return true;
   }
-  bool walk_items(uint64_t& pos, bool explicit_vr, bool be, int depth) {
+  // Items up to a sequence delimitation: pixel data fragments (`fragments`), whose bytes are not elements, or
+  // the items of a sequence, whose elements are walked whatever their length says: GDCM parses an item of
+  // defined length too, and asserted, aborting the process, on one holding a JPEG frame (a libFuzzer find).
+  bool walk_items(uint64_t& pos, bool explicit_vr, bool be, int depth, bool fragments) {
     for (;;) {
       unsigned char head[8];
       if (!read(pos, head, 8)) return false;
@@ -315,10 +326,13 @@ class ElementWalker {
       if (element != 0xE000) return false;
       if (length == kUndefined) {
         if (!walk(pos, kToDelimiter, explicit_vr, be, depth + 1)) return false;
-      } else {
+      } else if (fragments) {
         if (collecting_fragments_) fragments_.push_back({pos, length});
-        pos += length;  // item contents (elements or a pixel data fragment): only their extent is checked
+        pos += length;  // a fragment's bytes: only their extent is checked
         if (pos > size_) return false;
+      } else {
+        uint64_t const item_end = pos + length;
+        if (item_end > size_ || !walk(pos, item_end, explicit_vr, be, depth + 1)) return false;
       }
     }
   }
