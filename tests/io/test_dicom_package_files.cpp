@@ -227,6 +227,24 @@ TEST(DicomPackageFiles, AJpeg2000ImageWithAnEmptySliceThicknessIsRead) {
   EXPECT_GT(s.image.geometry.pixdim[3], 0.0);
 }
 
+// GDCM's image reader aborted the process on three of pydicom's RT Dose files, which lack NumberOfFrames: now
+// an error naming the file and the element.
+TEST(DicomPackageFiles, AnRtDoseObjectWithoutNumberOfFramesIsAnErrorNamingIt) {
+  for (std::string const name : {"rtdose_1frame.dcm", "rtdose_rle_1frame.dcm", "rtdose_expb_1frame.dcm"}) {
+    TempDir tmp;
+    fs::path const folder = tmp.path() / "dose";
+    stage(pydicom_data() + "/" + name, folder);
+    try {
+      read_dicom_series(folder.string());
+      FAIL() << name << " was read";
+    } catch (voxflow::InputError const& e) {
+      std::string const message = e.what();
+      EXPECT_NE(message.find(name), std::string::npos) << message;
+      EXPECT_NE(message.find("NumberOfFrames (0028,0008)"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(DicomPackageFiles, AMosaicHeaderWithoutPixelDataIsAnErrorNamingIt) {
   TempDir tmp;
   fs::path const folder = tmp.path() / "no-pixels";

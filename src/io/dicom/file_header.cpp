@@ -221,6 +221,7 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
     throw InputError(path, kRows.label() + "/" + kColumns.label(), "the matrix size of the pixel data");
   if (!rows || !columns) return h;  // not an image (DICOMDIR, SR, ...)
   h.is_image = true;
+  h.rt_dose = sop_class == "1.2.840.10008.5.1.4.1.1.481.2";
   h.rows = static_cast<int>(*rows);
   h.columns = static_cast<int>(*columns);
   h.series_description = a.string(kSeriesDescription);

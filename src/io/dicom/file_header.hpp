@@ -35,6 +35,7 @@ struct ImagePart {
 struct FileHeader {
   std::string path;
   bool is_image = false;
+  bool rt_dose = false;  // an RT Dose object, whose NumberOfFrames GDCM's image reader needs
   std::string series_uid, series_description, modality, manufacturer, phase_direction;
   std::optional<int> series_number;
   int rows = 0, columns = 0;

@@ -21,6 +21,11 @@
 namespace voxflow::io::detail {
 
 std::vector<double> decode_pixels(FileHeader const& h) {
+  // GDCM's image reader asserts, aborting the process, on an RT Dose object without NumberOfFrames (type 1
+  // there), as in pydicom's rtdose_1frame.dcm, rtdose_rle_1frame.dcm and rtdose_expb_1frame.dcm.
+  if (h.rt_dose && !h.number_of_frames)
+    throw InputError(h.path, kNumberOfFrames.label(),
+                     "a value in an RT Dose object (the element is missing)");
   gdcm::ImageReader reader;
   reader.SetFileName(h.path.c_str());
   if (!reader.Read())
