@@ -245,6 +245,19 @@ TEST(DicomPackageFiles, AnRtDoseObjectWithoutNumberOfFramesIsAnErrorNamingIt) {
   }
 }
 
+// GDCM's reader aborted the process on pydicom's DICOMDIR-nooffset: a DICOMDIR beside the images is now
+// counted as DICOM without an image, without GDCM parsing it, whatever it holds.
+TEST(DicomPackageFiles, ADicomdirBesideTheImagesIsSkippedUnparsed) {
+  TempDir tmp;
+  fs::path const folder = tmp.path() / "cd";
+  stage(pydicom_data() + "/MR_small.dcm", folder);
+  for (char const* name : {"DICOMDIR", "DICOMDIR-nooffset"})
+    fs::copy_file(pydicom_data() + "/dicomdirtests/" + name, folder / name);
+  auto const series = read_dicom_series(folder.string());
+  EXPECT_EQ(series.files.size(), 1u);
+  EXPECT_EQ(series.counts.non_image_skipped, 2u);
+}
+
 TEST(DicomPackageFiles, AMosaicHeaderWithoutPixelDataIsAnErrorNamingIt) {
   TempDir tmp;
   fs::path const folder = tmp.path() / "no-pixels";

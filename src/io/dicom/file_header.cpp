@@ -183,6 +183,13 @@ std::optional<FileHeader> read_file_header(std::string const& path) {
   if (!walked.jpeg_problem.empty())
     throw InputError(path, kPixelData.label(),
                      "JPEG frames that decode, found " + walked.jpeg_problem + " (the file is corrupt)");
+  // A media directory (DICOMDIR) never holds an image: counted as DICOM without one, and never parsed by
+  // GDCM, whose reader aborted the process on pydicom's dicomdirtests/DICOMDIR-nooffset.
+  if (walked.media_storage == "1.2.840.10008.1.3.10") {
+    FileHeader directory;
+    directory.path = path;
+    return directory;
+  }
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
   if (!reader.ReadUpToTag(kPixelData.tag())) {

@@ -39,7 +39,7 @@ class ElementWalker {
       // Part 10: the meta group (explicit VR little endian), then the data set in its transfer syntax.
       uint64_t pos = 132;
       std::string syntax;
-      bool syntax_read = false;
+      bool syntax_read = false, media_storage_read = false;
       for (;;) {
         unsigned char head[8];
         if (!read(pos, head, 8)) return Structure::truncated;
@@ -50,9 +50,13 @@ class ElementWalker {
         // GDCM keeps the first of a tag written twice, so the walk takes the encoding from the first
         // TransferSyntaxUID too: taking the last let a JPEG file pass unchecked as another encoding, and
         // GDCM's JPEG codec dereferenced a null pointer on its frame (a libFuzzer find).
+        if (u16(head + 2, false) == 0x0002 && !media_storage_read) {
+          media_storage_read = true;
+          if (!read_uid(pos + header, length, media_storage_)) return Structure::truncated;
+        }
         if (u16(head + 2, false) == 0x0010 && !syntax_read) {
           syntax_read = true;
-          if (!read_transfer_syntax(pos + header, length, syntax)) return Structure::truncated;
+          if (!read_uid(pos + header, length, syntax)) return Structure::truncated;
         }
         pos += header + length;
         if (pos > size_) return Structure::truncated;
@@ -136,12 +140,12 @@ class ElementWalker {
     return true;
   }
 
-  // The TransferSyntaxUID of `length` bytes at `pos` as GDCM reads it (TransferSyntax::GetTSType): up to the
-  // first NUL, less trailing spaces. Read otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit
-  // VR here and implicit there, and GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a
-  // libFuzzer find). False when it cannot be read or is not a UID (digits and dots, PS3.5 9.1): not an
-  // encoding this walk can follow.
-  bool read_transfer_syntax(uint64_t pos, uint64_t length, std::string& syntax) {
+  // A UID of `length` bytes at `pos` (the meta group's TransferSyntaxUID, MediaStorageSOPClassUID) as GDCM
+  // reads it (TransferSyntax::GetTSType, MediaStorage::GetMSType): up to the first NUL, less trailing spaces.
+  // Read otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit VR here and implicit there, and
+  // GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a libFuzzer find). False when it
+  // cannot be read or is not a UID (digits and dots, PS3.5 9.1): not an encoding this walk can follow.
+  bool read_uid(uint64_t pos, uint64_t length, std::string& syntax) {
     syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
     if (!read(pos, syntax.data(), syntax.size())) return false;
     syntax.resize(std::min(syntax.find('\0'), syntax.size()));
@@ -261,7 +265,7 @@ class ElementWalker {
         if (raw_meta_ && group == 0x0002 && length == kUndefined) return false;  // GDCM asserts on it
         if (raw_meta_ && depth == 0 && group == 0x0002 && element == 0x0010 && !raw_syntax_read_) {
           raw_syntax_read_ = true;  // the first, as GDCM keeps it
-          if (!read_transfer_syntax(pos + header, length, raw_syntax_)) return false;
+          if (!read_uid(pos + header, length, raw_syntax_)) return false;
         }
       } else {
         length = u32(head + 4, be);
@@ -401,7 +405,8 @@ class ElementWalker {
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
   uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
   bool raw_syntax_read_ = false;
-  std::string raw_syntax_;  // a raw meta group's TransferSyntaxUID, or ""
+  std::string raw_syntax_;     // a raw meta group's TransferSyntaxUID, or ""
+  std::string media_storage_;  // a Part-10 meta group's MediaStorageSOPClassUID, or ""
   std::optional<uint64_t> native_pixel_bytes_;
   std::optional<JpegFrameSize> jpeg_frame_size_;
   bool collecting_fragments_ = false;
@@ -416,6 +421,7 @@ class ElementWalker {
   std::optional<uint64_t> native_pixel_bytes() const { return native_pixel_bytes_; }
   std::optional<JpegFrameSize> jpeg_frame_size() const { return jpeg_frame_size_; }
   std::optional<TagPair> out_of_order() const { return out_of_order_; }
+  std::string const& media_storage() const { return media_storage_; }
 };
 
 }  // namespace
@@ -431,6 +437,7 @@ StructureCheck check_structure(std::string const& path) {
   result.native_pixel_bytes = walker.native_pixel_bytes();
   result.jpeg_frame_size = walker.jpeg_frame_size();
   result.out_of_order = walker.out_of_order();
+  result.media_storage = walker.media_storage();
   return result;
 }
 

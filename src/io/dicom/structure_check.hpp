@@ -41,6 +41,8 @@ struct StructureCheck {
   // Of a Part-10 file: the first top-level element at or past PixelData's tag (7FE0,0010) and a later one
   // below it, which GDCM's header reader never reaches.
   std::optional<TagPair> out_of_order;
+  // Of a Part-10 file: its MediaStorageSOPClassUID (0002,0002), as GDCM reads it, or "".
+  std::string media_storage;
 };
 
 // Walks the file at `path` element by element (meta group, data set, sequences, pixel data fragments): each
