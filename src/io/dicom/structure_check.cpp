@@ -50,13 +50,14 @@ class ElementWalker {
         // GDCM keeps the first of a tag written twice, so the walk takes the encoding from the first
         // TransferSyntaxUID too: taking the last let a JPEG file pass unchecked as another encoding, and
         // GDCM's JPEG codec dereferenced a null pointer on its frame (a libFuzzer find).
-        if (u16(head + 2, false) == 0x0002 && !media_storage_read) {
-          media_storage_read = true;
-          if (!read_uid(pos + header, length, media_storage_)) return Structure::truncated;
-        }
         if (u16(head + 2, false) == 0x0010 && !syntax_read) {
           syntax_read = true;
           if (!read_uid(pos + header, length, syntax)) return Structure::truncated;
+        }
+        // Only recorded (a DICOMDIR is never parsed, file_header.cpp): any value is accepted here.
+        if (u16(head + 2, false) == 0x0002 && !media_storage_read) {
+          media_storage_read = true;
+          read_uid(pos + header, length, media_storage_);
         }
         pos += header + length;
         if (pos > size_) return Structure::truncated;
@@ -145,12 +146,15 @@ class ElementWalker {
   // Read otherwise, "1.2.840.10008.1.2", a NUL and more bytes was explicit VR here and implicit there, and
   // GDCM allocated the 3.7 GB an element's value bytes claimed as a length (a libFuzzer find). False when it
   // cannot be read or is not a UID (digits and dots, PS3.5 9.1): not an encoding this walk can follow.
-  bool read_uid(uint64_t pos, uint64_t length, std::string& syntax) {
-    syntax.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
-    if (!read(pos, syntax.data(), syntax.size())) return false;
-    syntax.resize(std::min(syntax.find('\0'), syntax.size()));
-    while (!syntax.empty() && syntax.back() == ' ') syntax.pop_back();
-    return syntax.find_first_not_of("0123456789.") == std::string::npos;
+  bool read_uid(uint64_t pos, uint64_t length, std::string& uid) {
+    uid.resize(static_cast<std::size_t>(std::min<uint64_t>(length, 64)));
+    if (!read(pos, uid.data(), uid.size())) {
+      uid.clear();
+      return false;
+    }
+    uid.resize(std::min(uid.find('\0'), uid.size()));
+    while (!uid.empty() && uid.back() == ' ') uid.pop_back();
+    return uid.find_first_not_of("0123456789.") == std::string::npos;
   }
 
   bool read(uint64_t pos, void* buffer, std::size_t n) {
