@@ -772,6 +772,14 @@ TEST(DicomSeries, AJpegFrameWhoseHeaderLibjpegWarnsAboutIsRefusedBeforeGdcm) {
   write_bytes(dir.file("7-bit.dcm"), seventeen);
   expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("7-bit.dcm")); },
                                       {"7-bit.dcm", "7-bit samples (8 to 16)"});
+  // A DCT frame (SOF1) of 10-bit samples: GDCM's 16-bit codec asserted (a libFuzzer find).
+  auto dct = original;
+  std::size_t const sof = static_cast<std::size_t>(sof3 - original.begin());
+  dct[sof + 3] = 10;
+  dct[sof] = 0xC1;
+  write_bytes(dir.file("10-bit-dct.dcm"), dct);
+  expect_error_mentioning<InputError>([&] { read_dicom_series(dir.file("10-bit-dct.dcm")); },
+                                      {"10-bit-dct.dcm", "DCT JPEG frame of 10-bit samples"});
   // The frame cut inside its header: the pixel data end before the scan.
   auto cut = original;
   std::size_t const kept = (sos_at - frame - 4) & ~std::size_t{1};  // items have even lengths
