@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -41,6 +42,14 @@ inline std::vector<FaultEvent> read_fault_log(std::filesystem::path const& log) 
     events.push_back(e);
   }
   return events;
+}
+
+// The highest event number in `log`, 0 for none: how far a run got. Not the number of lines: threads number
+// their events before logging them, so a thread killed at event n can leave n - 1 lines, n among them.
+inline std::size_t last_fault_event(std::filesystem::path const& log) {
+  long last = 0;
+  for (FaultEvent const& e : read_fault_log(log)) last = std::max(last, e.number);
+  return static_cast<std::size_t>(last);
 }
 
 // The final name a temporary is renamed to ("x.partial-12-3.nii.gz" -> "x.nii.gz"): the file an event
