@@ -3,7 +3,6 @@
 // where each element ends.
 #include "structure_check.hpp"
 
-#include "attribute_values.hpp"
 #include "jpeg_header_check.hpp"
 
 #include <zlib.h>
@@ -38,8 +37,7 @@ class ElementWalker {
     if (read(0, preamble, 132) && std::memcmp(preamble + 128, "DICM", 4) == 0) {
       // Part 10: the meta group (explicit VR little endian), then the data set in its transfer syntax.
       uint64_t pos = 132;
-      std::string syntax;
-      bool syntax_read = false, media_storage_read = false;
+      bool media_storage_read = false;
       for (;;) {
         unsigned char head[8];
         if (!read(pos, head, 8)) return Structure::truncated;
@@ -47,13 +45,7 @@ class ElementWalker {
         uint64_t length = 0, header = 0;
         if (!meta_vr_at(head) || !explicit_header(pos, head, false, length, header) || length == kUndefined)
           return Structure::truncated;
-        // GDCM keeps the first of a tag written twice, so the walk takes the encoding from the first
-        // TransferSyntaxUID too: taking the last let a JPEG file pass unchecked as another encoding, and
-        // GDCM's JPEG codec dereferenced a null pointer on its frame (a libFuzzer find).
-        if (u16(head + 2, false) == 0x0010 && !syntax_read) {
-          syntax_read = true;
-          if (!read_uid(pos + header, length, syntax)) return Structure::truncated;
-        }
+        if (u16(head + 2, false) == 0x0010 && !take_syntax(pos + header, length)) return Structure::truncated;
         // Only recorded (a DICOMDIR is never parsed, file_header.cpp): any value is accepted here.
         if (u16(head + 2, false) == 0x0002 && !media_storage_read) {
           media_storage_read = true;
@@ -65,18 +57,18 @@ class ElementWalker {
       // Part 10 requires the meta group and its TransferSyntaxUID: without them GDCM guesses the encoding
       // from the first bytes (a byte-swapped group made it read big-endian lengths of gigabytes, found by
       // fuzz/fuzz_dicom.cpp), and this walk could not follow the guess.
-      if (pos == 132 || syntax.empty()) return Structure::truncated;
-      if (syntax == "1.2.840.10008.1.2.1.99") {
+      if (pos == 132 || syntax_.empty()) return Structure::truncated;
+      if (syntax_ == "1.2.840.10008.1.2.1.99") {
         // Deflated: the data set after the meta group is one raw deflate stream, walked once inflated (GDCM
         // asserted, aborting the process, on the elements of a garbage one: a libFuzzer find).
         if (!inflate_data_set(pos)) return Structure::truncated;
         pos = 0;
         return walk(pos, size_, true, false, 0) ? Structure::complete : Structure::truncated;
       }
-      bool const explicit_vr = syntax != "1.2.840.10008.1.2";
-      bool const big_endian = syntax == "1.2.840.10008.1.2.2";
+      bool const explicit_vr = syntax_ != "1.2.840.10008.1.2";
+      bool const big_endian = syntax_ == "1.2.840.10008.1.2.2";
       if (!walk(pos, size_, explicit_vr, big_endian, 0)) return Structure::truncated;
-      if (is_libjpeg_transfer_syntax(syntax)) check_jpeg_frames();
+      if (is_libjpeg_transfer_syntax(syntax_)) check_jpeg_frames();
       return Structure::complete;
     }
     // No preamble: a raw data set must start with group 0008 (or 0002), explicit or implicit VR little
@@ -99,10 +91,10 @@ class ElementWalker {
     // GDCM reads the data set after a raw meta group in the encoding its TransferSyntaxUID names, and this
     // walk followed explicit VR little endian: any other is refused, and JPEG frames are checked as in a
     // Part-10 file (GDCM's lossless codec asserted on one of a raw file, unchecked: a libFuzzer find).
-    if (raw_meta_ && (raw_syntax_ == "1.2.840.10008.1.2" || raw_syntax_ == "1.2.840.10008.1.2.2" ||
-                      raw_syntax_ == "1.2.840.10008.1.2.1.99"))
+    if (raw_meta_ && (syntax_ == "1.2.840.10008.1.2" || syntax_ == "1.2.840.10008.1.2.2" ||
+                      syntax_ == "1.2.840.10008.1.2.1.99"))
       return Structure::not_dicom;
-    if (raw_meta_ && is_libjpeg_transfer_syntax(raw_syntax_)) check_jpeg_frames();
+    if (raw_meta_ && is_libjpeg_transfer_syntax(syntax_)) check_jpeg_frames();
     // A raw data set is told from other files by its walk alone: one out of tag order (as above) is not taken
     // for one.
     if (out_of_order_) return Structure::not_dicom;
@@ -155,6 +147,15 @@ class ElementWalker {
     uid.resize(std::min(uid.find('\0'), uid.size()));
     while (!uid.empty() && uid.back() == ' ') uid.pop_back();
     return uid.find_first_not_of("0123456789.") == std::string::npos;
+  }
+
+  // The TransferSyntaxUID at `pos` unless one was read before: GDCM keeps the first of a tag written twice,
+  // and taking the last let a JPEG file pass unchecked as another encoding, on whose frame GDCM's JPEG codec
+  // dereferenced a null pointer (a libFuzzer find). False when it is not a UID.
+  bool take_syntax(uint64_t pos, uint64_t length) {
+    if (syntax_read_) return true;
+    syntax_read_ = true;
+    return read_uid(pos, length, syntax_);
   }
 
   bool read(uint64_t pos, void* buffer, std::size_t n) {
@@ -267,10 +268,9 @@ class ElementWalker {
         if (raw_meta_ && group == 0x0002 && !meta_vr_at(head)) return false;
         if (!explicit_header(pos, head, be, length, header)) return false;
         if (raw_meta_ && group == 0x0002 && length == kUndefined) return false;  // GDCM asserts on it
-        if (raw_meta_ && depth == 0 && group == 0x0002 && element == 0x0010 && !raw_syntax_read_) {
-          raw_syntax_read_ = true;  // the first, as GDCM keeps it
-          if (!read_uid(pos + header, length, raw_syntax_)) return false;
-        }
+        if (raw_meta_ && depth == 0 && group == 0x0002 && element == 0x0010 &&
+            !take_syntax(pos + header, length))
+          return false;
       } else {
         length = u32(head + 4, be);
       }
@@ -293,9 +293,9 @@ class ElementWalker {
           pos = items_start;
           items = walk_items(pos, true, be, depth + 1, false);
         }
-        if (end != kToDelimiter && pos > end) return false;  // past the end of the item holding it
         collecting_fragments_ = false;
         if (!items) return false;
+        if (end != kToDelimiter && pos > end) return false;  // past the end of the item holding it
         // Encapsulated pixel data are a basic offset table then one fragment or more (PS3.5 A.4): GDCM's
         // codecs asserted, aborting the process, on a table alone (a libFuzzer find).
         if (first_pixel_data && fragments_.size() < 2) return false;
@@ -408,8 +408,8 @@ class ElementWalker {
   bool saw_pixel_data_ = false;
   bool raw_meta_ = false;  // a raw data set (no preamble) that starts with the meta group
   uint64_t meta_end_ = 0;  // where the last top-level meta group element ends
-  bool raw_syntax_read_ = false;
-  std::string raw_syntax_;     // a raw meta group's TransferSyntaxUID, or ""
+  bool syntax_read_ = false;
+  std::string syntax_;         // the meta group's (first) TransferSyntaxUID, or ""
   std::string media_storage_;  // a Part-10 meta group's MediaStorageSOPClassUID, or ""
   std::optional<uint64_t> native_pixel_bytes_;
   std::optional<JpegFrameSize> jpeg_frame_size_;

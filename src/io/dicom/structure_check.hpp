@@ -14,11 +14,11 @@
 
 namespace voxflow::io::detail {
 
-// unreadable: the file cannot be opened or read; empty: it has no bytes at all (an interrupted copy, most
-// likely a slice): both are errors for a file in a DICOM folder, never silently skipped.
 // Two (group, element) tags: the one walked before and the one walked after it.
 using TagPair = std::pair<std::pair<uint16_t, uint16_t>, std::pair<uint16_t, uint16_t>>;
 
+// unreadable: the file cannot be opened or read; empty: it has no bytes at all (an interrupted copy, most
+// likely a slice): both are errors for a file in a DICOM folder, never silently skipped.
 enum class Structure { not_dicom, complete, raw_complete, truncated, unreadable, empty };
 
 struct StructureCheck {
