@@ -1,5 +1,6 @@
-// The OSIPI CSV reader (io/csv_table.hpp) on arbitrary text: parsed, then every cell read as text, as a
-// number and as a list of numbers. Failures must be InputErrors.
+// The OSIPI CSV reader (io/csv_table.hpp) on arbitrary text: parsed, then cells read as text, as a list of
+// numbers and, where that succeeded, as one number. Failures must be InputErrors. Cells past the first 64 run
+// the same code on other text; reading them all made the unwinding of their errors 90 % of the time.
 #include "harness.hpp"
 
 #include <voxflow/io/csv_table.hpp>
@@ -7,16 +8,27 @@
 #include <cstdint>
 #include <string>
 
+namespace {
+constexpr std::size_t max_cells_read = 64;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, std::size_t size) {
   using voxflow::fuzz::accept_voxflow_errors;
   std::string const text(reinterpret_cast<char const*>(data), size);
   accept_voxflow_errors([&] {
     auto const table = voxflow::io::CsvTable::parse(text, "fuzz.csv");
-    for (std::size_t row = 0; row < table.rows(); ++row)
+    std::size_t cells = 0;
+    for (std::size_t row = 0; row < table.rows() && cells < max_cells_read; ++row)
       for (auto const& column : table.columns()) {
+        if (++cells > max_cells_read) break;
         (void)table.text(row, column);
-        accept_voxflow_errors([&] { (void)table.number(row, column); });
-        accept_voxflow_errors([&] { (void)table.numbers(row, column); });
+        bool numbers_read = false;
+        accept_voxflow_errors([&] {
+          (void)table.numbers(row, column);
+          numbers_read = true;
+        });
+        // number() is numbers() and a count check: after numbers() threw it would throw the same error.
+        if (numbers_read) accept_voxflow_errors([&] { (void)table.number(row, column); });
       }
   });
   return 0;
