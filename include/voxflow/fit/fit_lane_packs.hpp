@@ -106,9 +106,12 @@ struct FitLanePacksFunctor {
     double p[W][P];
     constexpr bool linear_in_lanes = has_lane_linear_solution<Model>::value;
     for (int l = 0; l < W; ++l) y[l] = Curve{voxel.data, v0 + (l < count ? l : 0)};
-    for (int l = 0; l < count; ++l)
-      pending.on[l] =
-          linear_in_lanes ? !voxel.written_as_masked_out(v0 + l) : voxel.prepare(v0 + l, y[l], p[l]);
+    for (int l = 0; l < count; ++l) {
+      if constexpr (linear_in_lanes)
+        pending.on[l] = !voxel.written_as_masked_out(v0 + l);
+      else
+        pending.on[l] = voxel.prepare(v0 + l, y[l], p[l]);
+    }
     if (!pending.any()) return;
 
     // The pack's curves as (time, lane), read once for the start and all passes. Lanes past the tail repeat

@@ -152,6 +152,27 @@ struct FitVoxelsFunctor {
 
 }  // namespace detail
 
+// Runs a per-voxel fit functor over every voxel of its data on `space`: host_lanes voxels per work item in
+// lane packs (fit_lane_packs.hpp) where its model has a lane pass on these inputs, else one voxel per work
+// item (its operator()). The functor follows detail::FitVoxelsFunctor's protocol: the members model, data
+// and options (LMOptions), the type Curve, and prepare(), finish(), and for models with lane linear
+// solutions written_as_masked_out() and write().
+template <class ExecutionSpace, class Functor>
+void run_voxel_fits(ExecutionSpace const& space, Functor const& functor, std::string const& label) {
+  using Model = std::decay_t<decltype(functor.model)>;
+  int const n = static_cast<int>(functor.data.extent(0));
+  if constexpr (host_lanes > 1 && detail::has_lane_evaluation<Model>::value &&
+                Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible) {
+    if (lane_pack_width<ExecutionSpace>(functor.model, functor.options) == host_lanes) {
+      int const packs = (n + host_lanes - 1) / host_lanes;
+      Kokkos::parallel_for(label + "_in_lanes", Kokkos::RangePolicy<ExecutionSpace>(space, 0, packs),
+                           detail::FitLanePacksFunctor<Functor, host_lanes>{functor});
+      return;
+    }
+  }
+  Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), functor);
+}
+
 // Fits every voxel of `data` (voxel, time) with `model` on `space`. `mask` holds one byte per voxel (0 =
 // skip) or is empty (fit all). Outputs must be sized for data.extent(0) voxels and model's parameter count.
 template <class ExecutionSpace, class Model, class MemorySpace>
@@ -162,23 +183,11 @@ void fit_voxels(ExecutionSpace const& space, Model const& model, Series<MemorySp
                 "voxflow::fit::fit_voxels: the first argument must be a Kokkos execution space");
   static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, MemorySpace>::accessible,
                 "voxflow::fit::fit_voxels: data and outputs must be accessible from the execution space");
-  int const n = static_cast<int>(data.extent(0));
   using Functor =
       detail::FitVoxelsFunctor<Model, Series<MemorySpace>, Kokkos::View<std::uint8_t const*, MemorySpace>,
                                FitOutputs<MemorySpace>>;
   ScopedRegion region("voxflow::fit::fit_voxels");
-  Functor const functor{model, data, mask, out, options};
-  if constexpr (host_lanes > 1 && detail::has_lane_evaluation<Model>::value &&
-                Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible) {
-    if (lane_pack_width<ExecutionSpace>(model, options) == host_lanes) {  // host_lanes voxels per work item
-      int const packs = (n + host_lanes - 1) / host_lanes;
-      Kokkos::parallel_for("voxflow::fit::fit_voxels_in_lanes",
-                           Kokkos::RangePolicy<ExecutionSpace>(space, 0, packs),
-                           detail::FitLanePacksFunctor<Functor, host_lanes>{functor});
-      return;
-    }
-  }
-  Kokkos::parallel_for("voxflow::fit::fit_voxels", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n), functor);
+  run_voxel_fits(space, Functor{model, data, mask, out, options}, "voxflow::fit::fit_voxels");
 }
 
 }  // namespace voxflow::fit

@@ -51,7 +51,7 @@ VOXFLOW_GNU_DOUBLE_VECTOR(8)
 }  // namespace detail
 #endif
 
-// W doubles in lanes. Element-wise +, -, * with packs and with scalars (broadcast); lane access by index.
+// W doubles in lanes. Element-wise +, -, *, / with packs and with scalars (broadcast); lane access by index.
 template <int W>
 struct LanePack {
   static_assert(W >= 1 && (W & (W - 1)) == 0, "voxflow::fit::LanePack: the width is a power of two");
@@ -109,6 +109,7 @@ struct LanePack {
   VOXFLOW_LANE_PACK_OPERATOR(+)
   VOXFLOW_LANE_PACK_OPERATOR(-)
   VOXFLOW_LANE_PACK_OPERATOR(*)
+  VOXFLOW_LANE_PACK_OPERATOR(/)
 #undef VOXFLOW_LANE_PACK_OPERATOR
   KOKKOS_FORCEINLINE_FUNCTION friend LanePack operator-(LanePack a) {
 #ifdef VOXFLOW_GNU_VECTOR_LANES

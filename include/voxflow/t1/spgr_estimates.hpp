@@ -9,6 +9,7 @@
 #define VOXFLOW_T1_SPGR_ESTIMATES_HPP
 
 #include <voxflow/core/fit_status.hpp>
+#include <voxflow/fit/lane_pack.hpp>
 #include <voxflow/t1/spgr_signal.hpp>
 
 namespace voxflow::t1 {
@@ -93,6 +94,31 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate despot1_estimate(Model const& m, Curve const
 
 namespace detail {
 
+// The least-squares M0 >= 0 from the sums over j of y(j) g(j) (syg) and g(j)^2 (sgg) is
+// profiled_m0(m0_ratio(syg, sgg), sgg); syg is one voxel's or a lane pack's, whose lane l gives ratio[l].
+template <class V>
+KOKKOS_INLINE_FUNCTION V m0_ratio(V syg, double sgg) {
+  return syg / (sgg > 0.0 ? sgg : 1.0);  // no 0 / 0 for a curve g = 0: profiled_m0 then gives 0
+}
+KOKKOS_INLINE_FUNCTION double profiled_m0(double ratio, double sgg) {
+  return sgg > 0.0 ? max_of(ratio, 0.0) : 0.0;
+}
+
+// The estimate of a profiled M0 at R1 with residual sum sse.
+KOKKOS_INLINE_FUNCTION SpgrEstimate profiled(double r1, double m0, double sse) {
+  SpgrEstimate est;
+  est.r1 = r1;
+  est.m0 = m0;
+  est.sse = sse;
+  if (!is_finite(est.sse) || !is_finite(est.m0)) est.status = FitStatus::non_finite_model;
+  return est;
+}
+
+// Keeps e in best where it is the first finite estimate or fits better.
+KOKKOS_INLINE_FUNCTION void keep_better(SpgrEstimate const& e, SpgrEstimate& best) {
+  if (e.status == FitStatus::converged && (best.status != FitStatus::converged || e.sse < best.sse)) best = e;
+}
+
 // M0 >= 0 by linear least squares at a fixed R1 whose model curve is g(j), and the resulting sum of squared
 // residuals.
 template <class Curve, class Shape>
@@ -103,15 +129,13 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_profile_of(int n, Curve const& y, doubl
     sgg += gj * gj;
     syg += y(j) * gj;
   }
-  SpgrEstimate est;
-  est.r1 = r1;
-  est.m0 = sgg > 0.0 ? max_of(syg / sgg, 0.0) : 0.0;
+  double const m0 = profiled_m0(m0_ratio(syg, sgg), sgg);
+  double sse = 0.0;
   for (int j = 0; j < n; ++j) {
-    double const r = y(j) - est.m0 * g(j);
-    est.sse += r * r;
+    double const r = y(j) - m0 * g(j);
+    sse += r * r;
   }
-  if (!is_finite(est.sse) || !is_finite(est.m0)) est.status = FitStatus::non_finite_model;
-  return est;
+  return profiled(r1, m0, sse);
 }
 
 }  // namespace detail
@@ -131,11 +155,8 @@ template <class Model, class Curve, class GridCurve>
 KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_search(Model const& m, Curve const& y, GridCurve const& g) {
   SpgrEstimate best;
   best.status = FitStatus::non_finite_model;
-  for (int k = 0; k < spgr_grid_points; ++k) {
-    SpgrEstimate const e = spgr_profile_of(m.n_samples(), y, m.grid_r1(k), [&](int j) { return g(k, j); });
-    if (e.status == FitStatus::converged && (best.status != FitStatus::converged || e.sse < best.sse))
-      best = e;
-  }
+  for (int k = 0; k < spgr_grid_points; ++k)
+    keep_better(spgr_profile_of(m.n_samples(), y, m.grid_r1(k), [&](int j) { return g(k, j); }), best);
   return best;
 }
 
@@ -151,12 +172,40 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_estimate(Model const& m, Curve con
   return detail::spgr_grid_search(m, y, [&](int k, int j) { return m.grid_g(k, j); });
 }
 
-// Start of the non-linear fit: the grid minimum, replaced by the DESPOT1 R1 (with M0 profiled) when that fits
-// better. On noise-free data DESPOT1 is already exact; on noisy or degenerate data the grid keeps the start
-// sensible.
+// spgr_grid_estimate() of W voxels in lanes on the shared grid curves (m.nominal_grid()), their curves in
+// tile[j * W + lane]: best[l] is lane l's. Each lane's sums are those of the scalar search, in the same
+// order, so every lane finds its scalar minimum; the sums over the grid curve alone are shared.
+template <int W, class Model>
+KOKKOS_INLINE_FUNCTION void spgr_nominal_grid_estimate_lanes(Model const& m, double const* tile,
+                                                             SpgrEstimate (&best)[W]) {
+  using V = fit::LanePack<W>;
+  int const n = m.n_samples();
+  for (int l = 0; l < W; ++l) best[l].status = FitStatus::non_finite_model;
+  for (int k = 0; k < spgr_grid_points; ++k) {
+    double const* const g = m.nominal_row(k);
+    double sgg = 0.0;
+    V syg(0.0);
+    for (int j = 0; j < n; ++j) {
+      sgg += g[j] * g[j];
+      syg += V::load(tile + j * W) * g[j];
+    }
+    V const ratio = detail::m0_ratio(syg, sgg);
+    V m0;
+    for (int l = 0; l < W; ++l) m0.set(l, detail::profiled_m0(ratio[l], sgg));
+    V sse(0.0);
+    for (int j = 0; j < n; ++j) {
+      V const r = V::load(tile + j * W) - m0 * g[j];
+      sse += r * r;
+    }
+    double const r1 = m.grid_r1(k);
+    for (int l = 0; l < W; ++l) detail::keep_better(detail::profiled(r1, m0[l], sse[l]), best[l]);
+  }
+}
+
+// The start spgr_start() takes from the grid minimum `best`: the DESPOT1 R1 (with M0 profiled) where that
+// fits better, a neutral start where neither is finite.
 template <class Model, class Curve>
-KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_start(Model const& m, Curve const& y) {
-  SpgrEstimate best = spgr_grid_estimate(m, y);
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_start_from(Model const& m, Curve const& y, SpgrEstimate best) {
   SpgrEstimate const lin = despot1_estimate(m, y, false, false);
   if (lin.status == FitStatus::converged && lin.r1 >= spgr_r1_min && lin.r1 <= spgr_r1_max) {
     SpgrEstimate const e = spgr_profile(m, y, lin.r1);
@@ -168,6 +217,14 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_start(Model const& m, Curve const& y) {
     best.r1 = 1.0;
   }
   return best;
+}
+
+// Start of the non-linear fit: the grid minimum, replaced by the DESPOT1 R1 (with M0 profiled) when that fits
+// better. On noise-free data DESPOT1 is already exact; on noisy or degenerate data the grid keeps the start
+// sensible.
+template <class Model, class Curve>
+KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_start(Model const& m, Curve const& y) {
+  return spgr_start_from(m, y, spgr_grid_estimate(m, y));
 }
 
 }  // namespace voxflow::t1

@@ -27,10 +27,14 @@ KOKKOS_INLINE_FUNCTION double spgr_grid_r1(int k) {
   return spgr_r1_min * kmath::pow(10.0, static_cast<double>(k) / spgr_grid_per_decade);
 }
 
-struct SpgrShape {
-  double g;       // signal for M0 = 1
-  double dg_dr1;  // its derivative with respect to R1 [s]
+// V is double for one voxel, or fit::LanePack<W> for W voxels in lanes (spgr_model.hpp's lane pass): the same
+// operations in the same order either way.
+template <class V>
+struct BasicSpgrShape {
+  V g;       // signal for M0 = 1
+  V dg_dr1;  // its derivative with respect to R1 [s]
 };
+using SpgrShape = BasicSpgrShape<double>;
 
 // The terms of one (effective) flip angle a in (0, pi).
 struct SpgrAngleTerms {
@@ -40,10 +44,12 @@ struct SpgrAngleTerms {
 };
 
 // The terms of one R1 at a given TR.
-struct SpgrR1Terms {
-  double e1;            // exp(-TR R1)
-  double one_minus_e1;  // -expm1(-TR R1): 1 - E1 without cancellation at long T1
+template <class V>
+struct BasicSpgrR1Terms {
+  V e1;            // exp(-TR R1)
+  V one_minus_e1;  // -expm1(-TR R1): 1 - E1 without cancellation at long T1
 };
+using SpgrR1Terms = BasicSpgrR1Terms<double>;
 
 KOKKOS_INLINE_FUNCTION SpgrAngleTerms spgr_angle_terms(double alpha_rad) {
   double const half = kmath::sin(0.5 * alpha_rad);
@@ -58,10 +64,13 @@ KOKKOS_INLINE_FUNCTION SpgrR1Terms spgr_r1_terms(double tr, double r1) {
 // Evaluated without cancellation: 1 - cos(a) E1 = (1 - E1) + 2 sin^2(a/2) E1, so long T1 (TR R1 ~ 1e-3) and
 // small angles keep full relative precision. Both terms of the denominator are >= 0 and their sum is > 0 for
 // a in (0, pi) and R1 > 0.
-KOKKOS_INLINE_FUNCTION SpgrShape spgr_shape(SpgrAngleTerms const& a, SpgrR1Terms const& r, double tr) {
-  double const denom = r.one_minus_e1 + a.one_minus_cos * r.e1;
+template <class V>
+KOKKOS_INLINE_FUNCTION BasicSpgrShape<V> spgr_shape(SpgrAngleTerms const& a, BasicSpgrR1Terms<V> const& r,
+                                                    double tr) {
+  V const denom = r.one_minus_e1 + a.one_minus_cos * r.e1;
   // d/dE1 [(1 - E1) / (1 - c E1)] = -(1 - c) / (1 - c E1)^2 and dE1/dR1 = -TR E1.
-  return SpgrShape{a.sin_a * r.one_minus_e1 / denom, a.sin_a * a.one_minus_cos * tr * r.e1 / (denom * denom)};
+  return BasicSpgrShape<V>{a.sin_a * r.one_minus_e1 / denom,
+                           a.sin_a * a.one_minus_cos * tr * r.e1 / (denom * denom)};
 }
 
 }  // namespace voxflow::t1

@@ -3,8 +3,10 @@
 //   map_t1_vfa(space, signal (voxel, flip), flip_angles_deg, tr_s, b1 (voxel) or empty,
 //              mask (voxel) or empty, method, outputs [, options])
 //
-// Inputs are validated on the host before any kernel (t1_validation.hpp). Then one thread per voxel
-// computes the chosen estimate; every voxel ends with a FitStatus code and never stops the others:
+// Inputs are validated on the host before any kernel (t1_validation.hpp). Then one work item per voxel
+// computes the chosen estimate (on host spaces the non-linear fit without a B1 map takes lane packs of
+// voxels, fit_lane_packs.hpp, with the same per-voxel results); every voxel ends with a FitStatus code and
+// never stops the others:
 //   masked_out        outside the mask; T1, R1, M0, R², SSE = 0.
 //   non_finite_input  NaN/Inf signal, or a B1 that is not finite, <= 0 or pushes a flip angle to
 //                     >= 180 degrees; T1, R1, M0, SSE = NaN.
@@ -63,6 +65,9 @@ struct T1Outputs {
 
 namespace detail {
 
+// One voxel's T1 estimate per work item (operator()); for the non-linear method also the per-voxel functor
+// of fit::run_voxel_fits, which fits lane packs of voxels on host spaces where every voxel shares the model
+// (no B1 map): prepare() and finish() around the same LM.
 template <class MemorySpace>
 struct VfaFunctor {
   using Curve = fit::VoxelCurve<Series<MemorySpace>>;
@@ -72,7 +77,8 @@ struct VfaFunctor {
   Kokkos::View<std::uint8_t const*, MemorySpace> mask;
   T1Outputs<MemorySpace> out;
   T1Method method;
-  T1Options options;
+  bool weighted_linear;
+  fit::LMOptions options;  // the non-linear fit's
 
   KOKKOS_INLINE_FUNCTION void write(int v, double m0, double r1, FitStatus s, double r2, double sse,
                                     int it) const {
@@ -85,30 +91,55 @@ struct VfaFunctor {
     out.iterations(v) = static_cast<std::uint16_t>(it);
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(int v) const {
+  // Writes the voxels no method estimates (outside the mask, non-finite, a B1 that is not usable, all-zero
+  // signal) and returns false for them.
+  KOKKOS_INLINE_FUNCTION bool estimable(int v, SpgrModel<MemorySpace> const& m, Curve const& y,
+                                        fit::CurveStats& stats) const {
     double const nan = kmath::nan("");
     if (mask.extent(0) > 0 && mask(v) == 0) {
       write(v, 0.0, 0.0, FitStatus::masked_out, 0.0, 0.0, 0);
       out.t1(v) = 0.0;
-      return;
+      return false;
     }
+    int const n = m.n_samples();
+    stats = fit::curve_stats(y, n);
+    bool b1_ok = is_finite(m.b1) && m.b1 > 0.0;
+    for (int j = 0; j < n && b1_ok; ++j) b1_ok = m.effective_angle(j) < units::pi;
+    if (!stats.finite || !b1_ok) {
+      write(v, nan, nan, FitStatus::non_finite_input, 0.0, nan, 0);
+      return false;
+    }
+    if (stats.sum_sq == 0.0) {
+      write(v, 0.0, nan, FitStatus::flat_signal, 0.0, 0.0, 0);
+      return false;
+    }
+    return true;
+  }
+
+  // fit::run_voxel_fits' protocol for the lane packs, which run only with the shared model (no B1 map).
+  KOKKOS_INLINE_FUNCTION bool prepare(int v, Curve const& y, double (&)[2]) const {
+    fit::CurveStats stats;
+    return estimable(v, model, y, stats);
+  }
+  KOKKOS_INLINE_FUNCTION void finish(int v, Curve const&, double (&p)[2], fit::LMResult const& r) const {
+    write(v, p[0], p[1], r.status, r.r2, r.sse, r.iterations);
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(int v) const {
     SpgrModel<MemorySpace> m = model;
     if (b1.extent(0) > 0 && b1(v) != 1.0) m.use_b1(b1(v));  // the model holds the terms of B1 = 1
     Curve const y{data, v};
-    int const n = m.n_samples();
-    fit::CurveStats const stats = fit::curve_stats(y, n);
-    bool b1_ok = is_finite(m.b1) && m.b1 > 0.0;
-    for (int j = 0; j < n && b1_ok; ++j) b1_ok = m.effective_angle(j) < units::pi;
-    if (!stats.finite || !b1_ok) return write(v, nan, nan, FitStatus::non_finite_input, 0.0, nan, 0);
-    if (stats.sum_sq == 0.0) return write(v, 0.0, nan, FitStatus::flat_signal, 0.0, 0.0, 0);
+    fit::CurveStats stats;
+    if (!estimable(v, m, y, stats)) return;
 
     if (method == T1Method::nonlinear) {
       double p[2];
       m.initial_guess(y, p);
-      fit::LMResult const r = fit::levenberg_marquardt(m, y, p, options.lm);
-      return write(v, p[0], p[1], r.status, r.r2, r.sse, r.iterations);
+      fit::LMResult const r = fit::levenberg_marquardt(m, y, p, options);
+      return finish(v, y, p, r);
     }
-    SpgrEstimate const e = despot1_estimate(m, y, method == T1Method::two_point, options.weighted_linear);
+    SpgrEstimate const e = despot1_estimate(m, y, method == T1Method::two_point, weighted_linear);
+    double const nan = kmath::nan("");
     if (e.status != FitStatus::converged) return write(v, nan, nan, e.status, 0.0, nan, 0);
     double const p[2] = {e.m0, e.r1};
     SseSink<2, Curve> sink{&y};
@@ -149,9 +180,13 @@ void map_t1_vfa(
   std::vector<double> radians(angles);
   for (double& a : radians) a *= units::degrees_to_radians;
   auto const model = make_spgr_model<MemorySpace>(space, radians, tr_s, "voxflow::t1::map_t1_vfa");
-  int const n = static_cast<int>(signal.extent(0));
-  Kokkos::parallel_for("voxflow::t1::map_t1_vfa", Kokkos::RangePolicy<ExecutionSpace>(space, 0, n),
-                       detail::VfaFunctor<MemorySpace>{model, signal, b1, mask, out, method, options});
+  fit::LMOptions lm = options.lm;
+  // Lane packs fit the non-linear method where every voxel shares the model's angle terms and start grid.
+  lm.lane_packs = lm.lane_packs && method == T1Method::nonlinear && b1.extent(0) == 0;
+  fit::run_voxel_fits(
+      space,
+      detail::VfaFunctor<MemorySpace>{model, signal, b1, mask, out, method, options.weighted_linear, lm},
+      "voxflow::t1::map_t1_vfa");
   // The model's Views are temporaries of this call: finish before they are released.
   fence(space, "voxflow::t1::map_t1_vfa");
 }
