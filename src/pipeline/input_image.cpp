@@ -9,7 +9,7 @@ bool is_dicom_input(std::string const& path) {
 
 InputImage load_input_image(std::string const& path, io::DicomSelection const& selection) {
   if (!is_dicom_input(path)) return {io::read_nifti(path), std::nullopt};
-  auto series = io::read_dicom_series(path, selection);
+  auto series = io::read_dicom_series_guarded(path, selection);
   series.image.path = path;
   return {std::move(series.image), std::move(series.acquisition)};
 }

@@ -5,6 +5,7 @@
 // next run (--resume) gives the uninterrupted run's files byte for byte with no temporary left.
 #include "cohort_kill.hpp"
 #include "fault_injection.hpp"
+#include "pipeline_test.hpp"
 #include "small_tmpfs.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cmath>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -221,6 +225,49 @@ TEST_F(FaultInjection, AnInputTruncatedWhileItIsReadIsAnInputError) {
   EXPECT_NE(err("truncated").find(conc), std::string::npos) << err("truncated");
   std::ofstream(conc, std::ios::binary) << whole;
   expect_rerun_recovers("input truncated while read");
+}
+
+// A reader that crashes on a DICOM file (GDCM keeps its assertions on and aborts on some corrupt files): the
+// preload aborts the process at its first read of a file of the series. The series is read in a child
+// process first (read_dicom_series_guarded), so the abort ends that child only: the run exits with the
+// input code, names the file and writes nothing; without the fault the same run succeeds.
+TEST_F(FaultInjection, AReaderThatAbortsOnADicomFileIsAnInputErrorNamingIt) {
+  auto sim = voxflow::testing::clean_signal_simulation();
+  sim.matrix = {6, 5, 2};
+  sim.frames = 20;
+  simulate(sim);
+  auto const signal = voxflow::io::read_nifti((dir_ / "signal.nii.gz").string());
+  auto spec = voxflow::testing::simulator_grid_dicom(sim);
+  double peak = 0.0;
+  for (double v : signal.data) peak = std::max(peak, v);
+  spec.rescale_slope = peak / 30000.0;
+  for (double v : signal.data)
+    spec.stored_values.push_back(static_cast<int>(std::lround(v / spec.rescale_slope)));
+  voxflow::io::write_synthetic_dicom_series((dir_ / "dicom").string(), spec);
+  config_ = (dir_ / "dicom.yaml").string();
+  std::ofstream(config_) << "modality: dce\nsubject: sub-sim\ninputs:\n  signal: dicom\n  t1_map: t1.nii.gz\n"
+                            "  mask: mask.nii.gz\nacquisition:\n  baseline_frames: [0, 5]\n"
+                            "aif:\n  delay_s: 20\nfit:\n  model: tofts\noutput:\n  dir: out\n";
+  ASSERT_EQ(run_with({{"VOXFLOW_FAULT_LOG", (dir_ / "events.log").string()}}, "reference"), 0)
+      << err("reference");
+  fs::remove_all(dir_ / "out");
+  std::optional<FaultEvent> first_dicom_read;
+  for (auto const& e : voxflow::testing::read_fault_log(dir_ / "events.log"))
+    if (e.call == "read" && e.path.rfind(root_ + "/dicom/", 0) == 0 && !first_dicom_read)
+      first_dicom_read = e;
+  ASSERT_TRUE(first_dicom_read) << "the run read no file of the series";
+  EXPECT_EQ(run_with({{"VOXFLOW_FAULT_AT", std::to_string(first_dicom_read->number)},
+                      {"VOXFLOW_FAULT_ACTION", "abort"}},
+                     "abort"),
+            4)
+      << err("abort");
+  EXPECT_NE(err("abort").find(first_dicom_read->path), std::string::npos) << err("abort");
+  EXPECT_NE(err("abort").find("ended the reading process with signal " + std::to_string(SIGABRT)),
+            std::string::npos)
+      << err("abort");
+  EXPECT_TRUE(!fs::exists(dir_ / "out/sub-sim") ||
+              fs::recursive_directory_iterator(dir_ / "out/sub-sim") == fs::recursive_directory_iterator())
+      << "a run on a crashing input left files behind";
 }
 
 TEST_F(FaultInjection, KillNineAtTwentySeededMomentsOfARunAndTheRerunRecovers) {

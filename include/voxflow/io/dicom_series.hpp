@@ -155,6 +155,14 @@ DicomSeries read_dicom_series(std::string const& directory_or_file, DicomSelecti
 // The same for an explicit list of files (folders in the list are scanned recursively).
 DicomSeries read_dicom_series(std::vector<std::string> const& files, DicomSelection const& selection = {});
 
+// read_dicom_series, after reading the series once in a child process: a file on which that child crashes
+// (GDCM keeps its assertions on and aborts on some corrupt files that pass voxflow's own checks) is an
+// InputError naming it, "a DICOM file its reader survives", instead of the end of the calling process. What
+// else the child meets is left to the read in this process, which reports it as read_dicom_series does; so
+// is everything where no child can be started. Costs a second read of the series' files.
+DicomSeries read_dicom_series_guarded(std::string const& directory_or_file,
+                                      DicomSelection const& selection = {});
+
 // How many series this process has read with their pixel data (decoding is the expensive part of a DICOM
 // input): for diagnostics, and for the tests that check a run decodes its DICOM input once.
 std::size_t dicom_series_read_count();

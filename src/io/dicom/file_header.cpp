@@ -7,6 +7,7 @@
 #include "attribute_reader.hpp"
 #include "attribute_values.hpp"
 #include "enhanced_frames.hpp"
+#include "reading_progress.hpp"
 #include "siemens_mosaic.hpp"
 #include "structure_check.hpp"
 
@@ -165,6 +166,7 @@ void check_pixel_data_size(FileHeader const& h, gdcm::DataSet const& data_set, S
 }  // namespace
 
 std::optional<FileHeader> read_file_header(std::string const& path) {
+  note_file_in_progress(path);
   StructureCheck const walked = check_structure(path);
   Structure const structure = walked.structure;
   if (structure == Structure::unreadable)

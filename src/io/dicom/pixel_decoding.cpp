@@ -2,6 +2,7 @@
 #include "pixel_decoding.hpp"
 
 #include "attribute_names.hpp"
+#include "reading_progress.hpp"
 
 #include <voxflow/core/errors.hpp>
 
@@ -21,6 +22,7 @@
 namespace voxflow::io::detail {
 
 std::vector<double> decode_pixels(FileHeader const& h) {
+  note_file_in_progress(h.path);
   // GDCM's image reader asserts, aborting the process, on an RT Dose object without NumberOfFrames (type 1
   // there), as in pydicom's rtdose_1frame.dcm, rtdose_rle_1frame.dcm and rtdose_expb_1frame.dcm.
   if (h.rt_dose && !h.number_of_frames)

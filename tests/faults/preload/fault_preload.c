@@ -7,7 +7,8 @@
 //   VOXFLOW_FAULT_LOG      appends "<event> <call> <path>" per event: where each stage's files begin
 //   VOXFLOW_FAULT_AT       the event the fault happens at (default: never)
 //   VOXFLOW_FAULT_ACTION   at that event: "enospc" (it and every later write fail: a disk that filled up),
-//                          "kill" (SIGKILL: kill -9 at that moment), "remove" (the folder
+//                          "kill" (SIGKILL: kill -9 at that moment), "abort" (abort(): a library
+//                          asserting at that moment, as GDCM does on some corrupt files), "remove" (the folder
 //                          VOXFLOW_FAULT_REMOVE is deleted, then the call proceeds: the output folder removed
 //                          mid-run)
 //   VOXFLOW_FAULT_RANK     only the MPI rank of this number (OMPI_COMM_WORLD_RANK) counts events and faults;
@@ -90,6 +91,7 @@ static int on_event(char const* call, char const* path, int writes, long offset)
   char const* action = env("VOXFLOW_FAULT_ACTION");
   if (at && action && event == atol(at)) {
     if (strcmp(action, "kill") == 0) raise(SIGKILL);
+    if (strcmp(action, "abort") == 0) abort();
     if (strcmp(action, "enospc") == 0) atomic_store(&disk_full, 1);
     if (strcmp(action, "remove") == 0 && env("VOXFLOW_FAULT_REMOVE"))
       nftw(env("VOXFLOW_FAULT_REMOVE"), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
