@@ -22,6 +22,8 @@
 //                                                              double (&p)[W][P], LMResult (&result)[W],
 //                                                              LaneMask<W>& solved) const;
 //       linear_solution() of the lanes that are on; solved.on[l] where lane l needs no LM.
+// The voxel functor may give each pack its own model (has_pack_model below): then the lane methods, bounds
+// and sample count are that model's, and the functor's model only says whether lanes are supported.
 #ifndef VOXFLOW_FIT_FIT_LANE_PACKS_HPP
 #define VOXFLOW_FIT_FIT_LANE_PACKS_HPP
 
@@ -29,6 +31,7 @@
 #include <voxflow/fit/levenberg_marquardt.hpp>
 
 #include <type_traits>
+#include <utility>
 
 namespace voxflow::fit {
 
@@ -84,6 +87,16 @@ struct has_lane_linear_solution : std::false_type {};
 template <class Model>
 struct has_lane_linear_solution<Model, std::enable_if_t<Model::lane_linear_solution>> : std::true_type {};
 
+// A voxel functor may give each pack a model of its own, pack_model<W>(v0) for the voxels [v0, v0 + W) (the
+// VFA fit: every lane's B1), with the lane pass above and the scalar model's bounds and sample count; else
+// the pack uses the functor's model.
+template <class VoxelFunctor, int W, class = void>
+struct has_pack_model : std::false_type {};
+template <class VoxelFunctor, int W>
+struct has_pack_model<VoxelFunctor, W,
+                      std::void_t<decltype(std::declval<VoxelFunctor const&>().template pack_model<W>(0))>>
+    : std::true_type {};
+
 // Fits the voxels [q W, q W + W) of the per-voxel functor `voxel` (FitVoxelsFunctor): the same begin() and
 // finish() around LM, with LM's passes shared by the lanes.
 template <class VoxelFunctor, int W>
@@ -94,32 +107,41 @@ struct FitLanePacksFunctor {
     using Model = std::decay_t<decltype(voxel.model)>;
     using Curve = typename VoxelFunctor::Curve;
     constexpr int P = Model::n_params;
-    Model const& model = voxel.model;
     int const n_voxels = static_cast<int>(voxel.data.extent(0));
     int const v0 = q * W;
     int const count = min_of(W, n_voxels - v0);
-    int const n = model.n_samples();
 
     Curve y[W];
-    LMState<P, Curve> state[W];
     LaneMask<W> pending;  // first: the lanes that need starting values; then: the lanes waiting for a pass
     double p[W][P];
-    constexpr bool linear_in_lanes = has_lane_linear_solution<Model>::value;
     for (int l = 0; l < W; ++l) y[l] = Curve{voxel.data, v0 + (l < count ? l : 0)};
     for (int l = 0; l < count; ++l) {
-      if constexpr (linear_in_lanes)
+      if constexpr (has_lane_linear_solution<Model>::value)
         pending.on[l] = !voxel.written_as_masked_out(v0 + l);
       else
         pending.on[l] = voxel.prepare(v0 + l, y[l], p[l]);
     }
     if (!pending.any()) return;
+    if constexpr (has_pack_model<VoxelFunctor, W>::value)
+      fit_pack(voxel.template pack_model<W>(v0), v0, count, y, pending, p);
+    else
+      fit_pack(voxel.model, v0, count, y, pending, p);
+  }
 
+  // The pending lanes' fits with `model`, the voxel functor's model or the model of this pack.
+  template <class PackModel, class Curve>
+  KOKKOS_INLINE_FUNCTION void fit_pack(PackModel const& model, int v0, int count, Curve const (&y)[W],
+                                       LaneMask<W>& pending, double (&p)[W][PackModel::n_params]) const {
+    constexpr int P = PackModel::n_params;
+    int const n = model.n_samples();
+    LMState<P, Curve> state[W];
     // The pack's curves as (time, lane), read once for the start and all passes. Lanes past the tail repeat
     // the first voxel: they are never pending, their values only keep the arithmetic finite.
     double tile[max_lane_samples * W];
     for (int l = 0; l < W; ++l)
       for (int j = 0; j < n; ++j) tile[j * W + l] = y[l](j);
-    if constexpr (linear_in_lanes) {  // prepare()'s exact linear solutions, for the whole pack at once
+    if constexpr (has_lane_linear_solution<PackModel>::value) {  // exact linear solutions, the whole pack at
+                                                                 // once
       LMResult exact[W];
       LaneMask<W> solved;
       model.template linear_solution_lanes<W>(tile, pending, p, exact, solved);
@@ -137,7 +159,7 @@ struct FitLanePacksFunctor {
       if (!pending.on[l]) continue;
       state[l] = LMState<P, Curve>(y[l]);
       pending.on[l] = lm_start(model, moments.lane(l).stats(n), p[l], voxel.options, state[l]);
-      if (!pending.on[l]) finish_lane(v0 + l, y[l], state[l]);
+      if (!pending.on[l]) finish_lane(model, v0 + l, y[l], state[l]);
     }
 
     while (pending.any()) {
@@ -152,19 +174,20 @@ struct FitLanePacksFunctor {
         if (!pending.on[l]) continue;
         NormalEquationsSink<P, Curve> candidate(y[l]);
         bool const finite = ne.extract(l, candidate) && valid.on[l];
-        lm_take<Model>(voxel.options, candidate, finite, state[l]);
+        lm_take<PackModel>(voxel.options, candidate, finite, state[l]);
         if (state[l].done || !lm_propose(model, voxel.options, state[l])) {
           pending.on[l] = false;
-          finish_lane(v0 + l, y[l], state[l]);
+          finish_lane(model, v0 + l, y[l], state[l]);
         }
       }
     }
   }
 
-  template <class Curve, class State>
-  KOKKOS_INLINE_FUNCTION void finish_lane(int v, Curve const& y, State const& s) const {
-    double p[std::decay_t<decltype(voxel.model)>::n_params];
-    LMResult const r = lm_finish(voxel.model, s, p);
+  template <class PackModel, class Curve, class State>
+  KOKKOS_INLINE_FUNCTION void finish_lane(PackModel const& model, int v, Curve const& y,
+                                          State const& s) const {
+    double p[PackModel::n_params];
+    LMResult const r = lm_finish(model, s, p);
     voxel.finish(v, y, p, r);
   }
 };

@@ -95,13 +95,26 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate despot1_estimate(Model const& m, Curve const
 namespace detail {
 
 // The least-squares M0 >= 0 from the sums over j of y(j) g(j) (syg) and g(j)^2 (sgg) is
-// profiled_m0(m0_ratio(syg, sgg), sgg); syg is one voxel's or a lane pack's, whose lane l gives ratio[l].
-template <class V>
-KOKKOS_INLINE_FUNCTION V m0_ratio(V syg, double sgg) {
-  return syg / (sgg > 0.0 ? sgg : 1.0);  // no 0 / 0 for a curve g = 0: profiled_m0 then gives 0
+// profiled_m0(syg / m0_divisor(sgg), sgg), of one voxel or of each lane of a pack.
+KOKKOS_INLINE_FUNCTION double m0_divisor(double sgg) {
+  return sgg > 0.0 ? sgg : 1.0;  // no 0 / 0 for a curve g = 0: profiled_m0 then gives 0
+}
+template <int W>
+KOKKOS_INLINE_FUNCTION fit::LanePack<W> m0_divisor(fit::LanePack<W> sgg) {
+  for (int l = 0; l < W; ++l) sgg.set(l, m0_divisor(sgg[l]));
+  return sgg;
 }
 KOKKOS_INLINE_FUNCTION double profiled_m0(double ratio, double sgg) {
   return sgg > 0.0 ? max_of(ratio, 0.0) : 0.0;
+}
+
+// Lane l of a pack, or a value the lanes share.
+KOKKOS_INLINE_FUNCTION double lane_of(double shared, int) {
+  return shared;
+}
+template <int W>
+KOKKOS_INLINE_FUNCTION double lane_of(fit::LanePack<W> const& pack, int l) {
+  return pack[l];
 }
 
 // The estimate of a profiled M0 at R1 with residual sum sse.
@@ -129,7 +142,7 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_profile_of(int n, Curve const& y, doubl
     sgg += gj * gj;
     syg += y(j) * gj;
   }
-  double const m0 = profiled_m0(m0_ratio(syg, sgg), sgg);
+  double const m0 = profiled_m0(syg / m0_divisor(sgg), sgg);
   double sse = 0.0;
   for (int j = 0; j < n; ++j) {
     double const r = y(j) - m0 * g(j);
@@ -172,29 +185,31 @@ KOKKOS_INLINE_FUNCTION SpgrEstimate spgr_grid_estimate(Model const& m, Curve con
   return detail::spgr_grid_search(m, y, [&](int k, int j) { return m.grid_g(k, j); });
 }
 
-// spgr_grid_estimate() of W voxels in lanes on the shared grid curves (m.nominal_grid()), their curves in
-// tile[j * W + lane]: best[l] is lane l's. Each lane's sums are those of the scalar search, in the same
-// order, so every lane finds its scalar minimum; the sums over the grid curve alone are shared.
-template <int W, class Model>
-KOKKOS_INLINE_FUNCTION void spgr_nominal_grid_estimate_lanes(Model const& m, double const* tile,
-                                                             SpgrEstimate (&best)[W]) {
+// spgr_grid_search() of W voxels in lanes, their curves in tile[j * W + lane], the curve of grid point k at
+// angle j given by g(k, j): one the lanes share (a double) or each lane's own (a fit::LanePack<W>). best[l]
+// is lane l's. Each lane's sums are those of the scalar search, in the same order, so every lane finds its
+// scalar minimum.
+template <int W, class Model, class GridCurve>
+KOKKOS_INLINE_FUNCTION void spgr_grid_search_lanes(Model const& m, double const* tile, GridCurve const& g,
+                                                   SpgrEstimate (&best)[W]) {
   using V = fit::LanePack<W>;
+  using G = decltype(g(0, 0));
   int const n = m.n_samples();
   for (int l = 0; l < W; ++l) best[l].status = FitStatus::non_finite_model;
   for (int k = 0; k < spgr_grid_points; ++k) {
-    double const* const g = m.nominal_row(k);
-    double sgg = 0.0;
+    G sgg(0.0);
     V syg(0.0);
     for (int j = 0; j < n; ++j) {
-      sgg += g[j] * g[j];
-      syg += V::load(tile + j * W) * g[j];
+      G const gj = g(k, j);
+      sgg += gj * gj;
+      syg += V::load(tile + j * W) * gj;
     }
-    V const ratio = detail::m0_ratio(syg, sgg);
+    V const ratio = syg / detail::m0_divisor(sgg);
     V m0;
-    for (int l = 0; l < W; ++l) m0.set(l, detail::profiled_m0(ratio[l], sgg));
+    for (int l = 0; l < W; ++l) m0.set(l, detail::profiled_m0(ratio[l], detail::lane_of(sgg, l)));
     V sse(0.0);
     for (int j = 0; j < n; ++j) {
-      V const r = V::load(tile + j * W) - m0 * g[j];
+      V const r = V::load(tile + j * W) - m0 * g(k, j);
       sse += r * r;
     }
     double const r1 = m.grid_r1(k);

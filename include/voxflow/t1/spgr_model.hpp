@@ -10,12 +10,12 @@
 // Speed: sin/cos of the angles and exp(-TR R1) of the start grid do not change within a voxel, and at B1 = 1
 // not between voxels either. make_spgr_model computes the nominal angle terms and the start grid's curves
 // once per subject; use_b1 recomputes the angle terms of a voxel with B1 != 1 once. A model built by hand
-// (alpha, tr, b1 only) computes every term where it is needed and gives the same values to rounding.
+// (alpha, tr, b1 only) computes every term where it is needed and gives the same values to rounding. On host
+// spaces the T1 driver fits lane packs of voxels, SpgrPack (spgr_pack.hpp), from a model of make_spgr_model.
 #ifndef VOXFLOW_T1_SPGR_MODEL_HPP
 #define VOXFLOW_T1_SPGR_MODEL_HPP
 
 #include <voxflow/core/views.hpp>
-#include <voxflow/fit/fit_lane_packs.hpp>
 #include <voxflow/fit/model.hpp>
 #include <voxflow/t1/spgr_estimates.hpp>
 #include <voxflow/t1/spgr_signal.hpp>
@@ -76,8 +76,9 @@ struct SpgrModel {
 
   template <class Sink>
   KOKKOS_INLINE_FUNCTION bool evaluate(double const (&p)[n_params], Sink& sink) const {
-    stream(p[0], spgr_r1_terms(tr, p[1]),
-           [&](int j, double f, double const(&df)[n_params]) { sink(j, f, df); });
+    spgr_curve(
+        n_samples(), [&](int j) { return angle_terms(j); }, tr, p[0], spgr_r1_terms(tr, p[1]),
+        [&](int j, double f, double const(&df)[n_params]) { sink(j, f, df); });
     return true;
   }
 
@@ -87,58 +88,18 @@ struct SpgrModel {
     start_at(spgr_start(*this, y), p);
   }
 
-  // Lane packs (fit_lane_packs.hpp) need the shared start grid of B1 = 1 (a model from make_spgr_model); a
-  // voxel with its own B1 has its own model and takes the scalar path.
-  static constexpr bool lane_evaluation = true;
-  KOKKOS_INLINE_FUNCTION bool lanes_supported() const { return nominal_grid() && n_samples() > 0; }
-
-  // evaluate() of W parameter sets at once: R1's exponentials per lane, the angle terms shared, the curve and
-  // its gradient as evaluate() computes them.
-  template <int W>
-  KOKKOS_INLINE_FUNCTION void evaluate_lanes(double const (&p)[W][n_params], double const* tile,
-                                             fit::LaneNormalEquations<n_params, W>& ne,
-                                             fit::LaneMask<W>& valid) const {
-    using V = fit::LanePack<W>;
-    V m0;
-    BasicSpgrR1Terms<V> r;
-    for (int l = 0; l < W; ++l) {
-      SpgrR1Terms const lane = spgr_r1_terms(tr, p[l][1]);
-      m0.set(l, p[l][0]);
-      r.e1.set(l, lane.e1);
-      r.one_minus_e1.set(l, lane.one_minus_e1);
-      valid.on[l] = true;  // as evaluate(): every point inside the bounds has a finite curve
-    }
-    stream(m0, r, [&](int j, V f, V const(&df)[n_params]) { ne.add(V::load(tile + j * W), f, df); });
-  }
-
-  // initial_guess() of the lanes that are on: the grid search of the whole pack at once, then each lane's
-  // DESPOT1 comparison as spgr_start() makes it.
-  template <int W>
-  KOKKOS_INLINE_FUNCTION void initial_guess_lanes(double const* tile, fit::LaneMask<W> const& lanes,
-                                                  double (&p)[W][n_params]) const {
-    SpgrEstimate grid_best[W];
-    spgr_nominal_grid_estimate_lanes<W>(*this, tile, grid_best);
-    for (int l = 0; l < W; ++l)
-      if (lanes.on[l]) start_at(spgr_start_from(*this, fit::TileColumn<W>{tile, l}, grid_best[l]), p[l]);
-  }
-
- private:
-  // The curve M0 g and its gradient (g, M0 dg/dR1) at every flip angle, for one voxel (V = double) or a lane
-  // pack: emit(j, f, df).
-  template <class V, class Emit>
-  KOKKOS_FORCEINLINE_FUNCTION void stream(V m0, BasicSpgrR1Terms<V> const& r, Emit&& emit) const {
-    for (int j = 0; j < n_samples(); ++j) {
-      BasicSpgrShape<V> const sh = spgr_shape(angle_terms(j), r, tr);
-      V const df[n_params] = {sh.g, m0 * sh.dg_dr1};
-      emit(j, m0 * sh.g, df);
-    }
-  }
-
+  // The starting values of an estimate, inside the bounds.
   KOKKOS_INLINE_FUNCTION void start_at(SpgrEstimate const& e, double (&p)[n_params]) const {
     p[0] = e.m0;
     p[1] = e.r1;
     fit::clamp_to_bounds(*this, p);
   }
+
+  // Lane packs (fit_lane_packs.hpp) of the models of W voxels, SpgrPack (spgr_pack.hpp), which the T1 driver
+  // builds per pack from this model with each voxel's B1; they need the shared start grid of a model from
+  // make_spgr_model.
+  static constexpr bool lane_evaluation = true;
+  KOKKOS_INLINE_FUNCTION bool lanes_supported() const { return nominal_grid() && n_samples() > 0; }
 };
 
 // The model of nominal flip angles `alpha_rad` and repetition time `tr_s` at B1 = 1, with the angle terms and

@@ -36,12 +36,15 @@ struct BasicSpgrShape {
 };
 using SpgrShape = BasicSpgrShape<double>;
 
-// The terms of one (effective) flip angle a in (0, pi).
-struct SpgrAngleTerms {
-  double sin_a;
-  double cos_a;
-  double one_minus_cos;  // 2 sin^2(a/2): 1 - cos(a) without cancellation at small angles
+// The terms of one (effective) flip angle a in (0, pi): of one voxel, or of a lane pack's voxels, each with
+// its own B1.
+template <class V>
+struct BasicSpgrAngleTerms {
+  V sin_a;
+  V cos_a;
+  V one_minus_cos;  // 2 sin^2(a/2): 1 - cos(a) without cancellation at small angles
 };
+using SpgrAngleTerms = BasicSpgrAngleTerms<double>;
 
 // The terms of one R1 at a given TR.
 template <class V>
@@ -64,13 +67,27 @@ KOKKOS_INLINE_FUNCTION SpgrR1Terms spgr_r1_terms(double tr, double r1) {
 // Evaluated without cancellation: 1 - cos(a) E1 = (1 - E1) + 2 sin^2(a/2) E1, so long T1 (TR R1 ~ 1e-3) and
 // small angles keep full relative precision. Both terms of the denominator are >= 0 and their sum is > 0 for
 // a in (0, pi) and R1 > 0.
-template <class V>
-KOKKOS_INLINE_FUNCTION BasicSpgrShape<V> spgr_shape(SpgrAngleTerms const& a, BasicSpgrR1Terms<V> const& r,
-                                                    double tr) {
-  V const denom = r.one_minus_e1 + a.one_minus_cos * r.e1;
+// A and V are each double or one fit::LanePack<W>: the shape is a pack where either is.
+template <class A, class V>
+KOKKOS_INLINE_FUNCTION auto spgr_shape(BasicSpgrAngleTerms<A> const& a, BasicSpgrR1Terms<V> const& r,
+                                       double tr) {
+  using R = decltype(a.sin_a * r.e1);
+  R const denom = r.one_minus_e1 + a.one_minus_cos * r.e1;
   // d/dE1 [(1 - E1) / (1 - c E1)] = -(1 - c) / (1 - c E1)^2 and dE1/dR1 = -TR E1.
-  return BasicSpgrShape<V>{a.sin_a * r.one_minus_e1 / denom,
+  return BasicSpgrShape<R>{a.sin_a * r.one_minus_e1 / denom,
                            a.sin_a * a.one_minus_cos * tr * r.e1 / (denom * denom)};
+}
+
+// The curve M0 g and its gradient (g, M0 dg/dR1) at the n flip angles whose terms are angle_terms(j), for one
+// voxel (V = double) or a lane pack: emit(j, f, df).
+template <class AngleTerms, class V, class Emit>
+KOKKOS_FORCEINLINE_FUNCTION void spgr_curve(int n, AngleTerms const& angle_terms, double tr, V m0,
+                                            BasicSpgrR1Terms<V> const& r, Emit&& emit) {
+  for (int j = 0; j < n; ++j) {
+    auto const sh = spgr_shape(angle_terms(j), r, tr);
+    V const df[2] = {sh.g, m0 * sh.dg_dr1};
+    emit(j, m0 * sh.g, df);
+  }
 }
 
 }  // namespace voxflow::t1

@@ -4,9 +4,9 @@
 //              mask (voxel) or empty, method, outputs [, options])
 //
 // Inputs are validated on the host before any kernel (t1_validation.hpp). Then one work item per voxel
-// computes the chosen estimate (on host spaces the non-linear fit without a B1 map takes lane packs of
-// voxels, fit_lane_packs.hpp, with the same per-voxel results); every voxel ends with a FitStatus code and
-// never stops the others:
+// computes the chosen estimate (on host spaces the non-linear fit takes lane packs of voxels,
+// fit_lane_packs.hpp and spgr_pack.hpp, with the same per-voxel results); every voxel ends with a FitStatus
+// code and never stops the others:
 //   masked_out        outside the mask; T1, R1, M0, R², SSE = 0.
 //   non_finite_input  NaN/Inf signal, or a B1 that is not finite, <= 0 or pushes a flip angle to
 //                     >= 180 degrees; T1, R1, M0, SSE = NaN.
@@ -27,6 +27,7 @@
 #include <voxflow/fit/levenberg_marquardt.hpp>
 #include <voxflow/t1/mapping_support.hpp>
 #include <voxflow/t1/spgr_model.hpp>
+#include <voxflow/t1/spgr_pack.hpp>
 #include <voxflow/t1/t1_method.hpp>
 #include <voxflow/t1/t1_validation.hpp>
 
@@ -66,8 +67,8 @@ struct T1Outputs {
 namespace detail {
 
 // One voxel's T1 estimate per work item (operator()); for the non-linear method also the per-voxel functor
-// of fit::run_voxel_fits, which fits lane packs of voxels on host spaces where every voxel shares the model
-// (no B1 map): prepare() and finish() around the same LM.
+// of fit::run_voxel_fits, which fits lane packs of voxels on host spaces: prepare(), pack_model() and
+// finish() around the same LM.
 template <class MemorySpace>
 struct VfaFunctor {
   using Curve = fit::VoxelCurve<Series<MemorySpace>>;
@@ -91,21 +92,27 @@ struct VfaFunctor {
     out.iterations(v) = static_cast<std::uint16_t>(it);
   }
 
+  // The flip-angle scale of voxel v (1 without a B1 map).
+  KOKKOS_INLINE_FUNCTION double b1_of(int v) const { return b1.extent(0) > 0 ? b1(v) : 1.0; }
+
+  // A scale that is finite, positive and keeps every flip angle below 180 degrees.
+  KOKKOS_INLINE_FUNCTION bool usable_b1(double scale) const {
+    bool ok = is_finite(scale) && scale > 0.0;
+    for (int j = 0; j < model.n_samples() && ok; ++j) ok = scale * model.alpha(j) < units::pi;
+    return ok;
+  }
+
   // Writes the voxels no method estimates (outside the mask, non-finite, a B1 that is not usable, all-zero
   // signal) and returns false for them.
-  KOKKOS_INLINE_FUNCTION bool estimable(int v, SpgrModel<MemorySpace> const& m, Curve const& y,
-                                        fit::CurveStats& stats) const {
+  KOKKOS_INLINE_FUNCTION bool estimable(int v, Curve const& y, fit::CurveStats& stats) const {
     double const nan = kmath::nan("");
     if (mask.extent(0) > 0 && mask(v) == 0) {
       write(v, 0.0, 0.0, FitStatus::masked_out, 0.0, 0.0, 0);
       out.t1(v) = 0.0;
       return false;
     }
-    int const n = m.n_samples();
-    stats = fit::curve_stats(y, n);
-    bool b1_ok = is_finite(m.b1) && m.b1 > 0.0;
-    for (int j = 0; j < n && b1_ok; ++j) b1_ok = m.effective_angle(j) < units::pi;
-    if (!stats.finite || !b1_ok) {
+    stats = fit::curve_stats(y, model.n_samples());
+    if (!stats.finite || !usable_b1(b1_of(v))) {
       write(v, nan, nan, FitStatus::non_finite_input, 0.0, nan, 0);
       return false;
     }
@@ -116,21 +123,31 @@ struct VfaFunctor {
     return true;
   }
 
-  // fit::run_voxel_fits' protocol for the lane packs, which run only with the shared model (no B1 map).
+  // fit::run_voxel_fits' protocol for the lane packs: prepare(), the model of a pack with each voxel's B1
+  // (lanes past the end and voxels prepare() wrote take B1 = 1: they are never fitted), finish().
   KOKKOS_INLINE_FUNCTION bool prepare(int v, Curve const& y, double (&)[2]) const {
     fit::CurveStats stats;
-    return estimable(v, model, y, stats);
+    return estimable(v, y, stats);
+  }
+  template <int W>
+  KOKKOS_INLINE_FUNCTION SpgrPack<MemorySpace, W> pack_model(int v0) const {
+    double scale[W];
+    for (int l = 0; l < W; ++l) {
+      int const v = v0 + l;
+      scale[l] = v < static_cast<int>(data.extent(0)) && usable_b1(b1_of(v)) ? b1_of(v) : 1.0;
+    }
+    return SpgrPack<MemorySpace, W>(model, scale);
   }
   KOKKOS_INLINE_FUNCTION void finish(int v, Curve const&, double (&p)[2], fit::LMResult const& r) const {
     write(v, p[0], p[1], r.status, r.r2, r.sse, r.iterations);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(int v) const {
-    SpgrModel<MemorySpace> m = model;
-    if (b1.extent(0) > 0 && b1(v) != 1.0) m.use_b1(b1(v));  // the model holds the terms of B1 = 1
     Curve const y{data, v};
     fit::CurveStats stats;
-    if (!estimable(v, m, y, stats)) return;
+    if (!estimable(v, y, stats)) return;
+    SpgrModel<MemorySpace> m = model;
+    if (b1_of(v) != 1.0) m.use_b1(b1_of(v));  // the model holds the terms of B1 = 1
 
     if (method == T1Method::nonlinear) {
       double p[2];
@@ -181,8 +198,7 @@ void map_t1_vfa(
   for (double& a : radians) a *= units::degrees_to_radians;
   auto const model = make_spgr_model<MemorySpace>(space, radians, tr_s, "voxflow::t1::map_t1_vfa");
   fit::LMOptions lm = options.lm;
-  // Lane packs fit the non-linear method where every voxel shares the model's angle terms and start grid.
-  lm.lane_packs = lm.lane_packs && method == T1Method::nonlinear && b1.extent(0) == 0;
+  lm.lane_packs = lm.lane_packs && method == T1Method::nonlinear;  // the closed forms take no lanes
   fit::run_voxel_fits(
       space,
       detail::VfaFunctor<MemorySpace>{model, signal, b1, mask, out, method, options.weighted_linear, lm},
