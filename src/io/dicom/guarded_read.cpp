@@ -9,6 +9,7 @@
 #include <voxflow/io/dicom_series.hpp>
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,8 @@ void read_in_child_first(std::string const& input, DicomSelection const& selecti
   if (shared == MAP_FAILED) return;
   pid_t const child = ::fork();
   if (child == 0) {
+    struct rlimit const no_core = {0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);  // a crash here is expected and reported: no core file per bad input
     progress_page = static_cast<char*>(shared);
     try {
       (void)read_dicom_series(input, selection);
@@ -58,14 +61,15 @@ void read_in_child_first(std::string const& input, DicomSelection const& selecti
   if (child <= 0 || waited != child) return;
   std::string outcome;
   if (WIFSIGNALED(status) && is_crash(WTERMSIG(status)))
-    outcome = "signal " + std::to_string(WTERMSIG(status)) + " (" + ::strsignal(WTERMSIG(status)) + ")";
+    outcome = "signal " + std::to_string(WTERMSIG(status)) + ", " + ::strsignal(WTERMSIG(status));
   else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     outcome = "exit status " + std::to_string(WEXITSTATUS(status));
   if (outcome.empty()) return;
-  throw InputError(file.empty() ? input : file, "",
-                   "a DICOM file its reader survives: reading it ended the reading process with " + outcome +
-                       " (GDCM asserts on some corrupt files; the file is corrupt or in a form it does not "
-                       "support)");
+  throw InputError(
+      file.empty() ? input : file, "",
+      "a DICOM file that GDCM reads without crashing (reading it ended the reading process with " + outcome +
+          ": GDCM asserts on some corrupt files; this one is corrupt or in a form GDCM does not "
+          "support)");
 }
 
 }  // namespace
