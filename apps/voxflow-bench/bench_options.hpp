@@ -23,7 +23,7 @@ struct BenchOptions {
   unsigned seed = 20261125u;
   bool fit_delay = false;  // dce only
   bool no_lanes =
-      false;  // dce only: one voxel per work item on the host too (fit::LMOptions::lane_packs off)
+      false;  // dce and t1: one voxel per work item on the host too (fit::LMOptions::lane_packs off)
 };
 
 // The execution space o.backend names, resolved (never automatic); Error(usage) for an unknown name.

@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
       "T1 mapping (VFA: --frames flip angles 2..20 deg, default 4; Look-Locker: --frames inversion times)");
   t1_cmd->add_option("--model", o.model,
                      "nonlinear, nonlinear_b1, linear, two_point, look_locker or all (default)");
+  t1_cmd->add_flag("--no-lanes", o.no_lanes, "one voxel per work item on the host too (no SIMD lane packs)");
   add_common(t1_cmd, o, threads, child);
 
   voxflow::bench::CohortBenchOptions cohort;

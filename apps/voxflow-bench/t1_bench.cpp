@@ -86,11 +86,13 @@ void run_vfa(ExecutionSpace const& space, BenchOptions const& o, T1Case c) {
                               : c == T1Case::two_point ? t1::T1Method::two_point
                                                        : t1::T1Method::nonlinear;
   t1::T1Outputs<Mem> out(space, "voxflow::bench::t1", o.voxels);
+  t1::T1Options options;
+  options.lm.lane_packs = !o.no_lanes;
   time_and_print(
       space, o,
       [&]() {
-        t1::map_t1_vfa(space, data, angles_dev, tr, b1, Kokkos::View<std::uint8_t const*, Mem>(), method,
-                       out);
+        t1::map_t1_vfa(space, data, angles_dev, tr, b1, Kokkos::View<std::uint8_t const*, Mem>(), method, out,
+                       options);
       },
       out);
 }
