@@ -8,9 +8,9 @@
 //   VOXFLOW_FAULT_AT       the event the fault happens at (default: never)
 //   VOXFLOW_FAULT_ACTION   at that event: "enospc" (it and every later write fail: a disk that filled up),
 //                          "kill" (SIGKILL: kill -9 at that moment), "abort" (abort(): a library
-//                          asserting at that moment, as GDCM does on some corrupt files), "remove" (the folder
-//                          VOXFLOW_FAULT_REMOVE is deleted, then the call proceeds: the output folder removed
-//                          mid-run)
+//                          asserting at that moment, as GDCM does on some corrupt files), "remove" (the
+//                          folder VOXFLOW_FAULT_REMOVE is deleted, then the call proceeds: the output folder
+//                          removed mid-run)
 //   VOXFLOW_FAULT_RANK     only the MPI rank of this number (OMPI_COMM_WORLD_RANK) counts events and faults;
 //                          every other process, mpiexec itself included, is left alone
 //   VOXFLOW_FAULT_TRUNCATE a file cut to half its size just after its VOXFLOW_FAULT_TRUNCATE_READ-th read
