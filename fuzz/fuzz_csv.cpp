@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, std::size_t size) {
   accept_voxflow_errors([&] {
     auto const table = voxflow::io::CsvTable::parse(text, "fuzz.csv");
     std::size_t cells = 0;
-    for (std::size_t row = 0; row < table.rows() && cells < max_cells_read; ++row)
+    for (std::size_t row = 0; row < table.rows(); ++row)
       for (auto const& column : table.columns()) {
-        if (++cells > max_cells_read) break;
+        if (cells++ == max_cells_read) return;
         (void)table.text(row, column);
         bool numbers_read = false;
         accept_voxflow_errors([&] {

@@ -158,9 +158,9 @@ DicomSeries read_dicom_series(std::vector<std::string> const& files, DicomSelect
 // read_dicom_series, after reading the series once in a child process: a file on which that child crashes
 // (GDCM keeps its assertions on and aborts on some corrupt files that pass voxflow's own checks) is an
 // InputError naming it ("a DICOM file that GDCM reads without crashing") instead of the end of the calling
-// process. What
-// else the child meets is left to the read in this process, which reports it as read_dicom_series does; so
-// is everything where no child can be started. Costs a second read of the series' files.
+// process. What else the child meets is left to the read in this process, which reports it as
+// read_dicom_series does; so is everything where no child can be started. Costs a second read of the series'
+// files.
 DicomSeries read_dicom_series_guarded(std::string const& directory_or_file,
                                       DicomSelection const& selection = {});
 
